@@ -1,0 +1,68 @@
+/**
+ * The contract every sandbox runtime honours: the WebContainer adapter in the browser and the
+ * local runtime (real Node processes behind the site's own server). The workspace only ever talks
+ * to this interface, and one contract test suite (tests/runtime/contract.ts) runs against each
+ * implementation.
+ *
+ * Paths are POSIX, relative to the sandbox root ("backend/src/inventory.ts"). Absolute paths,
+ * `..` segments and symlinks that leave the sandbox are refused with a RuntimeError.
+ */
+
+/** A file tree to mount: a string is a UTF-8 file, a nested object a folder. */
+export interface FileTree {
+  [name: string]: string | FileTree;
+}
+
+export interface DirEntry {
+  name: string;
+  kind: 'file' | 'directory';
+}
+
+export type Unsubscribe = () => void;
+
+export interface SpawnOptions {
+  /** Working folder, relative to the sandbox root. Defaults to the root. */
+  cwd?: string;
+  env?: Record<string, string>;
+  /** Run attached to a pseudo-terminal of this size (for the learner's shell). */
+  terminal?: { cols: number; rows: number };
+}
+
+export interface SandboxProcess {
+  /** Everything the process prints (stdout and stderr interleaved, as a terminal shows it). */
+  readonly output: ReadableStream<string>;
+  /** Resolves with the exit code once the process has ended. */
+  readonly exit: Promise<number>;
+  write(data: string): void;
+  resize(size: { cols: number; rows: number }): void;
+  kill(): void;
+}
+
+export type FileChange = { kind: 'change' | 'rename'; path: string };
+
+export interface Runtime {
+  readonly kind: 'webcontainer' | 'local';
+  mount(tree: FileTree): Promise<void>;
+  readFile(path: string): Promise<string>;
+  writeFile(path: string, contents: string): Promise<void>;
+  rm(path: string): Promise<void>;
+  readdir(path: string): Promise<DirEntry[]>;
+  /** Watch a folder recursively; the listener gets paths relative to the sandbox root. */
+  watch(path: string, listener: (change: FileChange) => void): Unsubscribe;
+  spawn(command: string, args: string[], options?: SpawnOptions): Promise<SandboxProcess>;
+  /** Called whenever a process in the sandbox starts serving HTTP on a port. */
+  onServerReady(listener: (port: number, url: string) => void): Unsubscribe;
+  /** Kill every process and release the sandbox. Safe to call twice. */
+  teardown(): Promise<void>;
+}
+
+/** What went wrong, in words a learner can act on. */
+export class RuntimeError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'path-outside-sandbox' | 'not-found' | 'unauthorized' | 'disconnected' | 'spawn-failed' | 'io',
+  ) {
+    super(message);
+    this.name = 'RuntimeError';
+  }
+}

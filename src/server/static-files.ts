@@ -1,0 +1,82 @@
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.wasm': 'application/wasm',
+  '.txt': 'text/plain; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+};
+
+/** Maps a URL path to a file under root, or null when it would leave root. */
+export function resolveStaticPath(root: string, urlPath: string): string | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath.split('?')[0]!);
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0')) return null;
+  const file = normalize(join(root, decoded.endsWith('/') ? `${decoded}index.html` : decoded));
+  return file === root || file.startsWith(root + sep) ? file : null;
+}
+
+export interface StaticOptions {
+  root: string;
+  headers: Record<string, string>;
+  /** Lets the server add per-launch data (the runtime token) to every HTML page it serves. */
+  transformHtml?: (html: string) => string;
+}
+
+export async function serveStatic(req: IncomingMessage, res: ServerResponse, options: StaticOptions): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { ...options.headers, Allow: 'GET, HEAD' }).end();
+    return;
+  }
+  let file = resolveStaticPath(options.root, req.url ?? '/');
+  let status = 200;
+  let info = file ? await stat(file).catch(() => null) : null;
+  if (file && info?.isDirectory()) {
+    file = join(file, 'index.html');
+    info = await stat(file).catch(() => null);
+  }
+  if (!file || !info?.isFile()) {
+    status = 404;
+    file = join(options.root, '404.html');
+    info = await stat(file).catch(() => null);
+    if (!info) {
+      res.writeHead(404, { ...options.headers, 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found');
+      return;
+    }
+  }
+  const type = CONTENT_TYPES[extname(file)] ?? 'application/octet-stream';
+  const headers = {
+    ...options.headers,
+    'Content-Type': type,
+    // Astro fingerprints everything under /_astro/, so those files never change.
+    'Cache-Control': (req.url ?? '').startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+  };
+  if (type.startsWith('text/html') && options.transformHtml) {
+    const html = options.transformHtml(await readFile(file, 'utf8'));
+    res.writeHead(status, { ...headers, 'Content-Length': Buffer.byteLength(html) });
+    res.end(req.method === 'HEAD' ? undefined : html);
+    return;
+  }
+  res.writeHead(status, { ...headers, 'Content-Length': info.size });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  createReadStream(file).pipe(res);
+}

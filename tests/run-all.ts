@@ -1,0 +1,96 @@
+/**
+ * `npm test`: every test of the repo, in the order that fails fastest.
+ *   1. unit and contract tests (Vitest, Node 22)
+ *   2. the storefront sandbox's own tests, on Node 22 and on the machine's Node 20 when it has one
+ *      (learners' WebContainers run either)
+ *   3. the site is built, then browser tests drive real Chromium against it
+ * It ends with one line, "N passed, N failed", and exits non-zero when anything failed.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { findChromium } from './support/chromium.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const sandbox = `${root}sandboxes/storefront`;
+const reports = `${root}test-results/reports`;
+mkdirSync(reports, { recursive: true });
+
+interface Tally {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+const total: Tally = { passed: 0, failed: 0, skipped: 0 };
+const failures: string[] = [];
+
+function run(label: string, command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): boolean {
+  console.log(`\n▶ ${label}\n  $ ${command} ${args.join(' ')}`);
+  const result = spawnSync(command, args, { cwd: options.cwd ?? root, env: options.env ?? process.env, stdio: 'inherit' });
+  if (result.error) console.error(`  could not run ${command}: ${result.error.message}`);
+  return result.status === 0;
+}
+
+/** Runs Vitest with a JSON report next to the normal output, and adds its counts to the total. */
+function vitest(label: string, vitestArgs: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; node?: string } = {}): void {
+  const report = `${reports}/${label.replace(/\W+/g, '-')}.json`;
+  const cwd = options.cwd ?? root;
+  const ok = run(
+    label,
+    options.node ?? process.execPath,
+    [`${cwd}/node_modules/vitest/vitest.mjs`, 'run', ...vitestArgs, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
+    options,
+  );
+  let counted = false;
+  if (existsSync(report) && statSync(report).mtimeMs > started) {
+    const json = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
+    total.passed += json.numPassedTests;
+    total.failed += json.numFailedTests;
+    total.skipped += json.numPendingTests + json.numTodoTests;
+    counted = true;
+  }
+  if (!ok) {
+    failures.push(label);
+    if (!counted) total.failed += 1;
+  }
+}
+
+const started = Date.now();
+
+// Fail early, and clearly, when the browser tests cannot run at all.
+let chromiumProblem: string | null = null;
+try {
+  findChromium();
+} catch (error) {
+  chromiumProblem = (error as Error).message;
+}
+
+vitest('unit', ['--project', 'unit']);
+
+// The sandbox is an ordinary npm project with its own lockfile; install it once, again only when the lockfile changes.
+const installed = `${sandbox}/node_modules/.package-lock.json`;
+if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(`${sandbox}/package-lock.json`).mtimeMs) {
+  if (!run('install the storefront sandbox', 'npm', ['ci', '--no-audit', '--no-fund'], { cwd: sandbox })) failures.push('sandbox install');
+}
+vitest('storefront on Node 22', [], { cwd: sandbox });
+const systemNode = ['/usr/bin/node', '/usr/local/bin/node'].find((path) => existsSync(path));
+if (systemNode) {
+  const version = spawnSync(systemNode, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  if (version !== process.version) vitest(`storefront on Node ${version}`, [], { cwd: sandbox, node: systemNode });
+}
+
+if (chromiumProblem) {
+  console.error(`\n✖ browser tests cannot run:\n${chromiumProblem}`);
+  failures.push('browser tests (no Chromium)');
+  total.failed += 1;
+} else if (run('build the site', process.execPath, [`${root}node_modules/astro/bin/astro.mjs`, 'build'])) {
+  vitest('browser', ['--project', 'browser']);
+} else {
+  failures.push('site build');
+  total.failed += 1;
+}
+
+const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+console.log(`\n${failures.length ? `✖ failed: ${failures.join(', ')}` : '✔ all suites passed'} (${minutes} min)`);
+console.log(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`);
+process.exit(failures.length ? 1 : 0);
