@@ -1,0 +1,20 @@
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+const backendPort = process.env.BACKEND_PORT ?? '3001';
+
+export default defineConfig({
+  plugins: [react()],
+  server: {
+    port: Number(process.env.FRONTEND_PORT ?? 5173),
+    strictPort: true,
+    host: '127.0.0.1',
+    proxy: {
+      // The browser calls /api/products; the backend serves /products.
+      '/api': {
+        target: `http://127.0.0.1:${backendPort}`,
+        rewrite: (path) => path.replace(/^\/api/, ''),
+      },
+    },
+  },
+});

@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// `npm run dev`: starts every part of the shop with labelled output; Ctrl-C stops them all.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** A package's command-line script, run with this same Node (no shell, works in WebContainers too). */
+function bin(pkg, name = pkg) {
+  const dir = join('node_modules', pkg);
+  const { bin: bins } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  return join(dir, typeof bins === 'string' ? bins : bins[name]);
+}
+
+/** The shop's processes. Add one line to run another part alongside. */
+const parts = [
+  { name: 'backend', color: 36, args: [bin('tsx'), 'watch', '--clear-screen=false', 'backend/src/server.ts'] },
+  { name: 'frontend', color: 35, args: [bin('vite'), 'frontend'] },
+];
+
+const width = Math.max(...parts.map((part) => part.name.length));
+const useColor = process.stdout.isTTY || process.env.FORCE_COLOR;
+const label = (part) => {
+  const text = `[${part.name}]`.padEnd(width + 2);
+  return useColor ? `\x1b[${part.color}m${text}\x1b[0m` : text;
+};
+
+function prefixLines(part, stream) {
+  let pending = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk) => {
+    const lines = (pending + chunk).split(/\r?\n/);
+    pending = lines.pop();
+    for (const line of lines) process.stdout.write(`${label(part)} ${line}\n`);
+  });
+  stream.on('end', () => pending && process.stdout.write(`${label(part)} ${pending}\n`));
+}
+
+let stopping = false;
+const children = parts.map((part) => {
+  const child = spawn(process.execPath, part.args, {
+    env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  prefixLines(part, child.stdout);
+  prefixLines(part, child.stderr);
+  child.on('exit', (code, signal) => {
+    if (!stopping) process.stdout.write(`${label(part)} stopped (${signal ?? `exit code ${code}`}); the other parts keep running.\n`);
+  });
+  return child;
+});
+
+function stop() {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  setTimeout(() => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    process.exit(0);
+  }, 2000).unref();
+  Promise.all(children.map((child) => child.exitCode !== null || new Promise((resolve) => child.once('exit', resolve)))).then(() => process.exit(0));
+}
+
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+process.on('SIGHUP', stop);
