@@ -57,12 +57,13 @@ export interface Runtime {
 }
 
 /** What went wrong, in words a learner can act on. */
+export type RuntimeErrorCode = 'path-outside-sandbox' | 'not-found' | 'unauthorized' | 'disconnected' | 'spawn-failed' | 'io';
+
 export class RuntimeError extends Error {
-  constructor(
-    message: string,
-    readonly code: 'path-outside-sandbox' | 'not-found' | 'unauthorized' | 'disconnected' | 'spawn-failed' | 'io',
-  ) {
+  readonly code: RuntimeErrorCode;
+  constructor(message: string, code: RuntimeErrorCode) {
     super(message);
     this.name = 'RuntimeError';
+    this.code = code;
   }
 }

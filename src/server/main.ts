@@ -1,10 +1,11 @@
 /**
  * The course's own server, started by `npm start` after `astro build`: serves the built site with
- * cross-origin isolation headers, on loopback only.
+ * cross-origin isolation headers, and hosts the local sandbox runtime. Loopback only.
  */
 import { createServer } from 'node:http';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { attachLocalRuntime, createLaunchToken } from '../runtime/local/bridge.ts';
 import { crossOriginIsolationHeaders } from './isolation-headers.ts';
 import { serveStatic } from './static-files.ts';
 
@@ -17,13 +18,25 @@ if (!existsSync(root)) {
   process.exit(1);
 }
 
+// A fresh token each launch, given only to pages this server serves: another site's page cannot
+// read them, so it cannot drive the runtime.
+const token = createLaunchToken();
+const tokenTag = `<meta name="ctl-local-runtime" content="${token}">`;
+const allowedOrigins: string[] = [];
+
 const server = createServer((req, res) => {
-  serveStatic(req, res, { root, headers: crossOriginIsolationHeaders }).catch((error: unknown) => {
+  serveStatic(req, res, {
+    root,
+    headers: crossOriginIsolationHeaders,
+    transformHtml: (html) => html.replace('</head>', `${tokenTag}</head>`),
+  }).catch((error: unknown) => {
     console.error('[server] failed to serve', req.url, error);
     if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
     res.end('Internal error');
   });
 });
+
+const runtime = attachLocalRuntime(server, { token, allowedOrigins, sandboxesDir: process.env.CTL_SANDBOXES_DIR });
 
 server.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EADDRINUSE') {
@@ -37,12 +50,14 @@ server.on('error', (error: NodeJS.ErrnoException) => {
 server.listen(port, host, () => {
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
+  allowedOrigins.push(`http://localhost:${actualPort}`, `http://127.0.0.1:${actualPort}`);
   console.log(`\n  Checkout Trace Lab is running at http://localhost:${actualPort}/\n`);
 });
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
-    server.close(() => process.exit(0));
+    void runtime.close().finally(() => process.exit(0));
     server.closeAllConnections();
+    server.close();
   });
 }

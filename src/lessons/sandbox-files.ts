@@ -1,0 +1,52 @@
+/**
+ * Build-time: the files a lesson's sandbox starts from, and its solution. A lesson folder holds
+ * overlays on sandboxes/storefront/: `start/` (files that differ at the lesson's start) and
+ * `solution/` (files as they are once the lesson is solved). Only text files are shipped.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+
+// Astro bundles this module at build time, so locate the repo from where the build runs.
+const repoRoot = process.cwd();
+export const storefrontDir = join(repoRoot, 'sandboxes', 'storefront');
+export const lessonsDir = join(repoRoot, 'content', 'lessons');
+
+/** Never shipped to a learner: installed packages, build output, recorded telemetry. */
+const SKIPPED = new Set(['node_modules', 'dist', '.telemetry', 'test-results', '.vite', 'coverage']);
+
+/** Path → contents, with POSIX paths relative to the sandbox root. */
+export type FileMap = Record<string, string>;
+
+async function readTree(dir: string): Promise<FileMap> {
+  const files: FileMap = {};
+  let entries;
+  try {
+    entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return files;
+    throw error;
+  }
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const path = relative(dir, join(entry.parentPath, entry.name)).split(sep).join('/');
+    if (path.split('/').some((part) => SKIPPED.has(part)) || path.endsWith('.log')) continue;
+    files[path] = await readFile(join(dir, path), 'utf8');
+  }
+  return files;
+}
+
+export interface LessonSandbox {
+  /** Every file of the sandbox as the lesson starts. */
+  start: FileMap;
+  /** The files the solution changes, as they are once solved (empty when nothing changes). */
+  solution: FileMap;
+}
+
+export async function lessonSandbox(lessonId: string): Promise<LessonSandbox> {
+  const [base, start, solution] = await Promise.all([
+    readTree(storefrontDir),
+    readTree(join(lessonsDir, lessonId, 'start')),
+    readTree(join(lessonsDir, lessonId, 'solution')),
+  ]);
+  return { start: { ...base, ...start }, solution };
+}

@@ -1,0 +1,163 @@
+/**
+ * The browser side of the local runtime: the Runtime contract over one WebSocket to the bridge in
+ * the course's own server. Also runs in Node 22 (global WebSocket), which is how tests drive it.
+ */
+import { PROTOCOL, tokenProtocol, type ClientMessage, type RequestBody, type Result, type ServerMessage } from './protocol.ts';
+import { RuntimeError, type FileChange, type FileTree, type Runtime, type SandboxProcess, type SpawnOptions } from '../types.ts';
+
+interface LiveProcess {
+  controller: ReadableStreamDefaultController<string>;
+  resolveExit: (code: number) => void;
+}
+
+class LocalRuntimeClient implements Runtime {
+  readonly kind = 'local' as const;
+  #socket: WebSocket;
+  #nextId = 1;
+  #pending = new Map<number, { resolve: (result: Result) => void; reject: (error: RuntimeError) => void }>();
+  #processes = new Map<number, LiveProcess>();
+  #watchers = new Map<number, (change: FileChange) => void>();
+  #serverReady = new Set<(port: number, url: string) => void>();
+  #ready = new Map<number, string>();
+  #closed: RuntimeError | null = null;
+
+  constructor(socket: WebSocket) {
+    this.#socket = socket;
+    socket.addEventListener('message', (event) => this.#receive(JSON.parse(String(event.data)) as ServerMessage));
+    socket.addEventListener('close', () => this.#disconnect());
+  }
+
+  #disconnect() {
+    this.#closed ??= new RuntimeError('The connection to the local runtime closed. Is `npm start` still running?', 'disconnected');
+    for (const { reject } of this.#pending.values()) reject(this.#closed);
+    this.#pending.clear();
+    for (const process of this.#processes.values()) {
+      process.controller.close();
+      process.resolveExit(-1);
+    }
+    this.#processes.clear();
+  }
+
+  #receive(message: ServerMessage) {
+    if ('id' in message) {
+      const pending = this.#pending.get(message.id);
+      this.#pending.delete(message.id);
+      if (message.ok) pending?.resolve(message.result);
+      else pending?.reject(new RuntimeError(message.error.message, message.error.code));
+      return;
+    }
+    switch (message.event) {
+      case 'output':
+        this.#processes.get(message.processId)?.controller.enqueue(message.data);
+        break;
+      case 'exit': {
+        const process = this.#processes.get(message.processId);
+        this.#processes.delete(message.processId);
+        process?.controller.close();
+        process?.resolveExit(message.code);
+        break;
+      }
+      case 'server-ready':
+        this.#ready.set(message.port, message.url);
+        for (const listener of this.#serverReady) listener(message.port, message.url);
+        break;
+      case 'watch':
+        this.#watchers.get(message.watchId)?.({ kind: message.kind, path: message.path });
+        break;
+    }
+  }
+
+  #send(message: ClientMessage) {
+    if (this.#closed) throw this.#closed;
+    this.#socket.send(JSON.stringify(message));
+  }
+
+  #request(body: RequestBody): Promise<Result> {
+    return new Promise((resolve, reject) => {
+      if (this.#closed) return reject(this.#closed);
+      const id = this.#nextId++;
+      this.#pending.set(id, { resolve, reject });
+      this.#send({ ...body, id });
+    });
+  }
+
+  async mount(tree: FileTree) {
+    await this.#request({ op: 'mount', tree });
+  }
+  async readFile(path: string) {
+    return (await this.#request({ op: 'readFile', path })) as string;
+  }
+  async writeFile(path: string, contents: string) {
+    await this.#request({ op: 'writeFile', path, contents });
+  }
+  async rm(path: string) {
+    await this.#request({ op: 'rm', path });
+  }
+  async readdir(path: string) {
+    return (await this.#request({ op: 'readdir', path })) as Awaited<ReturnType<Runtime['readdir']>>;
+  }
+
+  watch(path: string, listener: (change: FileChange) => void) {
+    const watchId = this.#nextId++;
+    this.#watchers.set(watchId, listener);
+    this.#request({ op: 'watch', path, watchId }).catch(() => this.#watchers.delete(watchId));
+    return () => {
+      this.#watchers.delete(watchId);
+      if (!this.#closed) void this.#request({ op: 'unwatch', watchId }).catch(() => undefined);
+    };
+  }
+
+  async spawn(command: string, args: string[], options: SpawnOptions = {}): Promise<SandboxProcess> {
+    const processId = this.#nextId++;
+    let controller!: ReadableStreamDefaultController<string>;
+    const output = new ReadableStream<string>({ start: (c) => void (controller = c) });
+    let resolveExit!: (code: number) => void;
+    const exit = new Promise<number>((resolve) => (resolveExit = resolve));
+    this.#processes.set(processId, { controller, resolveExit });
+    try {
+      await this.#request({ op: 'spawn', processId, command, args, options });
+    } catch (error) {
+      this.#processes.delete(processId);
+      throw error;
+    }
+    return {
+      output,
+      exit,
+      write: (data) => this.#send({ op: 'stdin', processId, data }),
+      resize: ({ cols, rows }) => this.#send({ op: 'resize', processId, cols, rows }),
+      kill: () => !this.#closed && this.#send({ op: 'kill', processId }),
+    };
+  }
+
+  onServerReady(listener: (port: number, url: string) => void) {
+    this.#serverReady.add(listener);
+    // A server that became ready before anyone listened is still reported.
+    for (const [port, url] of this.#ready) queueMicrotask(() => this.#serverReady.has(listener) && listener(port, url));
+    return () => void this.#serverReady.delete(listener);
+  }
+
+  async teardown() {
+    if (this.#closed) return;
+    await this.#request({ op: 'teardown' }).catch(() => undefined);
+    this.#socket.close();
+  }
+}
+
+/** Connects to the bridge; rejects with a clear message when the token or origin is refused. */
+export function connectLocalRuntime(url: string, token: string): Promise<Runtime> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, [PROTOCOL, tokenProtocol(token)]);
+    socket.addEventListener('open', () => resolve(new LocalRuntimeClient(socket)), { once: true });
+    socket.addEventListener(
+      'error',
+      () =>
+        reject(
+          new RuntimeError(
+            'Could not connect to the local runtime. It only accepts this page as served by `npm start` (same origin, with its launch token); restart `npm start` and reload.',
+            'unauthorized',
+          ),
+        ),
+      { once: true },
+    );
+  });
+}

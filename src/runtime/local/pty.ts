@@ -1,0 +1,38 @@
+/**
+ * A pseudo-terminal for the learner's shell without native modules (npm here will not build
+ * node-pty): util-linux's `script` runs the command on a fresh pty. Resizing sets the pty's size
+ * with `stty` and tells the foreground program with SIGWINCH. Linux only; elsewhere processes get
+ * plain pipes.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile, readlink } from 'node:fs/promises';
+
+export const ptyAvailable = process.platform === 'linux' && ['/usr/bin/script', '/bin/script'].some((path) => existsSync(path));
+
+const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+
+/** `script` arguments that run `command args…` on a pty of the given size. */
+export function ptyCommand(command: string, args: string[], size: { cols: number; rows: number }): [string, string[]] {
+  const inner = `stty cols ${size.cols} rows ${size.rows} 2>/dev/null; exec ${[command, ...args].map(quote).join(' ')}`;
+  return ['script', ['-qfec', inner, '/dev/null']];
+}
+
+async function childrenOf(pid: number): Promise<number[]> {
+  const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  return text.split(' ').filter(Boolean).map(Number);
+}
+
+/** Resizes the pty that `script` (pid) created for its child. */
+export async function resizePty(scriptPid: number, size: { cols: number; rows: number }): Promise<void> {
+  const [child] = await childrenOf(scriptPid);
+  if (!child) return;
+  const tty = await readlink(`/proc/${child}/fd/0`).catch(() => null);
+  if (!tty?.startsWith('/dev/pts/')) return;
+  await new Promise<void>((resolve) => execFile('stty', ['-F', tty, 'cols', String(size.cols), 'rows', String(size.rows)], () => resolve()));
+  try {
+    process.kill(child, 'SIGWINCH');
+  } catch {
+    // it ended meanwhile
+  }
+}

@@ -1,0 +1,101 @@
+import { useEffect, useRef, useState } from 'react';
+import type * as Monaco from 'monaco-editor';
+
+type MonacoApi = typeof Monaco;
+
+interface Props {
+  /** Every editable file: path → current contents. */
+  files: Record<string, string>;
+  path: string;
+  /** Where to put the cursor, e.g. from a stack frame. */
+  reveal?: { line: number; column?: number };
+  onChange: (path: string, contents: string) => void;
+}
+
+function languageOf(path: string): string {
+  if (/\.(ts|tsx|mts|cts)$/.test(path)) return 'typescript';
+  if (/\.(js|jsx|mjs|cjs)$/.test(path)) return 'javascript';
+  if (path.endsWith('.json')) return 'json';
+  if (path.endsWith('.css')) return 'css';
+  if (path.endsWith('.html')) return 'html';
+  if (path.endsWith('.md')) return 'markdown';
+  return 'plaintext';
+}
+
+const themeName = () => (document.documentElement.dataset.theme === 'dark' ? 'vs-dark' : 'vs');
+
+/** Monaco, one model per sandbox file, so undo history and diagnostics survive switching tabs. */
+export function CodeEditor({ files, path, reveal, onChange }: Props) {
+  const host = useRef<HTMLDivElement>(null);
+  const [api, setApi] = useState<MonacoApi | null>(null);
+  const [failed, setFailed] = useState<string | null>(null);
+  const editor = useRef<Monaco.editor.IStandaloneCodeEditor | null>(null);
+  const onChangeRef = useRef(onChange);
+  onChangeRef.current = onChange;
+
+  useEffect(() => {
+    let disposed = false;
+    import('./monaco-setup.ts')
+      .then(({ monaco }) => {
+        if (disposed || !host.current) return;
+        editor.current = monaco.editor.create(host.current, {
+          automaticLayout: true,
+          minimap: { enabled: false },
+          fontSize: 13.5,
+          scrollBeyondLastLine: false,
+          theme: themeName(),
+          tabSize: 2,
+          ariaLabel: 'Code editor',
+        });
+        setApi(monaco);
+      })
+      .catch((error: unknown) => setFailed(error instanceof Error ? error.message : String(error)));
+    return () => {
+      disposed = true;
+    };
+  }, []);
+
+  useEffect(() => {
+    if (!api) return;
+    const onTheme = () => api.editor.setTheme(themeName());
+    window.addEventListener('ctl:theme', onTheme);
+    return () => window.removeEventListener('ctl:theme', onTheme);
+  }, [api]);
+
+  // Keep one model per file in step with `files` (a reset or "apply solution" replaces contents).
+  useEffect(() => {
+    if (!api) return;
+    for (const [file, contents] of Object.entries(files)) {
+      const uri = api.Uri.file(`/${file}`);
+      const model = api.editor.getModel(uri);
+      if (!model) api.editor.createModel(contents, languageOf(file), uri);
+      else if (model.getValue() !== contents) model.setValue(contents);
+    }
+  }, [api, files]);
+
+  useEffect(() => {
+    if (!api || !editor.current) return;
+    const model = api.editor.getModel(api.Uri.file(`/${path}`));
+    if (!model) return;
+    if (editor.current.getModel() !== model) editor.current.setModel(model);
+    const subscription = model.onDidChangeContent(() => onChangeRef.current(path, model.getValue()));
+    return () => subscription.dispose();
+  }, [api, path, files]);
+
+  useEffect(() => {
+    if (!editor.current || !reveal) return;
+    editor.current.revealLineInCenter(reveal.line);
+    editor.current.setPosition({ lineNumber: reveal.line, column: reveal.column ?? 1 });
+    editor.current.focus();
+  }, [api, path, reveal]);
+
+  useEffect(() => () => editor.current?.dispose(), []);
+
+  return (
+    <div className="code-editor" data-testid="code-editor" data-loaded={api ? 'true' : 'false'}>
+      {!api && !failed && <p className="panel-note">Loading the editor…</p>}
+      {failed && <p className="panel-note error" role="alert">The editor could not load: {failed}. Reload the page to try again.</p>}
+      <div ref={host} className="code-editor-host" />
+    </div>
+  );
+}

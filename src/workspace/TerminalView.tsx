@@ -1,0 +1,67 @@
+import { useEffect, useRef } from 'react';
+import type { Terminal } from '@xterm/xterm';
+import '@xterm/xterm/css/xterm.css';
+
+export interface TerminalHandle {
+  write: (data: string) => void;
+  size: () => { cols: number; rows: number };
+}
+
+interface Props {
+  label: string;
+  /** Called once the terminal exists; returns a cleanup. */
+  onReady: (terminal: TerminalHandle, events: { onData: (listener: (data: string) => void) => void; onResize: (listener: (size: { cols: number; rows: number }) => void) => void }) => void | (() => void);
+  active: boolean;
+}
+
+const themes = {
+  light: { background: '#fbfaf8', foreground: '#1d1b22', cursor: '#5b3fd9', selectionBackground: '#d9d2fb' },
+  dark: { background: '#16141c', foreground: '#ece9f3', cursor: '#a391ff', selectionBackground: '#3b3358' },
+};
+const currentTheme = () => (document.documentElement.dataset.theme === 'dark' ? themes.dark : themes.light);
+
+/** An xterm.js terminal, loaded on demand and kept fitted to its panel. */
+export function TerminalView({ label, onReady, active }: Props) {
+  const host = useRef<HTMLDivElement>(null);
+  const fitRef = useRef<(() => void) | null>(null);
+
+  useEffect(() => {
+    let cleanup: void | (() => void);
+    let terminal: Terminal | undefined;
+    let disposed = false;
+    const observer = new ResizeObserver(() => fitRef.current?.());
+    void Promise.all([import('@xterm/xterm'), import('@xterm/addon-fit')]).then(([{ Terminal }, { FitAddon }]) => {
+      if (disposed || !host.current) return;
+      terminal = new Terminal({ convertEol: true, fontSize: 13, fontFamily: 'ui-monospace, Menlo, Consolas, monospace', theme: currentTheme(), scrollback: 5000 });
+      const fit = new FitAddon();
+      terminal.loadAddon(fit);
+      terminal.open(host.current);
+      terminal.textarea?.setAttribute('aria-label', label);
+      fitRef.current = () => {
+        if (host.current?.offsetParent) fit.fit();
+      };
+      fitRef.current();
+      observer.observe(host.current);
+      const t = terminal;
+      cleanup = onReady(
+        { write: (data) => t.write(data), size: () => ({ cols: t.cols, rows: t.rows }) },
+        { onData: (listener) => t.onData(listener), onResize: (listener) => t.onResize(listener) },
+      );
+    });
+    const onTheme = () => terminal && (terminal.options.theme = currentTheme());
+    window.addEventListener('ctl:theme', onTheme);
+    return () => {
+      disposed = true;
+      observer.disconnect();
+      window.removeEventListener('ctl:theme', onTheme);
+      cleanup?.();
+      terminal?.dispose();
+    };
+  }, []);
+
+  useEffect(() => {
+    if (active) requestAnimationFrame(() => fitRef.current?.());
+  }, [active]);
+
+  return <div ref={host} className="terminal-host" data-testid={`terminal-${label.toLowerCase().replace(/\W+/g, '-')}`} />;
+}
