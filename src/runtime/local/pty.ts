@@ -12,9 +12,14 @@ export const ptyAvailable = process.platform === 'linux' && ['/usr/bin/script', 
 
 const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
 
-/** `script` arguments that run `command args…` on a pty of the given size. */
-export function ptyCommand(command: string, args: string[], size: { cols: number; rows: number }): [string, string[]] {
-  const inner = `stty cols ${size.cols} rows ${size.rows} 2>/dev/null; exec ${[command, ...args].map(quote).join(' ')}`;
+/**
+ * `script` arguments that run `command args…` on a pty of the given size. `script` starts the
+ * command through a non-interactive shell, which drops variables like PS1, so the caller's own
+ * variables are set again right before the command.
+ */
+export function ptyCommand(command: string, args: string[], size: { cols: number; rows: number }, env: Record<string, string> = {}): [string, string[]] {
+  const assignments = Object.entries(env).map(([name, value]) => quote(`${name}=${value}`));
+  const inner = `stty cols ${size.cols} rows ${size.rows} 2>/dev/null; exec env ${[...assignments, ...[command, ...args].map(quote)].join(' ')}`;
   return ['script', ['-qfec', inner, '/dev/null']];
 }
 

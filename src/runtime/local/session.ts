@@ -134,7 +134,7 @@ export class Session {
       ...(options.terminal ? { TERM: 'xterm-256color', COLUMNS: String(options.terminal.cols), LINES: String(options.terminal.rows) } : {}),
     };
     const usePty = Boolean(options.terminal) && ptyAvailable;
-    const [file, argv] = usePty ? ptyCommand(command, args, options.terminal!) : [command, args];
+    const [file, argv] = usePty ? ptyCommand(command, args, options.terminal!, options.env) : [command, args];
     const child = spawn(file, argv, { cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);

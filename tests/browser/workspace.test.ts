@@ -1,0 +1,149 @@
+import { mkdtempSync, readdirSync, readlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.ts';
+import { startSite, type RunningSite } from '../support/site-server.ts';
+import { artifactPath } from '../support/artifacts.ts';
+
+const LESSON = '/lessons/01-meet-the-storefront/?runtime=local';
+const sandboxesRoot = mkdtempSync(join(tmpdir(), 'ctl-browser-sandboxes-'));
+
+let site: RunningSite;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+/** Pids of live processes whose working folder is inside this test's sandboxes. */
+function sandboxProcesses(): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readlinkSync(`/proc/${pid}/cwd`).startsWith(sandboxesRoot);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+const terminalText = (testId: string) => page.locator(`[data-testid="${testId}"] .xterm-rows`).innerText();
+
+function previewFrame(): Frame {
+  const frame = page.frames().find((f) => f !== page.mainFrame() && f.url().startsWith('http://127.0.0.1:'));
+  if (!frame) throw new Error('the preview iframe is not loaded');
+  return frame;
+}
+
+async function waitForBoot() {
+  await expect.poll(() => page.locator('.ws').getAttribute('data-boot-step'), { timeout: 240_000, interval: 500 }).toBe('ready');
+  await expect.poll(() => previewFrame().locator('h1').textContent(), { timeout: 30_000 }).toBeTruthy();
+}
+
+async function openFile(path: string) {
+  const tree = page.getByRole('navigation', { name: 'Sandbox files' });
+  const button = tree.locator(`button[title="${path}"]`);
+  if (!(await button.isVisible())) await tree.getByText(/^All files/).click();
+  await button.click();
+  await expect.poll(() => page.locator('.code-editor').getAttribute('data-loaded')).toBe('true');
+  await expect.poll(() => page.locator('.monaco-editor .view-lines').innerText()).not.toBe('');
+}
+
+/** What a learner does: find the text (Ctrl+F), close the find box, type over the selection. */
+async function replaceInEditor(find: string, replacement: string) {
+  await page.locator('.monaco-editor .view-lines').click();
+  await page.keyboard.press('Control+F');
+  await page.keyboard.insertText(find);
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Escape');
+  await page.keyboard.insertText(replacement);
+}
+
+beforeAll(async () => {
+  [site, browser] = await Promise.all([startSite({ CTL_SANDBOXES_DIR: sandboxesRoot }), launchChromium()]);
+  context = await browser.newContext({ viewport: { width: 1440, height: 960 }, colorScheme: 'light' });
+  page = await context.newPage();
+  page.on('dialog', (dialog) => void dialog.accept());
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.stop();
+});
+
+describe('the workspace on the local runtime', () => {
+  test('opening lesson 1 boots the sandbox; the preview shows the products the backend serves', async () => {
+    const started = Date.now();
+    await page.goto(site.url + LESSON);
+    await waitForBoot();
+    console.log(`lesson 1 → shop in the preview: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    expect(await page.locator('.ws').getAttribute('data-runtime')).toBe('local');
+    const products = await previewFrame().evaluate(async () => (await fetch('/api/products')).json());
+    expect(products.length).toBeGreaterThan(0);
+    await expect.poll(() => previewFrame().locator('body').innerText()).toContain(products[0].name);
+    await page.screenshot({ path: artifactPath('workspace-light.png') });
+  });
+
+  test("the terminal shows the dev servers' output", async () => {
+    await page.getByRole('tab', { name: 'Terminal' }).click();
+    await expect.poll(() => terminalText('terminal-dev-server-output')).toMatch(/\[backend\].*listening/i);
+    expect(await terminalText('terminal-dev-server-output')).toMatch(/\[frontend\]/);
+  });
+
+  test('a command typed in the shell runs in the sandbox and prints', async () => {
+    await page.getByRole('tab', { name: 'Shell' }).click();
+    await expect.poll(() => terminalText('terminal-shell'), { timeout: 15_000 }).toMatch(/storefront \$/);
+    await page.locator('[data-testid="terminal-shell"] .xterm-helper-textarea').focus();
+    await page.keyboard.type('echo "answer=$((6 * 7))" && ls backend/src\n');
+    await expect.poll(() => terminalText('terminal-shell'), { timeout: 15_000 }).toContain('answer=42');
+    expect(await terminalText('terminal-shell')).toContain('inventory.ts');
+    await page.getByRole('tab', { name: 'Preview' }).click();
+  });
+
+  test('editing a backend file in Monaco changes what /api/products returns, without a restart by hand', async () => {
+    await openFile('backend/src/catalog.ts');
+    await replaceInEditor("name: 'Trail Mug'", "name: 'Summit Mug'");
+    await expect
+      .poll(async () => JSON.stringify(await previewFrame().evaluate(async () => (await fetch('/api/products')).json().catch(() => null))), { timeout: 30_000, interval: 500 })
+      .toContain('Summit Mug');
+  });
+
+  test('editing App.tsx hot-reloads the preview (no full reload)', async () => {
+    await previewFrame().evaluate(() => ((window as unknown as { beforeEdit: boolean }).beforeEdit = true));
+    await openFile('frontend/src/App.tsx');
+    await replaceInEditor('Gear for people who read traces', 'Gear for people who love traces');
+    await expect.poll(() => previewFrame().locator('h1').textContent(), { timeout: 30_000 }).toBe('Gear for people who love traces');
+    expect(await previewFrame().evaluate(() => (window as unknown as { beforeEdit?: boolean }).beforeEdit)).toBe(true);
+  });
+
+  test('edits survive a page reload, and Reset brings the original back', async () => {
+    await page.waitForTimeout(600); // past the save debounce
+    await page.reload();
+    await waitForBoot();
+    expect(await previewFrame().locator('h1').textContent()).toBe('Gear for people who love traces');
+    await expect.poll(() => page.locator('.file-tree [aria-label="edited"]').count()).toBe(2);
+
+    await page.getByRole('button', { name: 'Reset' }).click();
+    await expect.poll(() => previewFrame().locator('h1').textContent(), { timeout: 30_000 }).toBe('Gear for people who read traces');
+    await expect.poll(() => page.locator('.file-tree [aria-label="edited"]').count()).toBe(0);
+    await page.reload();
+    await waitForBoot();
+    expect(await previewFrame().locator('h1').textContent()).toBe('Gear for people who read traces');
+  });
+
+  test('the workspace in the dark theme', async () => {
+    await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: artifactPath('workspace-dark.png') });
+    await page.getByRole('button', { name: 'Switch to light theme' }).click();
+  });
+
+  test('closing the tab leaves no sandbox process running', async () => {
+    expect(sandboxProcesses().length).toBeGreaterThan(0);
+    await page.close({ runBeforeUnload: true });
+    await expect.poll(() => sandboxProcesses().length, { timeout: 20_000, interval: 250 }).toBe(0);
+    await expect.poll(() => readdirSync(sandboxesRoot).length, { timeout: 10_000 }).toBe(0);
+  });
+});
