@@ -1,5 +1,6 @@
 /**
  * `npm test`: every test of the repo, in the order that fails fastest.
+ *   0. type checks: the site and the storefront sandbox (strict TypeScript)
  *   1. unit and contract tests (Vitest, Node 22)
  *   2. the storefront sandbox's own tests, on Node 22 and on the machine's Node 20 when it has one
  *      (learners' WebContainers run either)
@@ -65,6 +66,16 @@ try {
   chromiumProblem = (error as Error).message;
 }
 
+const tsc = [`${root}node_modules/typescript/bin/tsc`, '--noEmit'];
+const typecheck = (label: string, args: string[]) => {
+  if (!run(label, process.execPath, [...tsc, ...args])) {
+    failures.push(label);
+    total.failed += 1;
+  } else total.passed += 1;
+};
+run('generate content types', process.execPath, [`${root}node_modules/astro/bin/astro.mjs`, 'sync']);
+typecheck('type check: site', []);
+
 vitest('unit', ['--project', 'unit']);
 
 // The sandbox is an ordinary npm project with its own lockfile; install it once, again only when the lockfile changes.
@@ -72,6 +83,8 @@ const installed = `${sandbox}/node_modules/.package-lock.json`;
 if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(`${sandbox}/package-lock.json`).mtimeMs) {
   if (!run('install the storefront sandbox', 'npm', ['ci', '--no-audit', '--no-fund'], { cwd: sandbox })) failures.push('sandbox install');
 }
+typecheck('type check: storefront backend', ['-p', `${sandbox}/backend`]);
+typecheck('type check: storefront frontend', ['-p', `${sandbox}/frontend`]);
 vitest('storefront on Node 22', [], { cwd: sandbox });
 const systemNode = ['/usr/bin/node', '/usr/local/bin/node'].find((path) => existsSync(path));
 if (systemNode) {
