@@ -6,6 +6,7 @@ import { BootStatus } from './BootStatus.tsx';
 import { CodeEditor } from './CodeEditor.tsx';
 import { FileTree } from './FileTree.tsx';
 import { OutputLog } from './output-log.ts';
+import { makeResizable } from './resizable.ts';
 import { PreviewPanel } from './PreviewPanel.tsx';
 import { clearBeforeSolution, clearEdits, keepBeforeSolution, loadBeforeSolution, loadEdits, saveEdit, type FileMap } from './saved-edits.ts';
 import { TerminalView } from './TerminalView.tsx';
@@ -44,6 +45,20 @@ export default function Workspace({ lessonId, focus }: Props) {
   const output = useMemo(() => new OutputLog(), []);
   const pendingWrites = useRef(new Map<string, ReturnType<typeof setTimeout>>());
   const runtimeRef = useRef<Runtime | null>(null);
+  const wsRef = useRef<HTMLDivElement>(null);
+  const splitRef = useRef<HTMLDivElement>(null);
+
+  useEffect(
+    () =>
+      makeResizable({
+        handle: splitRef.current!,
+        container: wsRef.current!,
+        orientation: 'vertical',
+        storageKey: 'ctl:split:editor',
+        apply: (percent) => wsRef.current!.style.setProperty('--editor-share', `${percent}%`),
+      }),
+    [],
+  );
 
   // The lesson's files, with the learner's saved edits on top.
   useEffect(() => {
@@ -175,7 +190,7 @@ export default function Workspace({ lessonId, focus }: Props) {
   const hasMine = Object.keys(loadBeforeSolution(lessonId)).length > 0;
 
   return (
-    <div className="ws" data-runtime={runtime?.kind ?? 'none'} data-boot-step={bootError ? 'failed' : progress.step}>
+    <div ref={wsRef} className="ws" data-runtime={runtime?.kind ?? 'none'} data-boot-step={bootError ? 'failed' : progress.step}>
       <div className="ws-toolbar" role="toolbar" aria-label="Workspace">
         <label className="runtime-picker">
           <span>Runs on</span>
@@ -225,6 +240,8 @@ export default function Workspace({ lessonId, focus }: Props) {
           {active ? <CodeEditor files={files} path={active} onChange={onEdit} /> : <p className="panel-note">Open a file from the list.</p>}
         </div>
       </div>
+
+      <div ref={splitRef} className="split-handle horizontal" aria-label="Resize the editor and the panels" />
 
       <div className="ws-panels">
         <div className="tabs" role="tablist" aria-label="Panels">

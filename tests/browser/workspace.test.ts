@@ -133,6 +133,27 @@ describe('the workspace on the local runtime', () => {
     expect(await previewFrame().locator('h1').textContent()).toBe('Gear for people who read traces');
   });
 
+  test('the panes resize from the keyboard, and keep their size', async () => {
+    const lessonSplit = page.getByRole('separator', { name: 'Resize the lesson and the workspace' });
+    const before = Number(await lessonSplit.getAttribute('aria-valuenow'));
+    const proseWidth = (await page.locator('article.prose').boundingBox())!.width;
+    await lessonSplit.focus();
+    await page.keyboard.press('ArrowRight');
+    expect(Number(await lessonSplit.getAttribute('aria-valuenow'))).toBe(before + 5);
+    expect((await page.locator('article.prose').boundingBox())!.width).toBeGreaterThan(proseWidth + 20);
+    await page.keyboard.press('ArrowLeft');
+
+    const editorSplit = page.getByRole('separator', { name: 'Resize the editor and the panels' });
+    const editorHeight = (await page.locator('.ws-editor').boundingBox())!.height;
+    await editorSplit.focus();
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowUp');
+    expect((await page.locator('.ws-editor').boundingBox())!.height).toBeLessThan(editorHeight - 20);
+    expect(await page.evaluate(() => localStorage.getItem('ctl:split:editor'))).toBe('40');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+  });
+
   test('the workspace in the dark theme', async () => {
     await page.getByRole('button', { name: 'Switch to dark theme' }).click();
     await page.waitForTimeout(300);
@@ -145,5 +166,19 @@ describe('the workspace on the local runtime', () => {
     await page.close({ runBeforeUnload: true });
     await expect.poll(() => sandboxProcesses().length, { timeout: 20_000, interval: 250 }).toBe(0);
     await expect.poll(() => readdirSync(sandboxesRoot).length, { timeout: 10_000 }).toBe(0);
+  });
+});
+
+describe('choosing the runtime', () => {
+  test('where WebContainers cannot boot (no service here), the page falls back to the local runtime and says why', async () => {
+    const fresh = await context.newPage();
+    const started = Date.now();
+    await fresh.goto(`${site.url}/lessons/01-meet-the-storefront/`);
+    await expect.poll(() => fresh.locator('.ws').getAttribute('data-runtime'), { timeout: 30_000 }).toBe('local');
+    const waited = (Date.now() - started) / 1000;
+    console.log(`fell back to the local runtime after ${waited.toFixed(1)} s`);
+    expect(waited).toBeLessThan(20);
+    expect(await fresh.getByRole('note').innerText()).toMatch(/WebContainers .*The shop runs on this computer instead/s);
+    await fresh.close();
   });
 });
