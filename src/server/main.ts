@@ -36,7 +36,12 @@ const server = createServer((req, res) => {
   });
 });
 
-const runtime = attachLocalRuntime(server, { token, allowedOrigins, sandboxesDir: process.env.CTL_SANDBOXES_DIR });
+const runtime = attachLocalRuntime(server, {
+  token,
+  allowedOrigins,
+  sandboxesDir: process.env.CTL_SANDBOXES_DIR,
+  cacheDir: process.env.CTL_CACHE_DIR,
+});
 
 server.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EADDRINUSE') {

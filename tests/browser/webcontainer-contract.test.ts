@@ -1,0 +1,100 @@
+/**
+ * The Runtime contract against real WebContainers in real Chromium. They need StackBlitz's hosted
+ * service; where it is unreachable (as on our offline CI machines) the suite is reported as
+ * skipped with the reason. It is never run against a stand-in.
+ */
+import { afterAll, test } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.ts';
+import { startSite, type RunningSite } from '../support/site-server.ts';
+import { describeRuntimeContract } from '../runtime/contract.ts';
+import type { HarnessEvent, HarnessResult } from '../../src/runtime/harness.ts';
+import { RuntimeError, type Runtime, type RuntimeErrorCode, type SandboxProcess } from '../../src/runtime/types.ts';
+
+const SERVICE = 'https://stackblitz.com/';
+
+async function serviceUnreachableReason(): Promise<string | null> {
+  try {
+    await fetch(SERVICE, { method: 'HEAD', signal: AbortSignal.timeout(4000) });
+    return null;
+  } catch (error) {
+    return `${SERVICE} is unreachable from this machine (${(error as Error).cause ?? (error as Error).message})`;
+  }
+}
+
+let site: RunningSite | undefined;
+let browser: Browser | undefined;
+afterAll(async () => {
+  await browser?.close();
+  await site?.stop();
+});
+
+/** A Runtime in Node whose every call runs in the page, on the page's WebContainer. */
+async function webContainerInPage(page: Page): Promise<Runtime> {
+  const outputs = new Map<number, ReadableStreamDefaultController<string>>();
+  const exits = new Map<number, (code: number) => void>();
+  const watchers = new Map<number, (change: { kind: 'change' | 'rename'; path: string }) => void>();
+  const ready = new Set<(port: number, url: string) => void>();
+  await page.exposeFunction('ctlEvent', (event: HarnessEvent) => {
+    if (event.type === 'output') outputs.get(event.processId)?.enqueue(event.data);
+    else if (event.type === 'exit') {
+      outputs.get(event.processId)?.close();
+      exits.get(event.processId)?.(event.code);
+    } else if (event.type === 'watch') watchers.get(event.watchId)?.({ kind: event.kind as 'change', path: event.path });
+    else for (const listener of ready) listener(event.port, event.url);
+  });
+  const unwrap = (result: HarnessResult) => {
+    if (!result.ok) throw new RuntimeError(result.message, result.code as RuntimeErrorCode);
+    return result.value;
+  };
+  const call = async (method: string, ...args: unknown[]) =>
+    unwrap(await page.evaluate(([m, a]) => window.ctlHarness.call(m as string, a as unknown[]), [method, args] as const));
+  unwrap(await page.evaluate(() => window.ctlHarness.boot()));
+
+  return {
+    kind: 'webcontainer',
+    mount: async (tree) => void (await call('mount', tree)),
+    readFile: async (path) => (await call('readFile', path)) as string,
+    writeFile: async (path, contents) => void (await call('writeFile', path, contents)),
+    rm: async (path) => void (await call('rm', path)),
+    readdir: async (path) => (await call('readdir', path)) as Awaited<ReturnType<Runtime['readdir']>>,
+    watch(path, listener) {
+      const id = call('watch', path).then((watchId) => (watchers.set(watchId as number, listener), watchId));
+      return () => void id.then((watchId) => call('unwatch', watchId));
+    },
+    async spawn(command, args, options): Promise<SandboxProcess> {
+      let controller!: ReadableStreamDefaultController<string>;
+      const output = new ReadableStream<string>({ start: (c) => void (controller = c) });
+      let resolveExit!: (code: number) => void;
+      const exit = new Promise<number>((resolve) => (resolveExit = resolve));
+      const processId = (await call('spawn', command, args, options ?? {})) as number;
+      outputs.set(processId, controller);
+      exits.set(processId, resolveExit);
+      return {
+        output,
+        exit,
+        write: (data) => void call('write', processId, data),
+        resize: (size) => void call('resize', processId, size),
+        kill: () => void call('kill', processId),
+      };
+    },
+    onServerReady(listener) {
+      ready.add(listener);
+      return () => void ready.delete(listener);
+    },
+    teardown: async () => void (await call('teardown')),
+  };
+}
+
+const unreachable = await serviceUnreachableReason();
+if (unreachable) {
+  test.skip(`WebContainer contract skipped: ${unreachable}`, () => {});
+} else {
+  describeRuntimeContract('webcontainer (real Chromium)', async () => {
+    site ??= await startSite();
+    browser ??= await launchChromium();
+    const page = await browser.newPage();
+    await page.goto(`${site.url}/dev/runtime-harness/`);
+    return webContainerInPage(page);
+  });
+}
