@@ -15,6 +15,7 @@ function bin(pkg, name = pkg) {
 const parts = [
   { name: 'backend', color: 36, args: [bin('tsx'), 'watch', '--clear-screen=false', 'backend/src/server.ts'] },
   { name: 'frontend', color: 35, args: [bin('vite'), 'frontend'] },
+  { name: 'collector', color: 33, args: ['collector/server.mjs'] },
 ];
 
 const width = Math.max(...parts.map((part) => part.name.length));

@@ -1,0 +1,242 @@
+/**
+ * Everything the sandbox's SDKs sent, kept for the panels: traces (frontend and backend spans
+ * joined by trace id), issues (errors grouped), logs. Listeners hear about changes at most once
+ * per microtask, so a burst of 10,000 spans is one re-render, not 10,000.
+ */
+import { parseEnvelope } from './envelope.ts';
+import type { ErrorEvent, LogRecord, Service, Span } from './model.ts';
+import { normalise } from './normalise.ts';
+
+export interface TraceSummary {
+  traceId: string;
+  rootName: string;
+  start: number;
+  duration: number;
+  spanCount: number;
+  errorCount: number;
+  services: Service[];
+}
+
+export interface SpanNode {
+  span: Span;
+  children: SpanNode[];
+  /** Errors captured while this span was active. */
+  errors: ErrorEvent[];
+}
+
+export interface Issue {
+  id: string;
+  type: string;
+  value: string;
+  culprit?: string;
+  service: Service;
+  count: number;
+  firstSeen: number;
+  lastSeen: number;
+  traceIds: string[];
+  /** The most recent events, newest first. */
+  events: ErrorEvent[];
+}
+
+interface Trace {
+  traceId: string;
+  spans: Map<string, Span>;
+  errors: ErrorEvent[];
+  lastUpdate: number;
+}
+
+const MAX_EVENTS_PER_ISSUE = 20;
+
+/** Groups "Cannot read properties of null (reading 'includes')" across ids, numbers and urls. */
+export function issueFingerprint(error: ErrorEvent): string {
+  const message = error.value.replace(/https?:\/\/\S+/g, '<url>').replace(/\b[0-9a-f]{8,}\b/gi, '<id>').replace(/\d+/g, '<n>');
+  const top = error.frames.find((frame) => frame.inApp) ?? error.frames[0];
+  return [error.type, message, top ? `${top.filename ?? ''}:${top.function ?? ''}` : ''].join('|');
+}
+
+export class TelemetryStore {
+  readonly maxSpans: number;
+  #traces = new Map<string, Trace>();
+  #issues = new Map<string, Issue>();
+  #logs: LogRecord[] = [];
+  #spanCount = 0;
+  #rejected: { receivedAt: number; error: string }[] = [];
+  #listeners = new Set<() => void>();
+  #notifyQueued = false;
+  #version = 0;
+
+  constructor({ maxSpans = 50_000 } = {}) {
+    this.maxSpans = maxSpans;
+  }
+
+  get version() {
+    return this.#version;
+  }
+
+  /** Adds one envelope as the collector received it. Returns the reason when it is malformed. */
+  addEnvelope(bytes: Uint8Array | string, receivedAt = Date.now()): { ok: true } | { ok: false; error: string } {
+    const parsed = parseEnvelope(bytes);
+    if (!parsed.ok) {
+      this.#rejected.push({ receivedAt, error: parsed.error });
+      this.#changed();
+      return parsed;
+    }
+    const telemetry = normalise(parsed.envelope);
+    for (const span of telemetry.spans) this.addSpan(span);
+    for (const error of telemetry.errors) this.addError(error);
+    this.#logs.push(...telemetry.logs);
+    this.#changed();
+    return { ok: true };
+  }
+
+  #trace(traceId: string): Trace {
+    let trace = this.#traces.get(traceId);
+    if (!trace) {
+      trace = { traceId, spans: new Map(), errors: [], lastUpdate: 0 };
+      this.#traces.set(traceId, trace);
+    }
+    // Map order is insertion order: move it to the end, so the oldest trace is always first.
+    else {
+      this.#traces.delete(traceId);
+      this.#traces.set(traceId, trace);
+    }
+    trace.lastUpdate = Date.now();
+    return trace;
+  }
+
+  addSpan(span: Span) {
+    const trace = this.#trace(span.traceId);
+    if (!trace.spans.has(span.spanId)) this.#spanCount++;
+    trace.spans.set(span.spanId, span);
+    while (this.#spanCount > this.maxSpans && this.#traces.size > 1) {
+      const [oldestId, oldest] = this.#traces.entries().next().value!;
+      this.#spanCount -= oldest.spans.size;
+      this.#traces.delete(oldestId);
+    }
+    this.#changed();
+  }
+
+  addError(error: ErrorEvent) {
+    if (error.traceId) this.#trace(error.traceId).errors.push(error);
+    const id = issueFingerprint(error);
+    const top = error.frames.find((frame) => frame.inApp);
+    const issue = this.#issues.get(id) ?? {
+      id,
+      type: error.type,
+      value: error.value,
+      culprit: top ? `${top.filename ?? '?'}${top.function ? ` in ${top.function}` : ''}` : error.transaction,
+      service: error.service,
+      count: 0,
+      firstSeen: error.timestamp,
+      lastSeen: error.timestamp,
+      traceIds: [],
+      events: [],
+    };
+    issue.count++;
+    issue.firstSeen = Math.min(issue.firstSeen, error.timestamp);
+    issue.lastSeen = Math.max(issue.lastSeen, error.timestamp);
+    if (error.traceId && !issue.traceIds.includes(error.traceId)) issue.traceIds.push(error.traceId);
+    issue.events = [error, ...issue.events].slice(0, MAX_EVENTS_PER_ISSUE);
+    this.#issues.set(id, issue);
+    this.#changed();
+  }
+
+  /** Newest first. */
+  traces(): TraceSummary[] {
+    const out: TraceSummary[] = [];
+    for (const trace of this.#traces.values()) {
+      let start = Infinity;
+      let end = -Infinity;
+      let root: Span | undefined;
+      const services = new Set<Service>();
+      for (const span of trace.spans.values()) {
+        start = Math.min(start, span.start);
+        end = Math.max(end, span.end);
+        services.add(span.service);
+        if (!span.parentSpanId || !trace.spans.has(span.parentSpanId)) {
+          if (!root || span.start < root.start) root = span;
+        }
+      }
+      out.push({
+        traceId: trace.traceId,
+        rootName: root?.name ?? trace.errors[0]?.transaction ?? '(no spans yet)',
+        start: Number.isFinite(start) ? start : (trace.errors[0]?.timestamp ?? 0),
+        duration: Number.isFinite(end - start) ? end - start : 0,
+        spanCount: trace.spans.size,
+        errorCount: trace.errors.length + [...trace.spans.values()].filter((span) => span.status !== 'ok').length,
+        services: [...services],
+      });
+    }
+    return out.sort((a, b) => b.start - a.start);
+  }
+
+  /**
+   * The trace as a tree. A span whose parent has not arrived (yet) is shown as a root; the tree is
+   * built on each call, so it re-parents itself as soon as the parent shows up.
+   */
+  traceTree(traceId: string): SpanNode[] {
+    const trace = this.#traces.get(traceId);
+    if (!trace) return [];
+    const nodes = new Map<string, SpanNode>();
+    for (const span of trace.spans.values()) nodes.set(span.spanId, { span, children: [], errors: [] });
+    for (const error of trace.errors) if (error.spanId) nodes.get(error.spanId)?.errors.push(error);
+    const roots: SpanNode[] = [];
+    for (const node of nodes.values()) {
+      const parent = node.span.parentSpanId ? nodes.get(node.span.parentSpanId) : undefined;
+      (parent ? parent.children : roots).push(node);
+    }
+    const byStart = (a: SpanNode, b: SpanNode) => a.span.start - b.span.start;
+    for (const node of nodes.values()) node.children.sort(byStart);
+    return roots.sort(byStart);
+  }
+
+  traceErrors(traceId: string): ErrorEvent[] {
+    return this.#traces.get(traceId)?.errors ?? [];
+  }
+
+  spans(): Span[] {
+    return [...this.#traces.values()].flatMap((trace) => [...trace.spans.values()]);
+  }
+
+  /** Most recently seen first. */
+  issues(): Issue[] {
+    return [...this.#issues.values()].sort((a, b) => b.lastSeen - a.lastSeen);
+  }
+
+  logs(): LogRecord[] {
+    return this.#logs;
+  }
+
+  /** Envelopes that could not be read, with the reason. */
+  rejected() {
+    return this.#rejected;
+  }
+
+  get spanCount() {
+    return this.#spanCount;
+  }
+
+  clear() {
+    this.#traces.clear();
+    this.#issues.clear();
+    this.#logs = [];
+    this.#rejected = [];
+    this.#spanCount = 0;
+    this.#changed();
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => void this.#listeners.delete(listener);
+  }
+
+  #changed() {
+    this.#version++;
+    if (this.#notifyQueued) return;
+    this.#notifyQueued = true;
+    queueMicrotask(() => {
+      this.#notifyQueued = false;
+      for (const listener of this.#listeners) listener();
+    });
+  }
+}
