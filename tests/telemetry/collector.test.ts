@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => collector.close());
 
-const post = (path: string, body: string | Uint8Array, headers: Record<string, string> = {}) =>
+const post = (path: string, body: BodyInit, headers: Record<string, string> = {}) =>
   fetch(`http://127.0.0.1:${collector.port}${path}`, { method: 'POST', body, headers });
 
 describe('the collector accepts what the SDKs send', () => {

@@ -2,7 +2,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // The collector is plain JavaScript in the sandbox, run as is by learners; tests use it the same way.
-// @ts-expect-error -- no type declarations for the sandbox's .mjs
 import { startCollector as start } from '../../sandboxes/storefront/collector/server.mjs';
 import { TelemetryStore } from '../../src/telemetry/store.ts';
 

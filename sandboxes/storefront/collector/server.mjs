@@ -94,6 +94,10 @@ async function decode(req, raw) {
   }
 }
 
+/**
+ * Starts the collector. Without `onEnvelope`, each envelope is framed on stdout for the course.
+ * @param {{ port?: number, host?: string, recordDir?: string, project?: string, onEnvelope?: (bytes: Buffer, receivedAt: number) => void }} [options]
+ */
 export async function startCollector({ port = Number(process.env.COLLECTOR_PORT ?? 8969), host = '127.0.0.1', recordDir = '.telemetry', project = '1', onEnvelope } = {}) {
   const recording = join(recordDir, 'envelopes.ndjson');
   await mkdir(recordDir, { recursive: true });
