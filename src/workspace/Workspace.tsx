@@ -10,6 +10,9 @@ import { makeResizable } from './resizable.ts';
 import { PreviewPanel } from './PreviewPanel.tsx';
 import { clearBeforeSolution, clearEdits, keepBeforeSolution, loadBeforeSolution, loadEdits, saveEdit, type FileMap } from './saved-edits.ts';
 import { TerminalView } from './TerminalView.tsx';
+import { TelemetryPanel } from '../panels/TelemetryPanel.tsx';
+import { CollectorFrameReader } from '../telemetry/collector-frames.ts';
+import { TelemetryStore } from '../telemetry/store.ts';
 import './workspace.css';
 
 interface Props {
@@ -22,7 +25,7 @@ interface LessonSandbox {
   solution: FileMap;
 }
 
-type Panel = 'preview' | 'output' | 'shell';
+type Panel = 'preview' | 'output' | 'shell' | 'telemetry';
 
 /** Files a learner has no reason to open in the editor. */
 const isEditable = (path: string) => path !== 'package-lock.json';
@@ -43,6 +46,8 @@ export default function Workspace({ lessonId, focus }: Props) {
   const [bootAttempt, setBootAttempt] = useState(0);
   const [solutionOpen, setSolutionOpen] = useState(false);
   const output = useMemo(() => new OutputLog(), []);
+  const telemetry = useMemo(() => new TelemetryStore(), []);
+  const [reveal, setReveal] = useState<{ line: number }>();
   const pendingWrites = useRef(new Map<string, ReturnType<typeof setTimeout>>());
   const runtimeRef = useRef<Runtime | null>(null);
   const wsRef = useRef<HTMLDivElement>(null);
@@ -90,10 +95,16 @@ export default function Workspace({ lessonId, focus }: Props) {
       runtimeRef.current = booted;
       setRuntime(booted);
       setFallbackReason(chosen.fallbackReason);
+      const frames = new CollectorFrameReader();
       output.append(`\x1b[2m— sandbox on ${booted.kind === 'local' ? 'this computer (local runtime)' : 'WebContainers'} —\x1b[0m\r\n`);
       const { previewUrl: url } = await bootSandbox(booted, { ...sandbox.start, ...loadEdits(lessonId) }, {
         onProgress: (next) => !cancelled && setProgress(next),
-        onOutput: (chunk) => output.append(chunk),
+        onOutput: (chunk) => {
+          // The collector's envelopes travel in the output stream; the terminal shows the rest.
+          const { frames: envelopes, text } = frames.push(chunk);
+          for (const frame of envelopes) telemetry.addEnvelope(frame.envelope, frame.receivedAt);
+          if (text) output.append(text);
+        },
       });
       if (!cancelled) setPreviewUrl(url);
     })().catch((error: unknown) => {
@@ -168,8 +179,9 @@ export default function Workspace({ lessonId, focus }: Props) {
     replaceFiles(mine);
   };
 
-  const open = (path: string) => {
+  const open = (path: string, line?: number) => {
     setActive(path);
+    setReveal(line ? { line } : undefined);
     setOpenTabs((tabs) => (tabs.includes(path) ? tabs : [...tabs, path]));
   };
 
@@ -237,7 +249,7 @@ export default function Workspace({ lessonId, focus }: Props) {
               </div>
             ))}
           </div>
-          {active ? <CodeEditor files={files} path={active} onChange={onEdit} /> : <p className="panel-note">Open a file from the list.</p>}
+          {active ? <CodeEditor files={files} path={active} reveal={reveal} onChange={onEdit} /> : <p className="panel-note">Open a file from the list.</p>}
         </div>
       </div>
 
@@ -250,6 +262,7 @@ export default function Workspace({ lessonId, focus }: Props) {
               ['preview', 'Preview'],
               ['output', 'Terminal'],
               ['shell', 'Shell'],
+              ['telemetry', 'Telemetry'],
             ] as const
           ).map(([id, label]) => (
             <div key={id} className="tab" data-active={panel === id}>
@@ -267,6 +280,9 @@ export default function Workspace({ lessonId, focus }: Props) {
         </div>
         <div className="ws-panel" id="panel-shell" role="tabpanel" aria-labelledby="panel-tab-shell" hidden={panel !== 'shell'}>
           {runtime && panel === 'shell' ? <Shell runtime={runtime} /> : runtime ? null : <p className="panel-note">The shell opens once the sandbox has started.</p>}
+        </div>
+        <div className="ws-panel" id="panel-telemetry" role="tabpanel" aria-labelledby="panel-tab-telemetry" hidden={panel !== 'telemetry'}>
+          <TelemetryPanel store={telemetry} files={Object.keys(files)} onOpenFile={(path, line) => open(path, line)} />
         </div>
       </div>
 

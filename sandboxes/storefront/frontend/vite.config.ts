@@ -15,6 +15,8 @@ export default defineConfig({
         target: `http://127.0.0.1:${backendPort}`,
         rewrite: (path) => path.replace(/^\/api/, ''),
       },
+      // The browser SDK's `tunnel`: envelopes reach the collector through the shop's own origin.
+      '/tunnel': `http://127.0.0.1:${process.env.COLLECTOR_PORT ?? '8969'}`,
     },
   },
 });

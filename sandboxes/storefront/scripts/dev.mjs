@@ -13,7 +13,7 @@ function bin(pkg, name = pkg) {
 
 /** The shop's processes. Add one line to run another part alongside. */
 const parts = [
-  { name: 'backend', color: 36, args: [bin('tsx'), 'watch', '--clear-screen=false', 'backend/src/server.ts'] },
+  { name: 'backend', color: 36, args: [bin('tsx'), 'watch', '--clear-screen=false', '--import', './backend/src/instrument.ts', 'backend/src/server.ts'] },
   { name: 'frontend', color: 35, args: [bin('vite'), 'frontend'] },
   { name: 'collector', color: 33, args: ['collector/server.mjs'] },
 ];

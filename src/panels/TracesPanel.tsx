@@ -1,0 +1,161 @@
+import { useMemo, useState } from 'react';
+import type { Span } from '../telemetry/model.ts';
+import type { SpanNode, TelemetryStore } from '../telemetry/store.ts';
+import { formatDuration } from './use-store.ts';
+
+interface Props {
+  store: TelemetryStore;
+  version: number;
+  search: string;
+  selectedTrace: string | null;
+  onSelectTrace: (traceId: string | null) => void;
+  /** An error to mark in the waterfall (from "View full trace"). */
+  highlightSpanId?: string;
+}
+
+const MAX_ROWS = 300;
+
+function matches(span: Span, query: string): boolean {
+  const [key, ...rest] = query.split(':');
+  if (rest.length && key) {
+    const value = rest.join(':').replace(/^"|"$/g, '');
+    const actual = key === 'span.name' ? span.name : key === 'span.op' ? span.op : span.attributes[key];
+    return actual !== undefined && String(actual).toLowerCase().includes(value.toLowerCase());
+  }
+  const q = query.toLowerCase();
+  return span.name.toLowerCase().includes(q) || (span.op ?? '').toLowerCase().includes(q) || Object.keys(span.attributes).some((k) => k.toLowerCase().includes(q));
+}
+
+export function TracesPanel({ store, version, search, selectedTrace, onSelectTrace, highlightSpanId }: Props) {
+  const traces = useMemo(() => {
+    const all = store.traces();
+    if (!search.trim()) return all;
+    const wanted = new Set(store.spans().filter((span) => matches(span, search.trim())).map((span) => span.traceId));
+    return all.filter((trace) => wanted.has(trace.traceId));
+  }, [store, version, search]);
+
+  if (selectedTrace) return <Waterfall store={store} version={version} traceId={selectedTrace} onBack={() => onSelectTrace(null)} highlightSpanId={highlightSpanId} />;
+
+  if (traces.length === 0) {
+    return <p className="panel-note">{search ? 'No trace has a span that matches.' : 'No traces yet. Once the shop sends spans, they appear here within a second.'}</p>;
+  }
+  return (
+    <table className="telemetry-table">
+      <caption className="visually-hidden">Traces, newest first</caption>
+      <thead>
+        <tr>
+          <th scope="col">Trace</th>
+          <th scope="col">Duration</th>
+          <th scope="col">Spans</th>
+          <th scope="col">Errors</th>
+          <th scope="col">Services</th>
+        </tr>
+      </thead>
+      <tbody>
+        {traces.slice(0, MAX_ROWS).map((trace) => (
+          <tr key={trace.traceId}>
+            <td>
+              <button type="button" className="link-button" onClick={() => onSelectTrace(trace.traceId)}>
+                {trace.rootName}
+              </button>
+              <span className="muted-id">{trace.traceId.slice(0, 8)}</span>
+            </td>
+            <td>{formatDuration(trace.duration)}</td>
+            <td>{trace.spanCount}</td>
+            <td className={trace.errorCount ? 'has-errors' : undefined}>{trace.errorCount}</td>
+            <td>{trace.services.join(', ')}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+interface Row {
+  node: SpanNode;
+  depth: number;
+}
+
+function flatten(nodes: SpanNode[], depth = 0, rows: Row[] = []): Row[] {
+  for (const node of nodes) {
+    rows.push({ node, depth });
+    flatten(node.children, depth + 1, rows);
+  }
+  return rows;
+}
+
+function Waterfall({ store, version, traceId, onBack, highlightSpanId }: { store: TelemetryStore; version: number; traceId: string; onBack: () => void; highlightSpanId?: string }) {
+  const rows = useMemo(() => flatten(store.traceTree(traceId)), [store, version, traceId]);
+  const [selected, setSelected] = useState<string | null>(highlightSpanId ?? null);
+  if (rows.length === 0) return <p className="panel-note">This trace has no spans yet.</p>;
+  const start = Math.min(...rows.map((row) => row.node.span.start));
+  const end = Math.max(...rows.map((row) => row.node.span.end));
+  const total = Math.max(end - start, 1);
+  const selectedSpan = rows.find((row) => row.node.span.spanId === selected)?.node;
+
+  return (
+    <div className="waterfall">
+      <div className="waterfall-head">
+        <button type="button" className="button" onClick={onBack}>
+          ← All traces
+        </button>
+        <span>
+          Trace <code>{traceId}</code> · {rows.length} spans · {formatDuration(total)}
+        </span>
+      </div>
+      <ol className="waterfall-rows" aria-label="Spans of the trace, as a waterfall">
+        {rows.map(({ node, depth }) => {
+          const { span } = node;
+          const left = ((span.start - start) / total) * 100;
+          const width = Math.max(((span.end - span.start) / total) * 100, 0.4);
+          const failed = span.status !== 'ok' || node.errors.length > 0;
+          return (
+            <li key={span.spanId} data-service={span.service} data-error={failed || undefined} data-highlight={span.spanId === highlightSpanId || undefined}>
+              <button type="button" className="waterfall-row" aria-pressed={selected === span.spanId} onClick={() => setSelected(span.spanId)}>
+                <span className="waterfall-label" style={{ paddingLeft: `${depth * 0.9}rem` }}>
+                  <span className="service-dot" aria-hidden="true" />
+                  {span.op && <span className="span-op">{span.op}</span>} {span.name}
+                  {node.errors.length > 0 && <span className="error-badge">{node.errors.length} error</span>}
+                </span>
+                <span className="waterfall-track" aria-hidden="true">
+                  <span className="waterfall-bar" style={{ left: `${left}%`, width: `${width}%` }} />
+                </span>
+                <span className="waterfall-duration">{formatDuration(span.end - span.start)}</span>
+              </button>
+            </li>
+          );
+        })}
+      </ol>
+      {selectedSpan && (
+        <section className="span-details" aria-label="Span details">
+          <h4>
+            {selectedSpan.span.name} <span className="muted-id">{selectedSpan.span.spanId}</span>
+          </h4>
+          <dl>
+            <dt>service</dt>
+            <dd>{selectedSpan.span.service}</dd>
+            <dt>op</dt>
+            <dd>{selectedSpan.span.op ?? '—'}</dd>
+            <dt>status</dt>
+            <dd>{selectedSpan.span.status}</dd>
+            <dt>duration</dt>
+            <dd>{formatDuration(selectedSpan.span.end - selectedSpan.span.start)}</dd>
+            {Object.entries(selectedSpan.span.attributes)
+              .sort(([a], [b]) => Number(a.startsWith('sentry.')) - Number(b.startsWith('sentry.')) || a.localeCompare(b))
+              .map(([key, value]) => (
+                <div key={key} className="attribute" data-attribute={key}>
+                  <dt>{key}</dt>
+                  <dd>{JSON.stringify(value)}</dd>
+                </div>
+              ))}
+          </dl>
+          {selectedSpan.errors.map((error) => (
+            <p key={error.eventId} className="error-line" role="note">
+              {error.type}: {error.value}
+            </p>
+          ))}
+        </section>
+      )}
+    </div>
+  );
+}
