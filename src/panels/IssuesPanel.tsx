@@ -17,10 +17,16 @@ const since = (timestamp: number) => {
   return seconds < 60 ? `${seconds}s ago` : `${Math.round(seconds / 60)} min ago`;
 };
 
+function culprit(issue: Issue, files: string[]): string {
+  if (!issue.culprit) return 'no in-app frame';
+  const file = sandboxPathOf(issue.culprit.file, files) ?? issue.culprit.file;
+  return issue.culprit.function ? `${file} in ${issue.culprit.function}` : file;
+}
+
 export function IssuesPanel({ store, version, search, files, onViewTrace, onOpenFile }: Props) {
   const issues = useMemo(() => {
     const q = search.trim().toLowerCase();
-    return store.issues().filter((issue) => !q || `${issue.type} ${issue.value} ${issue.culprit ?? ''}`.toLowerCase().includes(q));
+    return store.issues().filter((issue) => !q || `${issue.type} ${issue.value} ${issue.culprit?.file ?? ''}`.toLowerCase().includes(q));
   }, [store, version, search]);
   const [openId, setOpenId] = useState<string | null>(null);
   const open = issues.find((issue) => issue.id === openId);
@@ -36,7 +42,7 @@ export function IssuesPanel({ store, version, search, files, onViewTrace, onOpen
               <strong>{issue.type}</strong>: {issue.value}
             </span>
             <span className="issue-meta">
-              {issue.service} · {issue.culprit ?? 'no in-app frame'} · {issue.count}× · last {since(issue.lastSeen)}
+              {issue.service} · {culprit(issue, files)} · {issue.count}× · last {since(issue.lastSeen)}
             </span>
           </button>
         </li>

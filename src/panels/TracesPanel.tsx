@@ -15,6 +15,19 @@ interface Props {
 
 const MAX_ROWS = 300;
 
+/** A browser fetch span is named after its host; its path says more. */
+export function spanLabel(span: Span): string {
+  const url = span.attributes['url.full'];
+  if (span.op === 'http.client' && typeof url === 'string') {
+    try {
+      return `${span.attributes['http.request.method'] ?? 'GET'} ${new URL(url, 'http://x').pathname}`;
+    } catch {
+      // not a URL after all
+    }
+  }
+  return span.name;
+}
+
 function matches(span: Span, query: string): boolean {
   const [key, ...rest] = query.split(':');
   if (rest.length && key) {
@@ -114,7 +127,7 @@ function Waterfall({ store, version, traceId, onBack, highlightSpanId }: { store
               <button type="button" className="waterfall-row" aria-pressed={selected === span.spanId} onClick={() => setSelected(span.spanId)}>
                 <span className="waterfall-label" style={{ paddingLeft: `${depth * 0.9}rem` }}>
                   <span className="service-dot" aria-hidden="true" />
-                  {span.op && <span className="span-op">{span.op}</span>} {span.name}
+                  {span.op && <span className="span-op">{span.op}</span>} {spanLabel(span)}
                   {node.errors.length > 0 && <span className="error-badge">{node.errors.length} error</span>}
                 </span>
                 <span className="waterfall-track" aria-hidden="true">
@@ -129,7 +142,7 @@ function Waterfall({ store, version, traceId, onBack, highlightSpanId }: { store
       {selectedSpan && (
         <section className="span-details" aria-label="Span details">
           <h4>
-            {selectedSpan.span.name} <span className="muted-id">{selectedSpan.span.spanId}</span>
+            {spanLabel(selectedSpan.span)} <span className="muted-id">{selectedSpan.span.spanId}</span>
           </h4>
           <dl>
             <dt>service</dt>

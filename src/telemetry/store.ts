@@ -28,7 +28,8 @@ export interface Issue {
   id: string;
   type: string;
   value: string;
-  culprit?: string;
+  /** Where it was thrown: the top in-app frame's file (no origin, no query) and function. */
+  culprit?: { file: string; function?: string };
   service: Service;
   count: number;
   firstSeen: number;
@@ -48,10 +49,13 @@ interface Trace {
 const MAX_EVENTS_PER_ISSUE = 20;
 
 /** Groups "Cannot read properties of null (reading 'includes')" across ids, numbers and urls. */
+/** Vite serves modules as http://host/src/api.ts?t=<hot-reload time>: the same file every time. */
+const plainFile = (filename: string | undefined) => (filename ?? '').replace(/[?#].*$/, '').replace(/^[a-z]+:\/\/[^/]+/, '');
+
 export function issueFingerprint(error: ErrorEvent): string {
   const message = error.value.replace(/https?:\/\/\S+/g, '<url>').replace(/\b[0-9a-f]{8,}\b/gi, '<id>').replace(/\d+/g, '<n>');
   const top = error.frames.find((frame) => frame.inApp) ?? error.frames[0];
-  return [error.type, message, top ? `${top.filename ?? ''}:${top.function ?? ''}` : ''].join('|');
+  return [error.type, message, top ? `${plainFile(top.filename)}:${top.function ?? ''}` : ''].join('|');
 }
 
 export class TelemetryStore {
@@ -124,7 +128,7 @@ export class TelemetryStore {
       id,
       type: error.type,
       value: error.value,
-      culprit: top ? `${top.filename ?? '?'}${top.function ? ` in ${top.function}` : ''}` : error.transaction,
+      culprit: top ? { file: plainFile(top.filename), function: top.function } : undefined,
       service: error.service,
       count: 0,
       firstSeen: error.timestamp,

@@ -2,10 +2,17 @@ import { mkdtempSync, readdirSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../support/chromium.ts';
 import { startSite, type RunningSite } from '../support/site-server.ts';
 import { artifactPath } from '../support/artifacts.ts';
+import { openFile as open, previewFrame as preview, replaceInEditor as replace, terminalText as terminal, waitForBoot as boot } from '../support/workspace-page.ts';
+
+const previewFrame = () => preview(page);
+const waitForBoot = () => boot(page);
+const openFile = (path: string) => open(page, path);
+const replaceInEditor = (find: string, replacement: string) => replace(page, find, replacement);
+const terminalText = (testId: string) => terminal(page, testId);
 
 const LESSON = '/lessons/01-meet-the-storefront/?runtime=local';
 const sandboxesRoot = mkdtempSync(join(tmpdir(), 'ctl-browser-sandboxes-'));
@@ -27,38 +34,6 @@ function sandboxProcesses(): number[] {
       }
     })
     .map(Number);
-}
-
-const terminalText = (testId: string) => page.locator(`[data-testid="${testId}"] .xterm-rows`).innerText();
-
-function previewFrame(): Frame {
-  const frame = page.frames().find((f) => f !== page.mainFrame() && f.url().startsWith('http://127.0.0.1:'));
-  if (!frame) throw new Error('the preview iframe is not loaded');
-  return frame;
-}
-
-async function waitForBoot() {
-  await expect.poll(() => page.locator('.ws').getAttribute('data-boot-step'), { timeout: 240_000, interval: 500 }).toBe('ready');
-  await expect.poll(() => previewFrame().locator('h1').textContent(), { timeout: 30_000 }).toBeTruthy();
-}
-
-async function openFile(path: string) {
-  const tree = page.getByRole('navigation', { name: 'Sandbox files' });
-  const button = tree.locator(`button[title="${path}"]`);
-  if (!(await button.isVisible())) await tree.getByText(/^All files/).click();
-  await button.click();
-  await expect.poll(() => page.locator('.code-editor').getAttribute('data-loaded')).toBe('true');
-  await expect.poll(() => page.locator('.monaco-editor .view-lines').innerText()).not.toBe('');
-}
-
-/** What a learner does: find the text (Ctrl+F), close the find box, type over the selection. */
-async function replaceInEditor(find: string, replacement: string) {
-  await page.locator('.monaco-editor .view-lines').click();
-  await page.keyboard.press('Control+F');
-  await page.keyboard.insertText(find);
-  await page.keyboard.press('Enter');
-  await page.keyboard.press('Escape');
-  await page.keyboard.insertText(replacement);
 }
 
 beforeAll(async () => {

@@ -46,8 +46,11 @@ describe('TelemetryStore', () => {
     store.addError(error('Cannot read properties of null (reading 0)', { traceId: 'a' }));
     store.addError(error('Cannot read properties of null (reading 1)', { traceId: 'b' }));
     store.addError(error('Cannot read properties of null (reading 1)', { frames: [{ filename: 'other.ts', function: 'f', inApp: true }] }));
+    // The same module served again after a hot reload is the same frame.
+    store.addError(error('Cannot read properties of null (reading 2)', { frames: [{ filename: 'http://127.0.0.1:5173/src/api.ts?t=1', function: 'g', inApp: true }] }));
+    store.addError(error('Cannot read properties of null (reading 3)', { frames: [{ filename: 'http://127.0.0.1:5173/src/api.ts?t=2', function: 'g', inApp: true }] }));
     const issues = store.issues();
-    expect(issues.map((issue) => issue.count).sort()).toEqual([1, 2]);
+    expect(issues.map((issue) => issue.count).sort()).toEqual([1, 2, 2]);
     expect(issues.find((issue) => issue.count === 2)!.traceIds).toEqual(['a', 'b']);
   });
 

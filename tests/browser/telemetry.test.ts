@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.ts';
+import { startSite, type RunningSite } from '../support/site-server.ts';
+import { artifactPath } from '../support/artifacts.ts';
+import { openFile, pasteWholeFile, previewFrame, waitForBoot } from '../support/workspace-page.ts';
+
+const LESSON_ID = '01-meet-the-storefront';
+const fixture = (name: string, path: string) => readFileSync(new URL(`../fixtures/${name}/${path}`, import.meta.url), 'utf8');
+const instrumented = Object.fromEntries(
+  ['backend/src/instrument.ts', 'backend/src/app.ts', 'frontend/src/instrument.ts', 'frontend/src/main.tsx', 'frontend/src/App.tsx'].map((path) => [path, fixture('instrumented', path)]),
+);
+
+let site: RunningSite;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  [site, browser] = await Promise.all([startSite(), launchChromium()]);
+  page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
+  page.on('dialog', (dialog) => void dialog.accept());
+  // The learner's saved work: the backend and frontend instrumented as lessons 2 and 3 teach.
+  await page.goto(`${site.url}/`);
+  await page.evaluate(([key, edits]) => localStorage.setItem(key, edits), [`ctl:edits:${LESSON_ID}`, JSON.stringify(instrumented)] as const);
+  await page.goto(`${site.url}/lessons/${LESSON_ID}/?runtime=local`);
+  await waitForBoot(page);
+  await page.getByRole('tab', { name: 'Telemetry' }).click();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.stop();
+});
+
+async function reloadPreview() {
+  await page.getByRole('tab', { name: 'Preview' }).click();
+  await page.getByRole('button', { name: 'Reload preview' }).click();
+}
+
+const waterfallRow = (service: string, label: RegExp) => page.locator(`.waterfall-rows li[data-service="${service}"]`).filter({ hasText: label });
+
+describe('live telemetry from the real SDKs in the sandbox', () => {
+  test("the browser's fetch to /api/products is the parent of the backend's GET /products span, in one waterfall", async () => {
+    const requested = Date.now();
+    await reloadPreview();
+    await page.getByRole('tab', { name: 'Telemetry' }).click();
+    const traces = page.locator('.telemetry-table tbody tr');
+    await expect.poll(() => traces.count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    console.log(`request → first trace on screen: ${Date.now() - requested} ms`);
+    // The page load's trace holds the fetch; open the newest trace that has both services.
+    await expect
+      .poll(() => traces.filter({ hasText: 'backend' }).filter({ hasText: 'frontend' }).count(), { timeout: 20_000 })
+      .toBeGreaterThan(0)
+      .catch(async (error) => {
+        console.log('DEBUG traces:', await traces.allInnerTexts());
+        throw error;
+      });
+    await traces.filter({ hasText: 'backend' }).filter({ hasText: 'frontend' }).first().getByRole('button').click();
+
+    const fetchRow = waterfallRow('frontend', /http\.client\s*GET \/api\/products/).first();
+    await expect.poll(() => fetchRow.count()).toBe(1);
+    const serverRow = waterfallRow('backend', /http\.server\s*GET \/products/).first();
+    await expect.poll(() => serverRow.count()).toBe(1);
+    // In the tree the server span sits right under the fetch, one level deeper.
+    const indent = async (row: typeof fetchRow) => parseFloat((await row.locator('.waterfall-label').getAttribute('style'))!.replace(/[^\d.]/g, ''));
+    expect(await indent(serverRow)).toBeGreaterThan(await indent(fetchRow));
+    const rows = await page.locator('.waterfall-rows li').allInnerTexts();
+    const fetchIndex = rows.findIndex((text) => /GET \/api\/products/.test(text));
+    expect(rows[fetchIndex + 1]).toMatch(/GET \/products/);
+
+    await serverRow.getByRole('button').click();
+    await expect.poll(() => page.getByRole('region', { name: 'Span details' }).innerText()).toMatch(/http\.server/);
+    await page.screenshot({ path: artifactPath('telemetry-waterfall.png') });
+  });
+
+  test('a backend TypeError in GET /products and the frontend error it causes show up as issues, joined by one trace', async () => {
+    await openFile(page, 'backend/src/inventory.ts');
+    await pasteWholeFile(page, fixture('broken-inventory', 'backend/src/inventory.ts'));
+    await openFile(page, 'frontend/src/api.ts');
+    await pasteWholeFile(page, fixture('broken-inventory', 'frontend/src/api.ts'));
+    await page.getByRole('tab', { name: 'Telemetry' }).click();
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.waitForTimeout(1500); // tsx restarts the backend, Vite hot-reloads the page
+    await reloadPreview();
+    await expect.poll(() => previewFrame(page).locator('[role="alert"]').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await page.getByRole('tab', { name: 'Telemetry' }).click();
+
+    await page.getByRole('tab', { name: /^Issues/ }).click();
+    const backendIssue = page.locator('.issue-row').filter({ hasText: "TypeError: Cannot read properties of null (reading 'includes')" });
+    const frontendIssue = page.locator('.issue-row').filter({ hasText: 'ApiError: Something went wrong on our side.' });
+    await expect.poll(() => backendIssue.count(), { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => frontendIssue.count(), { timeout: 20_000 }).toBe(1);
+    expect(await backendIssue.innerText()).toMatch(/backend · backend\/src\/inventory\.ts in listProducts/);
+    expect(await frontendIssue.innerText()).toMatch(/frontend · frontend\/src\/api\.ts in request/);
+    await page.screenshot({ path: artifactPath('telemetry-issues.png') });
+
+    // From the frontend error, the full trace reaches the backend error.
+    await frontendIssue.click();
+    await page.getByRole('button', { name: 'View full trace' }).click();
+    const failedServerSpan = page.locator('.waterfall-rows li[data-service="backend"][data-error]').filter({ hasText: 'GET /products' });
+    await expect.poll(() => failedServerSpan.count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(await page.locator('.waterfall-rows li[data-service="backend"]').filter({ hasText: '1 error' }).count()).toBeGreaterThan(0);
+    await page.screenshot({ path: artifactPath('telemetry-full-trace.png') });
+
+    // The backend error's in-app frame shows the line, and opens the inventory file there.
+    await page.getByRole('tab', { name: /^Issues/ }).click();
+    await page.getByRole('tab', { name: /^Issues/ }).click();
+    await backendIssue.click();
+    const frame = page.locator('.frame[data-in-app="true"]').first();
+    expect(await frame.locator('.context-line').innerText()).toContain('productInventory.includes(product.id)');
+    const link = frame.getByRole('button', { name: /backend\/src\/inventory\.ts:\d+/ });
+    const line = Number(/:(\d+)$/.exec(await link.innerText())![1]);
+    await link.click();
+    await expect.poll(() => page.locator('.tab[data-active="true"]').first().innerText()).toContain('inventory.ts');
+    await expect.poll(() => page.locator('.monaco-editor .line-numbers.active-line-number').innerText()).toBe(String(line));
+  });
+});

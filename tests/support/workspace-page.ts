@@ -1,0 +1,59 @@
+import { expect } from 'vitest';
+import type { Frame, Page } from 'playwright-core';
+
+/** The shop inside the workspace's preview iframe. */
+export function previewFrame(page: Page): Frame {
+  const frame = page.frames().find((f) => f !== page.mainFrame() && f.url().startsWith('http://127.0.0.1:'));
+  if (!frame) throw new Error('the preview iframe is not loaded');
+  return frame;
+}
+
+/** Waits until the sandbox has booted and the shop shows in the preview (usable in hooks too). */
+export async function waitForBoot(page: Page) {
+  await page.waitForFunction(() => document.querySelector('.ws')?.getAttribute('data-boot-step') === 'ready', null, { timeout: 240_000, polling: 250 });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const heading = await Promise.resolve()
+      .then(() => previewFrame(page).locator('h1').textContent({ timeout: 1000 }))
+      .catch(() => null);
+    if (heading) return;
+    if (Date.now() > deadline) throw new Error('the shop never showed in the preview');
+    await page.waitForTimeout(250);
+  }
+}
+
+export async function openFile(page: Page, path: string) {
+  const tree = page.getByRole('navigation', { name: 'Sandbox files' });
+  const button = tree.locator(`button[title="${path}"]`);
+  if (!(await button.isVisible())) await tree.getByText(/^All files/).click();
+  await button.click();
+  await expect.poll(() => page.locator('.code-editor').getAttribute('data-loaded')).toBe('true');
+  await expect.poll(() => page.locator('.monaco-editor .view-lines').innerText()).not.toBe('');
+}
+
+/** What a learner does: find the text (Ctrl+F), close the find box, type over the selection. */
+export async function replaceInEditor(page: Page, find: string, replacement: string) {
+  await page.locator('.monaco-editor .view-lines').click();
+  await page.keyboard.press('Control+F');
+  await page.keyboard.insertText(find);
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Escape');
+  await page.keyboard.insertText(replacement);
+}
+
+/**
+ * Replaces the whole open file the way a learner pastes a snippet: select all, then a paste event
+ * carrying the text (typed text would be auto-indented line by line; pasted text is not).
+ */
+export async function pasteWholeFile(page: Page, contents: string) {
+  await page.locator('.monaco-editor .view-lines').click();
+  await page.keyboard.press('Control+A');
+  // The paste goes to whatever has focus: Monaco's native edit context (or its textarea).
+  await page.evaluate((text) => {
+    const data = new DataTransfer();
+    data.setData('text/plain', text);
+    document.activeElement!.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, contents);
+}
+
+export const terminalText = (page: Page, testId: string) => page.locator(`[data-testid="${testId}"] .xterm-rows`).innerText();
