@@ -10,8 +10,11 @@ import { startSite } from '../tests/support/site-server.ts';
 import { waitForBoot } from '../tests/support/workspace-page.ts';
 
 const rounds = Number(process.argv[2] ?? 5);
-const files = ['backend/src/instrument.ts', 'backend/src/app.ts', 'frontend/src/instrument.ts', 'frontend/src/main.tsx', 'frontend/src/App.tsx'];
-const edits = Object.fromEntries(files.map((path) => [path, readFileSync(new URL(`../tests/fixtures/instrumented/${path}`, import.meta.url), 'utf8')]));
+const read = (folder: string, path: string) => readFileSync(new URL(`../${folder}/${path}`, import.meta.url), 'utf8');
+const edits = {
+  ...Object.fromEntries(['backend/src/instrument.ts', 'backend/src/app.ts'].map((path) => [path, read('content/lessons/02-trace-the-backend/solution', path)])),
+  ...Object.fromEntries(['frontend/src/instrument.ts', 'frontend/src/main.tsx', 'frontend/src/App.tsx'].map((path) => [path, read('tests/fixtures/instrumented', path)])),
+};
 
 const site = await startSite();
 const browser = await launchChromium();

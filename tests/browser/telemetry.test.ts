@@ -8,9 +8,12 @@ import { openFile, pasteWholeFile, previewFrame, waitForBoot } from '../support/
 
 const LESSON_ID = '01-meet-the-storefront';
 const fixture = (name: string, path: string) => readFileSync(new URL(`../fixtures/${name}/${path}`, import.meta.url), 'utf8');
-const instrumented = Object.fromEntries(
-  ['backend/src/instrument.ts', 'backend/src/app.ts', 'frontend/src/instrument.ts', 'frontend/src/main.tsx', 'frontend/src/App.tsx'].map((path) => [path, fixture('instrumented', path)]),
-);
+const lessonSolution = (lesson: string, path: string) => readFileSync(new URL(`../../content/lessons/${lesson}/solution/${path}`, import.meta.url), 'utf8');
+// The backend as lesson 2's solution traces it; the frontend traced and propagating to /api/.
+const instrumented = {
+  ...Object.fromEntries(['backend/src/instrument.ts', 'backend/src/app.ts'].map((path) => [path, lessonSolution('02-trace-the-backend', path)])),
+  ...Object.fromEntries(['frontend/src/instrument.ts', 'frontend/src/main.tsx', 'frontend/src/App.tsx'].map((path) => [path, fixture('instrumented', path)])),
+};
 
 let site: RunningSite;
 let browser: Browser;

@@ -144,6 +144,54 @@ describe('the workspace on the local runtime', () => {
   });
 });
 
+describe('the learner never loses their code', () => {
+  test("'Show solution' shows it, applies it keeping the learner's version, and 'Restore my code' brings that back", async () => {
+    const lesson = await context.newPage();
+    lesson.on('dialog', (dialog) => void dialog.accept());
+    await lesson.goto(`${site.url}/lessons/02-trace-the-backend/?runtime=local`);
+    await boot(lesson);
+    await open(lesson, 'backend/src/instrument.ts');
+    await replace(lesson, 'export {};', 'export {}; // my own attempt');
+    await lesson.getByRole('button', { name: 'Show solution' }).click();
+    const dialog = lesson.getByRole('dialog', { name: 'The solution' });
+    expect(await dialog.innerText()).toContain('Sentry.init(');
+    expect(await dialog.innerText()).toContain('backend/src/instrument.ts');
+    await dialog.getByRole('button', { name: 'Apply the solution' }).click();
+    // Monaco draws spaces as no-break spaces.
+    const editorText = async () => (await lesson.locator('.monaco-editor .view-lines').innerText()).replaceAll('\u00a0', ' ');
+    await expect.poll(editorText).toContain('tracesSampleRate: 1.0');
+    await lesson.waitForTimeout(600);
+    const sandboxFile = async () => (await lesson.evaluate(() => localStorage.getItem('ctl:edits:02-trace-the-backend'))) ?? '';
+    expect(await sandboxFile()).toContain('tracesSampleRate');
+
+    await lesson.getByRole('button', { name: 'Restore my code' }).click();
+    await expect.poll(editorText).toContain('my own attempt');
+    await expect.poll(sandboxFile).toContain('my own attempt');
+    await lesson.close();
+  });
+
+  test('a failed install says what failed and offers a retry; the edit that caused it is kept', async () => {
+    const broken = await context.newPage();
+    broken.on('dialog', (dialog) => void dialog.accept());
+    await broken.goto(`${site.url}/`);
+    await broken.evaluate(() => localStorage.setItem('ctl:edits:01-meet-the-storefront', JSON.stringify({ 'package.json': '{ "name": broken' })));
+    await broken.goto(`${site.url}${LESSON}`);
+    const error = broken.locator('.boot-error');
+
+    await expect.poll(() => error.count(), { timeout: 60_000 }).toBe(1);
+    expect(await error.innerText()).toMatch(/npm install failed/);
+    expect(await broken.locator('.ws').getAttribute('data-boot-step')).toBe('failed');
+    expect(await broken.evaluate(() => localStorage.getItem('ctl:edits:01-meet-the-storefront'))).toContain('broken');
+
+    // Putting package.json back and retrying boots the shop.
+    await broken.getByRole('button', { name: 'Reset' }).click();
+    await broken.waitForTimeout(600);
+    await broken.getByRole('button', { name: 'Try again' }).click();
+    await boot(broken);
+    await broken.close();
+  });
+});
+
 describe('choosing the runtime', () => {
   test('where WebContainers cannot boot (no service here), the page falls back to the local runtime and says why', async () => {
     const fresh = await context.newPage();
