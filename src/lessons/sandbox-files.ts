@@ -5,6 +5,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import { CHECKS_DIR } from './run-checks.ts';
 
 // Astro bundles this module at build time, so locate the repo from where the build runs.
 const repoRoot = process.cwd();
@@ -40,13 +41,20 @@ export interface LessonSandbox {
   start: FileMap;
   /** The files the solution changes, as they are once solved (empty when nothing changes). */
   solution: FileMap;
+  /** The lesson's checkpoint tests and their support files, placed under CHECKS_DIR when run. */
+  checks: FileMap;
 }
 
+
+const under = (folder: string, files: FileMap): FileMap => Object.fromEntries(Object.entries(files).map(([path, contents]) => [`${folder}/${path}`, contents]));
+
 export async function lessonSandbox(lessonId: string): Promise<LessonSandbox> {
-  const [base, start, solution] = await Promise.all([
+  const [base, start, solution, support, checks] = await Promise.all([
     readTree(storefrontDir),
     readTree(join(lessonsDir, lessonId, 'start')),
     readTree(join(lessonsDir, lessonId, 'solution')),
+    readTree(join(lessonsDir, '..', 'checks-support')),
+    readTree(join(lessonsDir, lessonId, 'checks')),
   ]);
-  return { start: { ...base, ...start }, solution };
+  return { start: { ...base, ...start }, solution, checks: Object.keys(checks).length ? under(CHECKS_DIR, { ...support, ...checks }) : {} };
 }
