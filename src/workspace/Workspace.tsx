@@ -11,6 +11,9 @@ import { PreviewPanel } from './PreviewPanel.tsx';
 import { clearBeforeSolution, clearEdits, keepBeforeSolution, loadBeforeSolution, loadEdits, saveEdit, type FileMap } from './saved-edits.ts';
 import { TerminalView } from './TerminalView.tsx';
 import { TelemetryPanel } from '../panels/TelemetryPanel.tsx';
+import { runChecks, type CheckRun } from '../lessons/run-checks.ts';
+import { markCompleted } from '../lessons/progress.ts';
+import { ChecksPanel } from './ChecksPanel.tsx';
 import { CollectorFrameReader } from '../telemetry/collector-frames.ts';
 import { TelemetryStore } from '../telemetry/store.ts';
 import './workspace.css';
@@ -23,9 +26,10 @@ interface Props {
 interface LessonSandbox {
   start: FileMap;
   solution: FileMap;
+  checks: FileMap;
 }
 
-type Panel = 'preview' | 'output' | 'shell' | 'telemetry';
+type Panel = 'preview' | 'output' | 'shell' | 'telemetry' | 'checks';
 
 /** Files a learner has no reason to open in the editor. */
 const isEditable = (path: string) => path !== 'package-lock.json';
@@ -45,6 +49,8 @@ export default function Workspace({ lessonId, focus }: Props) {
   const [preference, setPreference] = useState<RuntimePreference>('auto');
   const [bootAttempt, setBootAttempt] = useState(0);
   const [solutionOpen, setSolutionOpen] = useState(false);
+  const [checkRun, setCheckRun] = useState<CheckRun | null>(null);
+  const [checking, setChecking] = useState(false);
   const output = useMemo(() => new OutputLog(), []);
   const telemetry = useMemo(() => new TelemetryStore(), []);
   const [reveal, setReveal] = useState<{ line: number }>();
@@ -198,6 +204,30 @@ export default function Workspace({ lessonId, focus }: Props) {
     setPreference(next);
   };
 
+  const check = async () => {
+    if (!runtime || !sandbox) return;
+    setPanel('checks');
+    setChecking(true);
+    // Edits still waiting for their debounce go in first: the checks see what the editor shows.
+    for (const [path, timer] of pendingWrites.current) {
+      clearTimeout(timer);
+      pendingWrites.current.delete(path);
+      await runtime.writeFile(path, files[path] ?? '');
+    }
+    try {
+      const run = await runChecks(runtime, sandbox.checks);
+      setCheckRun(run);
+      if (run.passed) {
+        markCompleted(lessonId);
+        window.dispatchEvent(new CustomEvent('ctl:lesson-complete', { detail: lessonId }));
+      }
+    } catch (error) {
+      setCheckRun({ passed: false, results: [{ name: 'Run the checks', status: 'failed', message: (error as Error).message }], output: '', durationMs: 0 });
+    } finally {
+      setChecking(false);
+    }
+  };
+
   const hasSolution = sandbox && Object.keys(sandbox.solution).length > 0;
   const hasMine = Object.keys(loadBeforeSolution(lessonId)).length > 0;
 
@@ -225,6 +255,9 @@ export default function Workspace({ lessonId, focus }: Props) {
         )}
         <button type="button" className="button" onClick={reset} disabled={edited.size === 0}>
           Reset
+        </button>
+        <button type="button" className="button primary" onClick={() => void check()} disabled={!previewUrl || checking || !sandbox || Object.keys(sandbox.checks).length === 0}>
+          {checking ? 'Checking…' : 'Check'}
         </button>
       </div>
       {fallbackReason && (
@@ -263,6 +296,7 @@ export default function Workspace({ lessonId, focus }: Props) {
               ['output', 'Terminal'],
               ['shell', 'Shell'],
               ['telemetry', 'Telemetry'],
+              ['checks', 'Checks'],
             ] as const
           ).map(([id, label]) => (
             <div key={id} className="tab" data-active={panel === id}>
@@ -283,6 +317,9 @@ export default function Workspace({ lessonId, focus }: Props) {
         </div>
         <div className="ws-panel" id="panel-telemetry" role="tabpanel" aria-labelledby="panel-tab-telemetry" hidden={panel !== 'telemetry'}>
           <TelemetryPanel store={telemetry} files={Object.keys(files)} onOpenFile={(path, line) => open(path, line)} />
+        </div>
+        <div className="ws-panel" id="panel-checks" role="tabpanel" aria-labelledby="panel-tab-checks" hidden={panel !== 'checks'}>
+          <ChecksPanel run={checkRun} running={checking} hasChecks={Boolean(sandbox && Object.keys(sandbox.checks).length)} />
         </div>
       </div>
 

@@ -192,6 +192,30 @@ describe('the learner never loses their code', () => {
   });
 });
 
+describe('Check', () => {
+  test("runs the lesson's checkpoints in the sandbox: a failure says what to look at; once solved the lesson is done", async () => {
+    const lesson = await context.newPage();
+    await lesson.goto(`${site.url}/lessons/02-trace-the-backend/?runtime=local`);
+    await boot(lesson);
+    await lesson.getByRole('button', { name: 'Check' }).click();
+    const checks = lesson.locator('#panel-checks');
+    await expect.poll(() => checks.locator('.checks-summary').count(), { timeout: 60_000 }).toBe(1);
+    expect(await checks.innerText()).toMatch(/not passing yet/);
+    expect(await checks.locator('li[data-status="failed"]').innerText()).toMatch(/Is Sentry\.init in backend\/src\/instrument\.ts/);
+
+    await lesson.getByRole('button', { name: 'Show solution' }).click();
+    await lesson.getByRole('button', { name: 'Apply the solution' }).click();
+    await lesson.waitForTimeout(3000); // the save debounce, then tsx watch restarts the backend
+    await lesson.getByRole('button', { name: 'Check' }).click();
+    await expect.poll(() => checks.locator('.checks-summary').innerText(), { timeout: 60_000 }).toMatch(/All checks passed/);
+    await lesson.screenshot({ path: artifactPath('checks-passed.png') });
+
+    await lesson.goto(`${site.url}/`);
+    await expect.poll(() => lesson.locator('li[data-lesson-id="02-trace-the-backend"]').getAttribute('data-complete')).toBe('true');
+    await lesson.close();
+  });
+});
+
 describe('choosing the runtime', () => {
   test('where WebContainers cannot boot (no service here), the page falls back to the local runtime and says why', async () => {
     const fresh = await context.newPage();

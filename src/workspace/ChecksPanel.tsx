@@ -1,0 +1,36 @@
+import type { CheckRun } from '../lessons/run-checks.ts';
+
+interface Props {
+  run: CheckRun | null;
+  running: boolean;
+  hasChecks: boolean;
+}
+
+/** Each checkpoint test with its result; a failure says what to look at. */
+export function ChecksPanel({ run, running, hasChecks }: Props) {
+  if (!hasChecks) return <p className="panel-note">This lesson has no checks.</p>;
+  if (running) return <p className="panel-note" role="status">Running the checks in the sandbox…</p>;
+  if (!run) return <p className="panel-note">Press Check to run this lesson’s checkpoint tests against your code.</p>;
+  return (
+    <div className="checks" role="status" aria-live="polite">
+      <p className={run.passed ? 'checks-summary passed' : 'checks-summary failed'}>
+        {run.passed ? 'All checks passed — lesson complete.' : `${run.results.filter((r) => r.status !== 'passed').length} of ${run.results.length} checks not passing yet.`}
+        <span className="muted-id">{(run.durationMs / 1000).toFixed(1)} s</span>
+      </p>
+      <ul className="check-list">
+        {run.results.map((result) => (
+          <li key={result.name} data-status={result.status}>
+            <span className="check-icon" aria-hidden="true">
+              {result.status === 'passed' ? '✓' : result.status === 'failed' ? '✗' : '–'}
+            </span>
+            <span>
+              <span className="visually-hidden">{result.status}: </span>
+              {result.name}
+              {result.message && <span className="check-message">{result.message}</span>}
+            </span>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
