@@ -41,6 +41,12 @@ async function reloadPreview() {
   await page.getByRole('button', { name: 'Reload preview' }).click();
 }
 
+/** Index of a browser fetch to /api/products directly followed by its backend server span, or -1. */
+async function fetchThenServer(): Promise<number> {
+  const texts = await page.locator('.waterfall-rows li').allInnerTexts();
+  return texts.findIndex((text, i) => /http\.client\s*GET \/api\/products/.test(text) && /http\.server\s*GET \/products/.test(texts[i + 1] ?? ''));
+}
+
 const waterfallRow = (service: string, label: RegExp) => page.locator(`.waterfall-rows li[data-service="${service}"]`).filter({ hasText: label });
 
 describe('live telemetry from the real SDKs in the sandbox', () => {
@@ -51,7 +57,8 @@ describe('live telemetry from the real SDKs in the sandbox', () => {
     const traces = page.locator('.telemetry-table tbody tr');
     await expect.poll(() => traces.count(), { timeout: 20_000 }).toBeGreaterThan(0);
     console.log(`request → first trace on screen: ${Date.now() - requested} ms`);
-    // The page load's trace holds the fetch; open the newest trace that has both services.
+    // The page load's trace holds the fetch: search for it as a learner would, by attribute.
+    await page.getByRole('searchbox', { name: 'Search spans and issues' }).fill('url.full:/api/products');
     await expect
       .poll(() => traces.filter({ hasText: 'backend' }).filter({ hasText: 'frontend' }).count(), { timeout: 20_000 })
       .toBeGreaterThan(0)
@@ -62,16 +69,18 @@ describe('live telemetry from the real SDKs in the sandbox', () => {
     await traces.filter({ hasText: 'backend' }).filter({ hasText: 'frontend' }).first().getByRole('button').click();
 
     const fetchRow = waterfallRow('frontend', /http\.client\s*GET \/api\/products/).first();
-    await expect.poll(() => fetchRow.count()).toBe(1);
+    // Spans stream in batches; the open waterfall fills in as they arrive.
+    await expect.poll(() => fetchRow.count(), { timeout: 15_000 }).toBe(1);
     const serverRow = waterfallRow('backend', /http\.server\s*GET \/products/).first();
-    await expect.poll(() => serverRow.count()).toBe(1);
+    await expect.poll(() => serverRow.count(), { timeout: 15_000 }).toBe(1);
     // In the tree the server span sits right under the fetch, one level deeper.
-    const indent = async (row: typeof fetchRow) => parseFloat((await row.locator('.waterfall-label').getAttribute('style'))!.replace(/[^\d.]/g, ''));
-    expect(await indent(serverRow)).toBeGreaterThan(await indent(fetchRow));
-    const rows = await page.locator('.waterfall-rows li').allInnerTexts();
-    const fetchIndex = rows.findIndex((text) => /GET \/api\/products/.test(text));
-    expect(rows[fetchIndex + 1]).toMatch(/GET \/products/);
+    const rows = page.locator('.waterfall-rows li');
+    await expect.poll(() => fetchThenServer(), { timeout: 15_000 }).toBeGreaterThanOrEqual(0);
+    const fetchIndex = await fetchThenServer();
+    const indent = async (index: number) => parseFloat((await rows.nth(index).locator('.waterfall-label').getAttribute('style'))!.replace(/[^\d.]/g, '') || '0');
+    expect(await indent(fetchIndex + 1)).toBeGreaterThan(await indent(fetchIndex));
 
+    await page.getByRole('searchbox', { name: 'Search spans and issues' }).fill('');
     await serverRow.getByRole('button').click();
     await expect.poll(() => page.getByRole('region', { name: 'Span details' }).innerText()).toMatch(/http\.server/);
     await page.screenshot({ path: artifactPath('telemetry-waterfall.png') });
@@ -117,5 +126,20 @@ describe('live telemetry from the real SDKs in the sandbox', () => {
     await link.click();
     await expect.poll(() => page.locator('.tab[data-active="true"]').first().innerText()).toContain('inventory.ts');
     await expect.poll(() => page.locator('.monaco-editor .line-numbers.active-line-number').innerText()).toBe(String(line));
+  });
+
+  test("with traceLifecycle: 'static' the browser SDK sends transactions, and the waterfall is the same", async () => {
+    const staticMode = instrumented['frontend/src/instrument.ts'].replace('tracesSampleRate: 1.0,', "tracesSampleRate: 1.0,\n  traceLifecycle: 'static',");
+    expect(staticMode).toContain("traceLifecycle: 'static'");
+    await page.evaluate(([key, edits]) => localStorage.setItem(key, edits), [`ctl:edits:${LESSON_ID}`, JSON.stringify({ ...instrumented, 'frontend/src/instrument.ts': staticMode })] as const);
+    await page.reload();
+    await waitForBoot(page);
+    await reloadPreview();
+    await page.getByRole('tab', { name: 'Telemetry' }).click();
+    const traces = page.locator('.telemetry-table tbody tr');
+    await expect.poll(() => traces.filter({ hasText: 'backend' }).filter({ hasText: 'frontend' }).count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await traces.filter({ hasText: 'backend' }).filter({ hasText: 'frontend' }).first().getByRole('button').click();
+    // The backend's spans and the browser's transaction arrive separately; the waterfall joins them.
+    await expect.poll(() => fetchThenServer(), { timeout: 15_000 }).toBeGreaterThanOrEqual(0);
   });
 });

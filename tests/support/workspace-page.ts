@@ -16,8 +16,11 @@ export async function waitForBoot(page: Page) {
     const heading = await Promise.resolve()
       .then(() => previewFrame(page).locator('h1').textContent({ timeout: 1000 }))
       .catch(() => null);
-    if (heading) return;
-    if (Date.now() > deadline) throw new Error('the shop never showed in the preview');
+    // The frontend can serve before the backend listens: wait until the API answers too (asked
+    // from here, not from the page, so the shop's own telemetry stays as the learner's clicks made it).
+    const apiUp = heading && ((await fetch('http://127.0.0.1:3001/health').catch(() => null))?.ok ?? false);
+    if (apiUp) return;
+    if (Date.now() > deadline) throw new Error('the shop never showed in the preview with its API answering');
     await page.waitForTimeout(250);
   }
 }
