@@ -194,10 +194,6 @@ export class TelemetryStore {
     return roots.sort(byStart);
   }
 
-  traceErrors(traceId: string): ErrorEvent[] {
-    return this.#traces.get(traceId)?.errors ?? [];
-  }
-
   spans(): Span[] {
     return [...this.#traces.values()].flatMap((trace) => [...trace.spans.values()]);
   }

@@ -19,8 +19,4 @@ export class OutputLog {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
-
-  text(): string {
-    return this.#chunks.join('');
-  }
 }
