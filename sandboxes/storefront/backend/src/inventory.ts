@@ -6,11 +6,11 @@ export interface ProductListing extends Product {
 
 /** Units on the shelf, by product id. Checkout takes from here. */
 const stock = new Map<string, number>([
-  ['trail-mug', 12],
-  ['span-tee', 30],
+  ['trail-mug', 400],
+  ['span-tee', 900],
   ['canvas-tote', 0],
   ['trace-cap', 8],
-  ['debug-notebook', 25],
+  ['debug-notebook', 600],
   ['latency-socks', 0],
 ]);
 
