@@ -1,53 +1,50 @@
-// What the collector recorded in .telemetry/envelopes.ndjson, as spans, for checkpoint tests.
+// What the collector recorded in .telemetry/envelopes.ndjson, read with the course's own telemetry
+// engine (the same parser the Telemetry panel uses), for checkpoint tests.
 import { readFile } from 'node:fs/promises';
+import { parseEnvelope } from './telemetry-engine/envelope.ts';
+import type { ErrorEvent, Span } from './telemetry-engine/model.ts';
+import { normalise } from './telemetry-engine/normalise.ts';
 
-export interface RecordedSpan {
-  name: string;
-  op?: string;
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  sdk?: string;
-  attributes: Record<string, unknown>;
+export type { ErrorEvent, Span };
+
+export interface Recorded {
+  spans: Span[];
+  errors: ErrorEvent[];
 }
 
-const plain = (value: unknown) => (value && typeof value === 'object' && 'value' in value ? (value as { value: unknown }).value : value);
-
-export async function recordedSpans(): Promise<RecordedSpan[]> {
+export async function recorded(): Promise<Recorded> {
   const text = await readFile('.telemetry/envelopes.ndjson', 'utf8').catch(() => '');
-  const spans: RecordedSpan[] = [];
+  const result: Recorded = { spans: [], errors: [] };
   for (const line of text.split('\n').filter(Boolean)) {
-    const envelope = Buffer.from(JSON.parse(line).envelope, 'base64').toString('utf8');
-    const [header, ...rest] = envelope.split('\n');
-    const sdk = JSON.parse(header!).sdk?.name as string | undefined;
-    for (const part of rest) {
-      let payload: any;
-      try {
-        payload = JSON.parse(part);
-      } catch {
-        continue;
-      }
-      for (const item of payload?.items ?? []) {
-        if (!item.span_id) continue;
-        const attributes = Object.fromEntries(Object.entries(item.attributes ?? {}).map(([k, v]) => [k, plain(v)]));
-        spans.push({ name: item.name, op: attributes['sentry.op'] as string, traceId: item.trace_id, spanId: item.span_id, parentSpanId: item.parent_span_id, sdk, attributes });
-      }
-      if (payload?.type === 'transaction' || payload?.contexts?.trace?.span_id) {
-        const trace = payload.contexts.trace;
-        spans.push({ name: payload.transaction, op: trace.op, traceId: trace.trace_id, spanId: trace.span_id, parentSpanId: trace.parent_span_id, sdk, attributes: trace.data ?? {} });
-        for (const span of payload.spans ?? []) spans.push({ name: span.description, op: span.op, traceId: span.trace_id, spanId: span.span_id, parentSpanId: span.parent_span_id, sdk, attributes: span.data ?? {} });
-      }
-    }
+    const parsed = parseEnvelope(Buffer.from(JSON.parse(line).envelope, 'base64'));
+    if (!parsed.ok) continue;
+    const telemetry = normalise(parsed.envelope);
+    result.spans.push(...telemetry.spans);
+    result.errors.push(...telemetry.errors);
   }
-  return spans;
+  return result;
 }
 
 /** Polls the recording until `find` returns something, or gives up after `timeoutMs`. */
-export async function waitForSpan(find: (spans: RecordedSpan[]) => RecordedSpan | undefined, timeoutMs = 15_000): Promise<RecordedSpan | undefined> {
+export async function waitFor<T>(find: (telemetry: Recorded) => T | undefined, timeoutMs = 8_000): Promise<T | undefined> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const found = find(await recordedSpans());
-    if (found || Date.now() > deadline) return found;
+    const found = find(await recorded());
+    if (found !== undefined || Date.now() > deadline) return found;
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
+}
+
+export const isBackend = (span: Span) => span.sdk === 'sentry.javascript.node';
+export const isBrowser = (span: Span) => span.service === 'frontend';
+
+/** Plays `count` shoppers against the running shop (the sandbox's simulator) and waits for them. */
+export async function runShoppers(count: number): Promise<void> {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/shoppers.ts', '--rate', '600', '--count', String(count)], { stdio: 'pipe' });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  if (code !== 0) throw new Error(`The shopper simulator failed (exit ${code}):\n${output.slice(-1500)}`);
 }

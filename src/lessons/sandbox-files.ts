@@ -1,7 +1,9 @@
 /**
  * Build-time: the files a lesson's sandbox starts from, and its solution. A lesson folder holds
- * overlays on sandboxes/storefront/: `start/` (files that differ at the lesson's start) and
- * `solution/` (files as they are once the lesson is solved). Only text files are shipped.
+ * overlays on sandboxes/storefront/: `start/` (files the story changes as the lesson begins, such as
+ * lesson 6's shipped bug) and `solution/` (files as they are once the lesson is solved). The course
+ * is cumulative: lesson N starts from every earlier lesson's start and solution, then its own start.
+ * Only text files are shipped.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
@@ -46,15 +48,40 @@ export interface LessonSandbox {
 }
 
 
+/**
+ * The site's own telemetry engine (parser, query, alert rules), shipped with the checks so a
+ * checkpoint reads recorded telemetry and saved dashboards exactly as the panels do.
+ */
+const ENGINE_FILES = ['model.ts', 'envelope.ts', 'normalise.ts', 'query.ts', 'alerts.ts', 'monitoring.ts'];
+const telemetryDir = join(repoRoot, 'src', 'telemetry');
+
+async function engineFiles(): Promise<FileMap> {
+  const files = await Promise.all(ENGINE_FILES.map((name) => readFile(join(telemetryDir, name), 'utf8')));
+  return Object.fromEntries(ENGINE_FILES.map((name, i) => [`telemetry-engine/${name}`, files[i]!]));
+}
+
 const under = (folder: string, files: FileMap): FileMap => Object.fromEntries(Object.entries(files).map(([path, contents]) => [`${folder}/${path}`, contents]));
 
+/** Lesson folders in course order (NN-slug sorts as the course runs). */
+async function lessonIds(): Promise<string[]> {
+  const entries = await readdir(lessonsDir, { withFileTypes: true });
+  return entries.filter((entry) => entry.isDirectory() && /^\d\d-/.test(entry.name)).map((entry) => entry.name).sort();
+}
+
 export async function lessonSandbox(lessonId: string): Promise<LessonSandbox> {
-  const [base, start, solution, support, checks] = await Promise.all([
+  const earlier = (await lessonIds()).filter((id) => id < lessonId);
+  const [base, overlays, start, solution, support, engine, checks] = await Promise.all([
     readTree(storefrontDir),
+    Promise.all(earlier.flatMap((id) => [readTree(join(lessonsDir, id, 'start')), readTree(join(lessonsDir, id, 'solution'))])),
     readTree(join(lessonsDir, lessonId, 'start')),
     readTree(join(lessonsDir, lessonId, 'solution')),
     readTree(join(lessonsDir, '..', 'checks-support')),
+    engineFiles(),
     readTree(join(lessonsDir, lessonId, 'checks')),
   ]);
-  return { start: { ...base, ...start }, solution, checks: Object.keys(checks).length ? under(CHECKS_DIR, { ...support, ...checks }) : {} };
+  return {
+    start: Object.assign({}, base, ...overlays, start),
+    solution,
+    checks: Object.keys(checks).length ? under(CHECKS_DIR, { ...support, ...engine, ...checks }) : {},
+  };
 }

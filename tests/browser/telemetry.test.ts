@@ -7,12 +7,12 @@ import { artifactPath } from '../support/artifacts.ts';
 import { openFile, pasteWholeFile, previewFrame, waitForBoot } from '../support/workspace-page.ts';
 
 const LESSON_ID = '01-meet-the-storefront';
-const fixture = (name: string, path: string) => readFileSync(new URL(`../fixtures/${name}/${path}`, import.meta.url), 'utf8');
-const lessonSolution = (lesson: string, path: string) => readFileSync(new URL(`../../content/lessons/${lesson}/solution/${path}`, import.meta.url), 'utf8');
-// The backend as lesson 2's solution traces it; the frontend traced and propagating to /api/.
+const lessonFile = (lesson: string, overlay: 'start' | 'solution', path: string) =>
+  readFileSync(new URL(`../../content/lessons/${lesson}/${overlay}/${path}`, import.meta.url), 'utf8');
+// The backend and the frontend traced, as lessons 2 and 3 teach.
 const instrumented = {
-  ...Object.fromEntries(['backend/src/instrument.ts', 'backend/src/app.ts'].map((path) => [path, lessonSolution('02-trace-the-backend', path)])),
-  ...Object.fromEntries(['frontend/src/instrument.ts', 'frontend/src/main.tsx', 'frontend/src/App.tsx'].map((path) => [path, fixture('instrumented', path)])),
+  ...Object.fromEntries(['backend/src/instrument.ts', 'backend/src/app.ts'].map((path) => [path, lessonFile('02-trace-the-backend', 'solution', path)])),
+  ...Object.fromEntries(['frontend/src/instrument.ts', 'frontend/src/main.tsx', 'frontend/src/App.tsx'].map((path) => [path, lessonFile('03-trace-the-frontend', 'solution', path)])),
 };
 
 let site: RunningSite;
@@ -88,9 +88,9 @@ describe('live telemetry from the real SDKs in the sandbox', () => {
 
   test('a backend TypeError in GET /products and the frontend error it causes show up as issues, joined by one trace', async () => {
     await openFile(page, 'backend/src/inventory.ts');
-    await pasteWholeFile(page, fixture('broken-inventory', 'backend/src/inventory.ts'));
+    await pasteWholeFile(page, lessonFile('06-something-broke', 'start', 'backend/src/inventory.ts'));
     await openFile(page, 'frontend/src/api.ts');
-    await pasteWholeFile(page, fixture('broken-inventory', 'frontend/src/api.ts'));
+    await pasteWholeFile(page, lessonFile('06-something-broke', 'start', 'frontend/src/api.ts'));
     await page.getByRole('tab', { name: 'Telemetry' }).click();
     await page.getByRole('button', { name: 'Clear' }).click();
     await page.waitForTimeout(1500); // tsx restarts the backend, Vite hot-reloads the page

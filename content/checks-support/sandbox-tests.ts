@@ -1,0 +1,26 @@
+// Runs one of the shop's own test files (the learner's) with the sandbox's Vitest, for checkpoints.
+import { spawn } from 'node:child_process';
+import { access, readFile, rm } from 'node:fs/promises';
+
+export interface TestFileRun {
+  exists: boolean;
+  /** Tests that ran, with their failure messages (empty when passed). */
+  tests: { name: string; status: string; failures: string[] }[];
+  /** Set when the file itself could not load (a syntax error, a bad import). */
+  loadError?: string;
+}
+
+export async function runTestFile(path: string): Promise<TestFileRun> {
+  if (!(await access(path).then(() => true, () => false))) return { exists: false, tests: [] };
+  const report = 'course-checks/test-file-report.json';
+  await rm(report, { force: true });
+  await new Promise((resolve) => {
+    const child = spawn(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', path, '--reporter=json', `--outputFile=${report}`], { stdio: 'ignore' });
+    child.on('exit', resolve);
+  });
+  const json = JSON.parse(await readFile(report, 'utf8'));
+  const file = json.testResults[0];
+  if (!file) return { exists: true, tests: [], loadError: 'Vitest found no tests in it.' };
+  const tests = file.assertionResults.map((t: { title: string; status: string; failureMessages: string[] }) => ({ name: t.title, status: t.status, failures: t.failureMessages }));
+  return { exists: true, tests, loadError: tests.length === 0 ? (file.message || 'it has no tests') : undefined };
+}
