@@ -14,8 +14,9 @@ const json = (status: number, body: unknown) => new Response(JSON.stringify(body
 /** Answers the app's /api calls like the backend would; records what it was asked. */
 function mockBackend(handlers: Record<string, (init?: RequestInit) => Response | Promise<Response>>) {
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const url = String(input);
-    const handler = handlers[`${init?.method ?? 'GET'} ${url}`];
+    // Matched by path: a query string (such as ?in_stock_only=true) does not change the stub.
+    const path = String(input).split('?')[0];
+    const handler = handlers[`${init?.method ?? 'GET'} ${path}`];
     if (!handler) throw new TypeError('Failed to fetch');
     return handler(init);
   });

@@ -1,0 +1,46 @@
+import { readFile } from 'node:fs/promises';
+import { expect, test } from 'vitest';
+import { replay, type AlertRule } from './telemetry-engine/alerts.ts';
+import type { Span } from './telemetry-engine/model.ts';
+import { ALERTS_FILE, parseAlertRules } from './telemetry-engine/monitoring.ts';
+
+/**
+ * Two streams of real telemetry, recorded from the shopper simulator against the real shop (see
+ * recordings/README.md): 90 s of healthy checkouts, and 2 min where lesson 6's change ships halfway.
+ */
+const recording = async (name: string): Promise<Span[]> => JSON.parse(await readFile(new URL(`./recordings/${name}.json`, import.meta.url), 'utf8'));
+
+async function rules(): Promise<AlertRule[]> {
+  const text = await readFile(ALERTS_FILE, 'utf8').catch(() => undefined);
+  expect(text, `There is no ${ALERTS_FILE} yet. From the dashboard widget, "Open in Explore", then "Create alert" and "Save alert".`).toBeDefined();
+  const parsed = parseAlertRules(text);
+  if (!parsed.ok) throw new Error(parsed.error);
+  expect(parsed.value.length, `${ALERTS_FILE} has no rules yet.`).toBeGreaterThan(0);
+  return parsed.value;
+}
+
+function replayOver(rule: AlertRule, spans: Span[]) {
+  const start = Math.min(...spans.map((s) => s.start));
+  const end = Math.max(...spans.map((s) => s.end));
+  // Start once a few checkouts are in, as a rule switched on with the shop running would.
+  return replay(rule, spans, start + 10_000, end, 5000);
+}
+
+test('an alert rule routes its notification to a team channel', async () => {
+  for (const rule of await rules()) expect(rule.action.channel, `"${rule.name}" has no channel`).toMatch(/^#\S+/);
+});
+
+test('the rule fires on a recorded drop-off in items at checkout', async () => {
+  const dropOff = await recording('drop-off');
+  const fired = (await rules()).filter((rule) => replayOver(rule, dropOff).notifications.some((n) => n.status === 'firing'));
+  expect(
+    fired.map((rule) => rule.name),
+    'No rule fired while checkouts fell to 0 items. Alert when avg(items_at_checkout) of "Submit Checkout Form" spans is below 1 over a window of a minute or so.',
+  ).not.toEqual([]);
+});
+
+test('the rule stays quiet on a healthy recording', async () => {
+  const healthy = await recording('healthy');
+  const noisy = (await rules()).filter((rule) => replayOver(rule, healthy).notifications.length > 0);
+  expect(noisy.map((rule) => rule.name), 'These rules fire on a healthy shop too: the threshold is too tight, or the comparison points the wrong way.').toEqual([]);
+});
