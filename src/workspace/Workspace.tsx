@@ -316,7 +316,7 @@ export default function Workspace({ lessonId, focus }: Props) {
           {runtime && panel === 'shell' ? <Shell runtime={runtime} /> : runtime ? null : <p className="panel-note">The shell opens once the sandbox has started.</p>}
         </div>
         <div className="ws-panel" id="panel-telemetry" role="tabpanel" aria-labelledby="panel-tab-telemetry" hidden={panel !== 'telemetry'}>
-          <TelemetryPanel store={telemetry} files={Object.keys(files)} onOpenFile={(path, line) => open(path, line)} />
+          <TelemetryPanel store={telemetry} files={files} runtime={runtime} onOpenFile={(path, line) => open(path, line)} onSaveFile={onEdit} onOutput={(text) => output.append(text)} />
         </div>
         <div className="ws-panel" id="panel-checks" role="tabpanel" aria-labelledby="panel-tab-checks" hidden={panel !== 'checks'}>
           <ChecksPanel run={checkRun} running={checking} hasChecks={Boolean(sandbox && Object.keys(sandbox.checks).length)} />

@@ -120,7 +120,7 @@ describe('live telemetry from the real SDKs in the sandbox', () => {
     await page.getByRole('tab', { name: /^Issues/ }).click();
     await backendIssue.click();
     const frame = page.locator('.frame[data-in-app="true"]').first();
-    expect(await frame.locator('.context-line').innerText()).toContain('productInventory.includes(product.id)');
+    expect(await frame.locator('.context-line').innerText()).toContain('productInventory!.includes(product.id)');
     const link = frame.getByRole('button', { name: /backend\/src\/inventory\.ts:\d+/ });
     const line = Number(/:(\d+)$/.exec(await link.innerText())![1]);
     await link.click();

@@ -30,7 +30,7 @@ export async function openFile(page: Page, path: string) {
   const button = tree.locator(`button[title="${path}"]`);
   if (!(await button.isVisible())) await tree.getByText(/^All files/).click();
   await button.click();
-  await expect.poll(() => page.locator('.code-editor').getAttribute('data-loaded')).toBe('true');
+  await expect.poll(() => page.locator('.code-editor').getAttribute('data-loaded'), { timeout: 30_000 }).toBe('true');
   await expect.poll(() => page.locator('.monaco-editor .view-lines').innerText()).not.toBe('');
 }
 

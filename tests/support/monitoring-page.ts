@@ -1,0 +1,49 @@
+import { expect } from 'vitest';
+import type { Page } from 'playwright-core';
+
+/** Telemetry → Dashboard / Explore / Alerts, driven the way a learner does. */
+export const widget = (page: Page, title: string) => page.getByRole('article', { name: title });
+
+/** The widget's newest value (NaN until it has one). */
+export async function widgetLatest(page: Page, title: string): Promise<number> {
+  const text = await widget(page, title).getByTestId('widget-latest').textContent({ timeout: 1000 }).catch(() => null);
+  return text === null || text === '—' ? NaN : Number(text);
+}
+
+export const alertStatus = (page: Page) => page.getByRole('list', { name: 'Alert rules' }).locator('.status-badge').first().textContent();
+
+export async function telemetryView(page: Page, name: 'Traces' | 'Issues' | 'Explore' | 'Dashboard' | 'Alerts') {
+  await page.getByRole('tab', { name: 'Telemetry' }).click();
+  await page.getByRole('tab', { name: new RegExp(`^${name}`) }).click();
+}
+
+export async function startShoppers(page: Page, perMinute: '10' | '30' | '60' | '120') {
+  await page.getByRole('tab', { name: 'Telemetry' }).click();
+  await page.getByLabel('Shoppers per minute').selectOption(perMinute);
+  await page.getByRole('button', { name: 'Start shoppers' }).click();
+}
+
+export async function addWidget(page: Page, title: string, query: { search: string; aggregate: string; of?: string; groupBy?: string }) {
+  await telemetryView(page, 'Explore');
+  await page.getByLabel('Search spans').fill(query.search);
+  await page.getByLabel('Search spans').press('Enter');
+  await page.getByLabel('Aggregate').selectOption(query.aggregate);
+  if (query.of) await page.getByLabel('Of', { exact: true }).fill(query.of);
+  await page.getByLabel('Group by').fill(query.groupBy ?? '');
+  await page.getByLabel('Widget title').fill(title);
+  await page.getByRole('button', { name: 'Add to dashboard' }).click();
+  await expect.poll(() => widget(page, title).count()).toBe(1);
+}
+
+/** From a dashboard widget: Open in Explore → Create alert → fill the rule → Save alert. */
+export async function createAlertFromWidget(page: Page, widgetTitle: string, rule: { name: string; threshold: string; window: string; channel: string }) {
+  await telemetryView(page, 'Dashboard');
+  await widget(page, widgetTitle).getByRole('button', { name: 'Open in Explore' }).click();
+  await page.getByRole('button', { name: 'Create alert' }).click();
+  await page.getByLabel('Name').fill(rule.name);
+  await page.getByLabel('Threshold').fill(rule.threshold);
+  await page.getByLabel('Window').selectOption({ label: rule.window });
+  await page.getByLabel('Notify channel').fill(rule.channel);
+  await page.getByRole('button', { name: 'Save alert' }).click();
+  await expect.poll(() => alertStatus(page), { timeout: 10_000 }).toBe('OK');
+}
