@@ -1,0 +1,150 @@
+/**
+ * The whole course in Chromium, as a learner takes it: nine lessons, each solved in the editor
+ * (pasted into Monaco, never written behind its back) or in the Telemetry UI, each checked with
+ * "Check". On the way: the spans, the drop-off, two errors in one trace, the fix, and the alert
+ * firing and resolving. A screenshot per lesson lands in test-results/.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.ts';
+import { startSite, type RunningSite } from '../support/site-server.ts';
+import { artifactPath } from '../support/artifacts.ts';
+import { openFile, pasteWholeFile, waitForBoot } from '../support/workspace-page.ts';
+import { addWidget, alertStatus, createAlertFromWidget, startShoppers, telemetryView, widget, widgetLatest } from '../support/monitoring-page.ts';
+
+const lessonsDir = new URL('../../content/lessons/', import.meta.url);
+const solutionFiles = (lesson: string): Record<string, string> => {
+  const dir = new URL(`${lesson}/solution/`, lessonsDir);
+  let paths: string[] = [];
+  try {
+    paths = (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+      .filter((entry) => entry.isFile())
+      .map((entry) => `${entry.parentPath}/${entry.name}`.slice(dir.pathname.length));
+  } catch {}
+  return Object.fromEntries(paths.map((path) => [path, readFileSync(new URL(path, dir), 'utf8')]));
+};
+const lessonFile = (lesson: string, overlay: 'start' | 'solution', path: string) => readFileSync(new URL(`${lesson}/${overlay}/${path}`, lessonsDir), 'utf8');
+
+let site: RunningSite;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  [site, browser] = await Promise.all([startSite(), launchChromium()]);
+  page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  page.on('dialog', (dialog) => void dialog.accept());
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.stop();
+});
+
+async function openLesson(id: string) {
+  await page.goto(`${site.url}/lessons/${id}/?runtime=local`);
+  await waitForBoot(page);
+}
+
+/** Types (pastes) each file of the lesson's solution into the editor. */
+async function writeSolution(id: string) {
+  for (const [path, contents] of Object.entries(solutionFiles(id))) {
+    await openFile(page, path);
+    await pasteWholeFile(page, contents);
+  }
+  await page.waitForTimeout(3000); // the save debounce, then tsx watch restarts the backend
+}
+
+async function checkPasses(id: string) {
+  await page.getByRole('button', { name: 'Check', exact: true }).click();
+  const checks = page.locator('#panel-checks');
+  await expect.poll(() => checks.locator('.checks-summary').innerText().catch(() => ''), { timeout: 90_000, interval: 500 }).toMatch(/All checks passed|not passing yet/);
+  expect(await checks.innerText(), `lesson ${id}'s checks`).toMatch(/All checks passed/);
+  await page.screenshot({ path: artifactPath(`walkthrough-${id}.png`) });
+}
+
+test('a learner takes all nine lessons, solving each in the workspace', { timeout: 900_000 }, async () => {
+  await openLesson('01-meet-the-storefront');
+  await checkPasses('01-meet-the-storefront');
+
+  await openLesson('02-trace-the-backend');
+  await writeSolution('02-trace-the-backend');
+  await checkPasses('02-trace-the-backend');
+
+  await openLesson('03-trace-the-frontend');
+  await writeSolution('03-trace-the-frontend');
+  await checkPasses('03-trace-the-frontend');
+  // The spans: one trace holds the browser's and the backend's.
+  await telemetryView(page, 'Traces');
+  await expect.poll(() => page.locator('.telemetry-table tbody tr').filter({ hasText: 'backend' }).filter({ hasText: 'frontend' }).count(), { timeout: 30_000 }).toBeGreaterThan(0);
+
+  await openLesson('04-measure-what-matters');
+  await writeSolution('04-measure-what-matters');
+  await checkPasses('04-measure-what-matters');
+
+  await openLesson('05-a-dashboard-for-the-checkout');
+  await startShoppers(page, '120');
+  await addWidget(page, 'Items at checkout', { search: 'span.name:"Submit Checkout Form"', aggregate: 'avg', of: 'items_at_checkout' });
+  await addWidget(page, 'Errors by endpoint', { search: 'span.op:http.server !span.status:ok', aggregate: 'count', groupBy: 'span.name' });
+  await addWidget(page, 'Checkout duration', { search: 'span.name:"Submit Checkout Form"', aggregate: 'p95', of: 'span.duration' });
+  await expect.poll(() => widgetLatest(page, 'Items at checkout'), { timeout: 60_000, interval: 1000 }).toBeGreaterThan(0);
+  await checkPasses('05-a-dashboard-for-the-checkout');
+
+  // Lesson 6 starts with the bad change shipped: the drop-off, and two errors in one trace.
+  await openLesson('06-something-broke');
+  await startShoppers(page, '120');
+  await telemetryView(page, 'Dashboard');
+  await expect.poll(() => widgetLatest(page, 'Items at checkout'), { timeout: 60_000, interval: 1000 }).toBe(0);
+  await expect.poll(() => widget(page, 'Errors by endpoint').locator('.u-legend').innerText(), { timeout: 30_000 }).toContain('GET /products');
+  await checkPasses('06-something-broke');
+  await telemetryView(page, 'Issues');
+  const backendIssue = page.locator('.issue-row').filter({ hasText: "TypeError: Cannot read properties of null (reading 'includes')" });
+  const frontendIssue = page.locator('.issue-row').filter({ hasText: 'ApiError: Something went wrong on our side.' });
+  await expect.poll(() => backendIssue.count(), { timeout: 20_000 }).toBe(1);
+  await expect.poll(() => frontendIssue.count(), { timeout: 20_000 }).toBeGreaterThan(0);
+  await page.screenshot({ path: artifactPath('walkthrough-06-issues.png') });
+
+  // Lesson 7: from the frontend error, the full trace, the backend error, its frame; then a test.
+  await openLesson('07-follow-the-full-trace');
+  await telemetryView(page, 'Issues');
+  await expect.poll(() => frontendIssue.count(), { timeout: 30_000 }).toBeGreaterThan(0);
+  await frontendIssue.first().click();
+  await page.getByRole('button', { name: 'View full trace' }).click();
+  await expect.poll(() => page.locator('.waterfall-rows li[data-service="backend"][data-error]').filter({ hasText: 'GET /products' }).count(), { timeout: 10_000 }).toBeGreaterThan(0);
+  await page.screenshot({ path: artifactPath('walkthrough-07-full-trace.png') });
+  await telemetryView(page, 'Issues');
+  await backendIssue.click();
+  await page.locator('.frame[data-in-app="true"]').first().getByRole('button', { name: /backend\/src\/inventory\.ts:\d+/ }).click();
+  await expect.poll(() => page.locator('.tab[data-active="true"]').first().innerText()).toContain('inventory.ts');
+  await writeSolution('07-follow-the-full-trace');
+  await checkPasses('07-follow-the-full-trace');
+
+  await openLesson('08-fix-it');
+  await writeSolution('08-fix-it');
+  await checkPasses('08-fix-it');
+
+  // Lesson 9: the alert, then the outage again to watch it fire and resolve.
+  await openLesson('09-dont-watch-get-alerted');
+  await startShoppers(page, '120');
+  await createAlertFromWidget(page, 'Items at checkout', { name: 'Checkout items dropped', threshold: '1', window: '30 s', channel: '#checkout-team' });
+  await checkPasses('09-dont-watch-get-alerted');
+  for (const path of ['backend/src/inventory.ts', 'frontend/src/api.ts']) {
+    await openFile(page, path);
+    await pasteWholeFile(page, lessonFile('06-something-broke', 'start', path));
+  }
+  await telemetryView(page, 'Alerts');
+  await expect.poll(() => alertStatus(page), { timeout: 90_000, interval: 1000 }).toBe('Firing');
+  const channel = page.getByRole('region', { name: 'Channel #checkout-team' });
+  await expect.poll(() => channel.innerText()).toContain('Checkout items dropped');
+  await page.screenshot({ path: artifactPath('walkthrough-09-firing.png') });
+  await openFile(page, 'backend/src/inventory.ts');
+  await pasteWholeFile(page, lessonFile('08-fix-it', 'solution', 'backend/src/inventory.ts'));
+  await telemetryView(page, 'Alerts');
+  await expect.poll(() => alertStatus(page), { timeout: 120_000, interval: 1000 }).toBe('Resolved');
+  await page.screenshot({ path: artifactPath('walkthrough-09-resolved.png') });
+
+  await page.goto(`${site.url}/`);
+  for (const lesson of readdirSync(lessonsDir).filter((name) => /^\d\d-/.test(name))) {
+    expect(await page.locator(`li[data-lesson-id="${lesson}"]`).getAttribute('data-complete'), lesson).toBe('true');
+  }
+});
