@@ -13,8 +13,11 @@ beforeAll(async () => {
   await import('../frontend/src/main.tsx');
 });
 
+let firstBrowserSpan: Promise<Span | undefined> | undefined;
+const browserSpan = () => (firstBrowserSpan ??= waitFor(({ spans }) => spans.find((s) => isBrowser(s) && fromThisPage(s))));
+
 test('the shop page sends spans from the browser SDK', async () => {
-  const span = await waitFor(({ spans }) => spans.find((s) => isBrowser(s) && fromThisPage(s)));
+  const span = await browserSpan();
   expect(
     span,
     'No span from the browser SDK arrived in 8 s. Does frontend/src/instrument.ts call Sentry.init with browserTracingIntegration() and tracesSampleRate, and is it the first import of frontend/src/main.tsx?',
@@ -22,6 +25,7 @@ test('the shop page sends spans from the browser SDK', async () => {
 });
 
 test("the backend's GET /products span continues the browser's trace", async () => {
+  expect(await browserSpan(), 'First the browser spans (see above).').toBeDefined();
   const joined = await waitFor(({ spans }) => {
     const browserTraces = new Set(spans.filter((s) => isBrowser(s) && fromThisPage(s)).map((s) => s.traceId));
     return spans.find((s) => isBackend(s) && s.op === 'http.server' && s.name === 'GET /products' && browserTraces.has(s.traceId));

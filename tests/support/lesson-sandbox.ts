@@ -1,0 +1,67 @@
+/**
+ * A lesson's sandbox booted the way the workspace boots it, on the local runtime behind a real
+ * bridge: mount the lesson's start, `npm install`, `npm run dev`, wait for all three parts.
+ * Shared by CI's checkpoint proof and the check-duration bench.
+ */
+import { createServer, type Server } from 'node:http';
+import { readdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { attachLocalRuntime, createLaunchToken, type LocalRuntimeBridge } from '../../src/runtime/local/bridge.ts';
+import { connectLocalRuntime } from '../../src/runtime/local/client.ts';
+import { fileMapToTree } from '../../src/runtime/sandbox-path.ts';
+import type { Runtime, SandboxProcess } from '../../src/runtime/types.ts';
+
+export const lessonIds = (): string[] =>
+  readdirSync(new URL('../../content/lessons/', import.meta.url)).filter((name) => /^\d\d-/.test(name)).sort();
+
+export interface LocalBridge {
+  boot(files: Record<string, string>): Promise<Runtime>;
+  close(): Promise<void>;
+}
+
+const drain = (process: SandboxProcess) =>
+  void (async () => {
+    const reader = process.output.getReader();
+    while (!(await reader.read()).done);
+  })();
+
+/** Reads a process's output until every pattern has shown up, then keeps draining it. */
+async function waitForAll(process: SandboxProcess, patterns: RegExp[], timeoutMs: number) {
+  let text = '';
+  const reader = process.output.getReader();
+  const deadline = Date.now() + timeoutMs;
+  // Vite colours its banner: match on the text without terminal escape codes.
+  while (!patterns.every((pattern) => pattern.test(text.replace(/\x1b\[[0-9;]*m/g, '')))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${patterns.join(', ')}:\n${text.slice(-3000)}`);
+    const { done, value } = await reader.read();
+    if (done) throw new Error(`process ended early:\n${text.slice(-3000)}`);
+    text += value;
+  }
+  reader.releaseLock();
+  drain(process);
+}
+
+export async function startLocalBridge(): Promise<LocalBridge> {
+  const token = createLaunchToken();
+  const server: Server = createServer();
+  const bridge: LocalRuntimeBridge = attachLocalRuntime(server, { token, allowedOrigins: [] });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/__runtime`;
+  return {
+    async boot(files) {
+      const runtime = await connectLocalRuntime(url, token);
+      await runtime.mount(fileMapToTree(files));
+      const install = await runtime.spawn('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline']);
+      drain(install);
+      const code = await install.exit;
+      if (code !== 0) throw new Error(`npm install failed with exit code ${code}`);
+      const dev = await runtime.spawn('npm', ['run', 'dev']);
+      await waitForAll(dev, [/Backend listening/, /Local:/, /Collector listening/], 60_000);
+      return runtime;
+    },
+    async close() {
+      await bridge.close();
+      server.close();
+    },
+  };
+}
