@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import {
   type AlertNotification,
@@ -293,5 +294,42 @@ describe('validateRule', () => {
     rejects({ ...json(), windowMs: undefined }, /windowMs: .* got nothing/);
     rejects({ ...json(), action: undefined }, /action: expected an object/);
     rejects({ ...json(), action: { channel: 'checkout-team' } }, /action\.channel: expected a team channel name starting with "#"/);
+  });
+});
+
+describe('on streams recorded from the real shop (lesson 9 ships them to its checks)', () => {
+  const recording = (name: string): Span[] =>
+    JSON.parse(readFileSync(new URL(`../../content/lessons/09-dont-watch-get-alerted/checks/recordings/${name}.json`, import.meta.url), 'utf8'));
+  const rule: AlertRule = {
+    id: 'checkout-items',
+    name: 'Checkout items dropped',
+    query: { filter: 'span.name:"Submit Checkout Form"', aggregate: 'avg', field: 'items_at_checkout' },
+    comparison: 'below',
+    threshold: 1,
+    windowMs: 30 * SECOND,
+    action: { channel: '#checkout-team' },
+  };
+  const bounds = (spans: Span[]) => [Math.min(...spans.map((s) => s.start)), Math.max(...spans.map((s) => s.end))] as const;
+
+  test('stays quiet on the healthy recording', () => {
+    const healthy = recording('healthy');
+    const [from, to] = bounds(healthy);
+    expect(replay(rule, healthy, from + 10 * SECOND, to, SECOND).notifications).toEqual([]);
+  });
+
+  test('fires once the drop-off fills the window, and resolves when healthy checkouts come back', () => {
+    const dropOff = recording('drop-off');
+    const [from, dropEnd] = bounds(dropOff);
+    const firstEmpty = Math.min(...dropOff.filter((s) => s.attributes.items_at_checkout === 0).map((s) => s.start));
+    // Recovery: the healthy recording replayed right after the drop-off, as if the fix shipped then.
+    const healthy = recording('healthy');
+    const shift = dropEnd + SECOND - bounds(healthy)[0];
+    const recovered = [...dropOff, ...healthy.map((s) => ({ ...s, start: s.start + shift, end: s.end + shift }))];
+    const { notifications, state } = replay(rule, recovered, from + 10 * SECOND, bounds(recovered)[1], SECOND);
+    expect(notifications.map((n) => n.status)).toEqual(['firing', 'resolved']);
+    expect(notifications[0]!.at).toBeGreaterThan(firstEmpty);
+    expect(notifications[0]!.at).toBeLessThan(firstEmpty + rule.windowMs);
+    expect(notifications[1]!.at).toBeGreaterThan(dropEnd);
+    expect(state.history.map((h) => h.status)).toEqual(['firing', 'resolved']);
   });
 });
