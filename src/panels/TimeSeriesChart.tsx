@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { QueryResult } from '../telemetry/query.ts';
@@ -20,8 +20,9 @@ export function TimeSeriesChart({ result, label, height = 180 }: Props) {
   const plotRef = useRef<uPlot | null>(null);
   const shapeRef = useRef('');
 
+  const [theme, setTheme] = useState(0);
   const data = [result.buckets.map((t) => t / 1000), ...result.series.map((s) => s.values)] as uPlot.AlignedData;
-  const shape = `${label}|${result.series.map((s) => s.group).join('|')}`;
+  const shape = `${theme}|${label}|${result.series.map((s) => s.group).join('|')}`;
 
   useEffect(() => {
     const host = hostRef.current!;
@@ -56,6 +57,13 @@ export function TimeSeriesChart({ result, label, height = 180 }: Props) {
       plotRef.current.setData(data);
     }
   });
+
+  // Axis colours come from the theme: a theme switch redraws the chart with the new ones.
+  useEffect(() => {
+    const onTheme = () => setTheme((n) => n + 1);
+    window.addEventListener('ctl:theme', onTheme);
+    return () => window.removeEventListener('ctl:theme', onTheme);
+  }, []);
 
   useEffect(() => {
     const host = hostRef.current!;
