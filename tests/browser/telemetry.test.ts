@@ -87,15 +87,18 @@ describe('live telemetry from the real SDKs in the sandbox', () => {
   });
 
   test('a backend TypeError in GET /products and the frontend error it causes show up as issues, joined by one trace', async () => {
+    // Cleared first: the backend SDK's Dedupe sends the TypeError once, for the first failing request.
+    await page.getByRole('tab', { name: 'Telemetry' }).click();
+    await page.getByRole('button', { name: 'Clear' }).click();
     await openFile(page, 'backend/src/inventory.ts');
     await pasteWholeFile(page, lessonFile('06-something-broke', 'start', 'backend/src/inventory.ts'));
     await openFile(page, 'frontend/src/api.ts');
     await pasteWholeFile(page, lessonFile('06-something-broke', 'start', 'frontend/src/api.ts'));
-    await page.getByRole('tab', { name: 'Telemetry' }).click();
-    await page.getByRole('button', { name: 'Clear' }).click();
-    await page.waitForTimeout(1500); // tsx restarts the backend, Vite hot-reloads the page
+    // tsx restarts the backend: once it answers again, the reloaded page asks it for in-stock products.
+    await page.waitForTimeout(1500);
+    await expect.poll(async () => (await fetch('http://127.0.0.1:3001/health').catch(() => null))?.ok ?? false, { timeout: 30_000, interval: 250 }).toBe(true);
     await reloadPreview();
-    await expect.poll(() => previewFrame(page).locator('[role="alert"]').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => previewFrame(page).locator('[role="alert"]').innerText().catch(() => ''), { timeout: 30_000 }).toContain('Something went wrong on our side');
     await page.getByRole('tab', { name: 'Telemetry' }).click();
 
     await page.getByRole('tab', { name: /^Issues/ }).click();

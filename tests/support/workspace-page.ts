@@ -34,10 +34,23 @@ export async function openFile(page: Page, path: string) {
   await expect.poll(() => page.locator('.monaco-editor .view-lines').innerText()).not.toBe('');
 }
 
+/**
+ * Puts the cursor in the editor by clicking near the top-left of its text area. (The middle of
+ * `.view-lines` can lie off screen when the editor is scrolled sideways, and a click there misses.)
+ */
+async function focusEditor(page: Page) {
+  await page.locator('.monaco-editor').first().click({ position: { x: 120, y: 24 } });
+  await expect.poll(() => page.evaluate(() => Boolean(document.activeElement?.closest('.monaco-editor')))).toBe(true);
+}
+
 /** What a learner does: find the text (Ctrl+F), close the find box, type over the selection. */
 export async function replaceInEditor(page: Page, find: string, replacement: string) {
-  await page.locator('.monaco-editor .view-lines').click();
+  await focusEditor(page);
   await page.keyboard.press('Control+F');
+  // The find box keeps the last search: wait for it to have focus, then type over what it holds.
+  const findInput = page.locator('.find-widget.visible .monaco-findInput').locator('textarea, input').first();
+  await expect.poll(() => findInput.evaluate((element) => element === document.activeElement).catch(() => false)).toBe(true);
+  await page.keyboard.press('Control+A');
   await page.keyboard.insertText(find);
   await page.keyboard.press('Enter');
   await page.keyboard.press('Escape');
@@ -49,7 +62,7 @@ export async function replaceInEditor(page: Page, find: string, replacement: str
  * carrying the text (typed text would be auto-indented line by line; pasted text is not).
  */
 export async function pasteWholeFile(page: Page, contents: string) {
-  await page.locator('.monaco-editor .view-lines').click();
+  await focusEditor(page);
   await page.keyboard.press('Control+A');
   // The paste goes to whatever has focus: Monaco's native edit context (or its textarea).
   await page.evaluate((text) => {
