@@ -1,7 +1,7 @@
 import type { Dashboard, Widget } from '../telemetry/monitoring.ts';
 import type { TelemetryStore } from '../telemetry/store.ts';
 import { formatValue } from './ExplorePanel.tsx';
-import { TimeSeriesChart } from './TimeSeriesChart.tsx';
+import { LazyChart } from './LazyChart.tsx';
 import { RANGES, useLiveQuery } from './use-live-query.ts';
 import { describeAggregate } from '../telemetry/query.ts';
 
@@ -29,7 +29,7 @@ function WidgetCard({ store, version, widget, onOpen, onRemove }: { store: Telem
         {widget.query.filter && ` where ${widget.query.filter}`}
         {widget.query.groupBy && ` by ${widget.query.groupBy}`}
       </p>
-      {error ? <p className="query-error">{error}</p> : result && <TimeSeriesChart result={result} label={label} height={140} />}
+      {error ? <p className="query-error">{error}</p> : result && <LazyChart result={result} label={label} height={140} />}
       <div className="widget-actions">
         <button type="button" className="link-button" onClick={onOpen}>
           Open in Explore

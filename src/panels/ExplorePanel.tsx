@@ -1,7 +1,7 @@
 import { useId, useState } from 'react';
 import { AGGREGATES, describeAggregate, type AggregateFn, type SpanQuery } from '../telemetry/query.ts';
 import type { TelemetryStore } from '../telemetry/store.ts';
-import { TimeSeriesChart } from './TimeSeriesChart.tsx';
+import { LazyChart } from './LazyChart.tsx';
 import { RANGES, useLiveQuery } from './use-live-query.ts';
 
 interface Props {
@@ -90,7 +90,7 @@ export function ExplorePanel({ store, version, query, onQueryChange, onAddToDash
           <p className="query-summary" aria-live="polite">
             <strong>{label}</strong> · {result.matched} matching span{result.matched === 1 ? '' : 's'} · live
           </p>
-          <TimeSeriesChart result={result} label={label} />
+          <LazyChart result={result} label={label} />
           <table className="telemetry-table">
             <thead>
               <tr>
