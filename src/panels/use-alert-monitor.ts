@@ -14,6 +14,7 @@ export function useAlertMonitor(store: TelemetryStore, rules: AlertRule[]) {
 
   useEffect(() => {
     const evaluate = () => {
+      if (rulesRef.current.length === 0 && Object.keys(statesRef.current).length === 0) return;
       const now = Date.now();
       const spans = store.spans();
       const fresh: AlertNotification[] = [];
