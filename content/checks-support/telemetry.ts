@@ -35,8 +35,10 @@ export async function waitFor<T>(find: (telemetry: Recorded) => T | undefined, t
   }
 }
 
-export const isBackend = (span: Span) => span.sdk === 'sentry.javascript.node';
-export const isBrowser = (span: Span) => span.service === 'frontend';
+/** From the backend's Node SDK (the shopper simulator, though also @sentry/node, plays browsers). */
+export const isBackend = (span: Span) => span.sdk === 'sentry.javascript.node' && span.service === 'backend';
+/** From a browser SDK: the learner's frontend, not the simulated shoppers. */
+export const isBrowser = (span: Span) => /browser|react/.test(span.sdk ?? '');
 
 /** Plays `count` shoppers against the running shop (the sandbox's simulator) and waits for them. */
 export async function runShoppers(count: number): Promise<void> {

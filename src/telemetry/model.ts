@@ -65,7 +65,14 @@ export interface Telemetry {
   other: { type: string; payload: Uint8Array }[];
 }
 
-export function serviceOf(sdkName: unknown): Service {
+/**
+ * The sandbox's shopper simulator (scripts/shoppers.ts) runs the frontend's api.ts in Node, with
+ * @sentry/node, under this environment. It plays browsers, so its telemetry counts as frontend.
+ */
+export const SIMULATED_SHOPPERS_ENVIRONMENT = 'simulated-shoppers';
+
+export function serviceOf(sdkName: unknown, environment?: unknown): Service {
+  if (environment === SIMULATED_SHOPPERS_ENVIRONMENT) return 'frontend';
   if (typeof sdkName !== 'string') return 'other';
   if (/\.(node|bun|deno)$|\.node\b|server/.test(sdkName)) return 'backend';
   if (/browser|react|vue|angular|svelte/.test(sdkName)) return 'frontend';

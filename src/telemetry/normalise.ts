@@ -38,7 +38,7 @@ function streamedSpan(raw: Json, service: Service, sdk?: string): Span | null {
     start,
     end: Number.isFinite(seconds(raw.end_timestamp)) ? seconds(raw.end_timestamp) : start,
     attributes: attrs,
-    service: serviceOf(attrs['sentry.sdk.name'] ?? sdk) === 'other' ? service : serviceOf(attrs['sentry.sdk.name'] ?? sdk),
+    service: serviceOf(attrs['sentry.sdk.name'] ?? sdk, attrs['sentry.environment']) === 'other' ? service : serviceOf(attrs['sentry.sdk.name'] ?? sdk, attrs['sentry.environment']),
     sdk: typeof attrs['sentry.sdk.name'] === 'string' ? attrs['sentry.sdk.name'] : sdk,
     isSegment: raw.is_segment === true,
   };
@@ -134,9 +134,9 @@ export function normalise(envelope: Envelope): Telemetry {
         if (span) out.spans.push(span);
       }
     } else if (type === 'transaction' && json) {
-      out.spans.push(...transactionSpans(json, serviceOf(json.sdk?.name ?? sdk), json.sdk?.name ?? sdk));
+      out.spans.push(...transactionSpans(json, serviceOf(json.sdk?.name ?? sdk, json.environment), json.sdk?.name ?? sdk));
     } else if (type === 'event' && json) {
-      const error = errorEvent(json, serviceOf(json.sdk?.name ?? sdk), String(envelope.header.event_id ?? ''));
+      const error = errorEvent(json, serviceOf(json.sdk?.name ?? sdk, json.environment), String(envelope.header.event_id ?? ''));
       if (error) out.errors.push(error);
     } else if (type === 'log' && json && Array.isArray(json.items)) {
       for (const log of json.items as Json[]) {

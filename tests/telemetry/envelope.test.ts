@@ -45,3 +45,39 @@ describe('parseEnvelope', () => {
     expect(parseEnvelope(text)).toEqual({ ok: false, error: reason });
   });
 });
+
+describe('which side of the shop sent it', () => {
+  const spanEnvelope = (sdk: string, environment: string) =>
+    [
+      JSON.stringify({ sdk: { name: sdk } }),
+      JSON.stringify({ type: 'span', item_count: 1, content_type: 'application/vnd.sentry.items.span.v2+json' }),
+      JSON.stringify({
+        version: 2,
+        items: [
+          {
+            name: 'Submit Checkout Form',
+            trace_id: 'a'.repeat(32),
+            span_id: 'b'.repeat(16),
+            start_timestamp: 1,
+            end_timestamp: 2,
+            is_segment: false,
+            status: 'ok',
+            attributes: { 'sentry.sdk.name': { value: sdk, type: 'string' }, 'sentry.environment': { value: environment, type: 'string' } },
+          },
+        ],
+      }),
+    ].join('\n');
+  const serviceOf = (sdk: string, environment: string) => {
+    const result = parseEnvelope(spanEnvelope(sdk, environment));
+    return result.ok ? normalise(result.envelope).spans[0]?.service : undefined;
+  };
+
+  test('the Node SDK is the backend, the React SDK the frontend', () => {
+    expect(serviceOf('sentry.javascript.node', 'development')).toBe('backend');
+    expect(serviceOf('sentry.javascript.react', 'development')).toBe('frontend');
+  });
+
+  test('the shopper simulator runs @sentry/node but plays browsers: its telemetry is frontend', () => {
+    expect(serviceOf('sentry.javascript.node', 'simulated-shoppers')).toBe('frontend');
+  });
+});
