@@ -36,7 +36,8 @@ export function TimeSeriesChart({ result, label, height = 180 }: Props) {
           height,
           legend: { show: result.series.length > 1 || result.series[0]?.group !== '' },
           cursor: { drag: { x: false, y: false } },
-          scales: { x: { time: true } },
+          // A drop to zero is the story: keep zero on the axis so a fall reads as a fall.
+          scales: { x: { time: true }, y: { range: (_u, min, max) => [Math.min(0, min ?? 0), Math.max(max ?? 1, 1)] } },
           axes: [axis, { ...axis, label, labelSize: 16, size: 50 }],
           series: [
             {},
