@@ -52,7 +52,7 @@ export interface LessonSandbox {
  * The site's own telemetry engine (parser, query, alert rules), shipped with the checks so a
  * checkpoint reads recorded telemetry and saved dashboards exactly as the panels do.
  */
-const ENGINE_FILES = ['model.ts', 'envelope.ts', 'normalise.ts', 'query.ts', 'alerts.ts', 'monitoring.ts'];
+const ENGINE_FILES = ['model.ts', 'envelope.ts', 'normalise.ts', 'json-shape.ts', 'query.ts', 'alerts.ts', 'monitoring.ts'];
 const telemetryDir = join(repoRoot, 'src', 'telemetry');
 
 async function engineFiles(): Promise<FileMap> {

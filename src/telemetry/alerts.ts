@@ -4,7 +4,8 @@
  * I/O; the caller feeds it spans and the clock (live, or a recorded stream through replay()).
  */
 import type { Span } from './model.ts';
-import { AGGREGATES, type AggregateFn, compileAggregate, type CompiledAggregate, describeAggregate, parseFilter, type SpanQuery } from './query.ts';
+import { isRecord, show } from './json-shape.ts';
+import { compileAggregate, type CompiledAggregate, describeAggregate, type SpanQuery, validateQuery } from './query.ts';
 
 export type Comparison = 'below' | 'above';
 
@@ -161,9 +162,6 @@ export function replay(rule: AlertRule, spans: readonly Span[], from: number, to
 // ---------------------------------------------------------------------------------------------
 // Validation of rules read from JSON (monitoring/alerts.json)
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-const show = (value: unknown): string => (value === undefined ? 'nothing' : JSON.stringify(value) ?? String(value));
-
 /** Checks a rule read from JSON; the error names the bad field, e.g. `threshold: expected a number, got "1"`. */
 export function validateRule(input: unknown): { ok: true; rule: AlertRule } | { ok: false; error: string } {
   const fail = (error: string): { ok: false; error: string } => ({ ok: false, error });
@@ -174,18 +172,8 @@ export function validateRule(input: unknown): { ok: true; rule: AlertRule } | { 
   const { id, name, query, comparison, threshold, windowMs, action } = input;
   if (typeof id !== 'string' || id.trim() === '') return bad('id', 'a non-empty string', id);
   if (typeof name !== 'string' || name.trim() === '') return bad('name', 'a non-empty string', name);
-  if (!isRecord(query)) return bad('query', 'an object like {"filter": "...", "aggregate": "avg", "field": "items_at_checkout"}', query);
-  const filter = query.filter === undefined ? '' : query.filter;
-  if (typeof filter !== 'string') return bad('query.filter', 'a search string', query.filter);
-  const parsed = parseFilter(filter);
-  if (!parsed.ok) return fail(`${label}query.filter: ${parsed.error}`);
-  if (typeof query.aggregate !== 'string' || !AGGREGATES.includes(query.aggregate as AggregateFn)) {
-    return bad('query.aggregate', `one of ${AGGREGATES.join(', ')}`, query.aggregate);
-  }
-  const aggregate = query.aggregate as AggregateFn;
-  if (query.field !== undefined && (typeof query.field !== 'string' || query.field === '')) return bad('query.field', 'a field name', query.field);
-  if (aggregate !== 'count' && query.field === undefined) return bad('query.field', `the field ${aggregate}() reads, e.g. "span.duration"`, query.field);
-  if (query.groupBy !== undefined && typeof query.groupBy !== 'string') return bad('query.groupBy', 'a field name (it is ignored by alerts)', query.groupBy);
+  const checkedQuery = validateQuery(query);
+  if (!checkedQuery.ok) return fail(`${label}${checkedQuery.error}`);
   if (comparison !== 'below' && comparison !== 'above') return bad('comparison', '"below" or "above"', comparison);
   if (typeof threshold !== 'number' || !Number.isFinite(threshold)) return bad('threshold', 'a number', threshold);
   if (typeof windowMs !== 'number' || !Number.isFinite(windowMs) || windowMs <= 0) return bad('windowMs', 'a positive number of milliseconds', windowMs);
@@ -193,8 +181,5 @@ export function validateRule(input: unknown): { ok: true; rule: AlertRule } | { 
   const channel = action.channel;
   if (typeof channel !== 'string' || !/^#\S+$/.test(channel)) return bad('action.channel', 'a team channel name starting with "#", e.g. "#checkout-team"', channel);
 
-  const ruleQuery: SpanQuery = { filter, aggregate };
-  if (typeof query.field === 'string') ruleQuery.field = query.field;
-  if (typeof query.groupBy === 'string') ruleQuery.groupBy = query.groupBy;
-  return { ok: true, rule: { id, name, query: ruleQuery, comparison, threshold, windowMs, action: { channel } } };
+  return { ok: true, rule: { id, name, query: checkedQuery.query, comparison, threshold, windowMs, action: { channel } } };
 }

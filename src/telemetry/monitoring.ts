@@ -3,7 +3,8 @@
  * checkpoint test reads. Pure: parse (with errors a learner can act on) and serialise.
  */
 import { validateRule, type AlertRule } from './alerts.ts';
-import { AGGREGATES, parseFilter, type AggregateFn, type SpanQuery } from './query.ts';
+import { isRecord } from './json-shape.ts';
+import { validateQuery, type SpanQuery } from './query.ts';
 
 export const DASHBOARDS_FILE = 'monitoring/dashboards.json';
 export const ALERTS_FILE = 'monitoring/alerts.json';
@@ -22,8 +23,6 @@ export interface Dashboard {
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
 function readJson(text: string | undefined, file: string): Parsed<unknown> {
   if (text === undefined || text.trim() === '') return { ok: true, value: undefined };
   try {
@@ -31,20 +30,6 @@ function readJson(text: string | undefined, file: string): Parsed<unknown> {
   } catch (error) {
     return { ok: false, error: `${file} is not valid JSON: ${(error as Error).message}` };
   }
-}
-
-export function validateQuery(input: unknown, where: string): Parsed<SpanQuery> {
-  if (!isRecord(input)) return { ok: false, error: `${where}: expected a query object` };
-  const filter = input.filter ?? '';
-  if (typeof filter !== 'string') return { ok: false, error: `${where}.filter: expected a search string` };
-  const parsed = parseFilter(filter);
-  if (!parsed.ok) return { ok: false, error: `${where}.filter: ${parsed.error}` };
-  if (!AGGREGATES.includes(input.aggregate as AggregateFn)) return { ok: false, error: `${where}.aggregate: expected one of ${AGGREGATES.join(', ')}` };
-  const query: SpanQuery = { filter, aggregate: input.aggregate as AggregateFn };
-  if (typeof input.field === 'string' && input.field) query.field = input.field;
-  if (query.aggregate !== 'count' && !query.field) return { ok: false, error: `${where}.field: ${query.aggregate}() needs a field, e.g. "items_at_checkout"` };
-  if (typeof input.groupBy === 'string' && input.groupBy) query.groupBy = input.groupBy;
-  return { ok: true, value: query };
 }
 
 /** monitoring/dashboards.json → dashboards; a missing or empty file is no dashboards. */
@@ -62,7 +47,7 @@ export function parseDashboards(text: string | undefined): Parsed<Dashboard[]> {
       if (!isRecord(widget) || typeof widget.id !== 'string' || typeof widget.title !== 'string') return { ok: false, error: `${where}: expected {"id", "title", "query"}` };
       const query = validateQuery(widget.query, `${where}.query`);
       if (!query.ok) return query;
-      widgets.push({ id: widget.id, title: widget.title, query: query.value });
+      widgets.push({ id: widget.id, title: widget.title, query: query.query });
     }
     dashboards.push({ id: board.id, title: typeof board.title === 'string' ? board.title : board.id, widgets });
   }

@@ -23,6 +23,7 @@
  * rank h = (n - 1) * p, value = v[floor(h)] + (h - floor(h)) * (v[floor(h) + 1] - v[floor(h)]).
  * They are found by selection (quickselect), not by sorting.
  */
+import { isRecord, show } from './json-shape.ts';
 import type { AttributeValue, Span } from './model.ts';
 
 export type AggregateFn = 'count' | 'sum' | 'avg' | 'min' | 'max' | 'p50' | 'p75' | 'p95' | 'p99';
@@ -705,4 +706,26 @@ export function describeAggregate(query: Pick<SpanQuery, 'aggregate' | 'field'>)
 export function describeQuery(query: SpanQuery): string {
   const filter = query.filter.trim();
   return `${describeAggregate(query)}${filter ? ` where ${filter}` : ''}${query.groupBy ? ` by ${query.groupBy}` : ''}`;
+}
+
+/**
+ * Checks a query read from JSON (a dashboard widget's, an alert rule's); the error names the bad
+ * field under `where`, e.g. `query.aggregate: expected one of count, sum, …, got "mean"`.
+ */
+export function validateQuery(input: unknown, where = 'query'): { ok: true; query: SpanQuery } | { ok: false; error: string } {
+  const bad = (field: string, expected: string, got: unknown) => ({ ok: false as const, error: `${where}${field}: expected ${expected}, got ${show(got)}` });
+  if (!isRecord(input)) return bad('', 'an object like {"filter": "...", "aggregate": "avg", "field": "items_at_checkout"}', input);
+  const filter = input.filter === undefined ? '' : input.filter;
+  if (typeof filter !== 'string') return bad('.filter', 'a search string', input.filter);
+  const parsed = parseFilter(filter);
+  if (!parsed.ok) return { ok: false, error: `${where}.filter: ${parsed.error}` };
+  if (typeof input.aggregate !== 'string' || !AGGREGATES.includes(input.aggregate as AggregateFn)) return bad('.aggregate', `one of ${AGGREGATES.join(', ')}`, input.aggregate);
+  const aggregate = input.aggregate as AggregateFn;
+  if (input.field !== undefined && (typeof input.field !== 'string' || input.field === '')) return bad('.field', 'a field name', input.field);
+  if (aggregate !== 'count' && input.field === undefined) return bad('.field', `the field ${aggregate}() reads, e.g. "span.duration"`, input.field);
+  if (input.groupBy !== undefined && typeof input.groupBy !== 'string') return bad('.groupBy', 'a field name', input.groupBy);
+  const query: SpanQuery = { filter, aggregate };
+  if (typeof input.field === 'string') query.field = input.field;
+  if (typeof input.groupBy === 'string' && input.groupBy) query.groupBy = input.groupBy;
+  return { ok: true, query };
 }
