@@ -68,6 +68,9 @@ export class TelemetryStore {
   #listeners = new Set<() => void>();
   #notifyQueued = false;
   #version = 0;
+  /** spans() as of #spansVersion: charts and alert rules ask for it every second or two. */
+  #spans: Span[] = [];
+  #spansVersion = -1;
 
   constructor({ maxSpans = 50_000 } = {}) {
     this.maxSpans = maxSpans;
@@ -194,8 +197,13 @@ export class TelemetryStore {
     return roots.sort(byStart);
   }
 
-  spans(): Span[] {
-    return [...this.#traces.values()].flatMap((trace) => [...trace.spans.values()]);
+  /** Every span kept, oldest trace first. The array is shared until the store changes: do not mutate it. */
+  spans(): readonly Span[] {
+    if (this.#spansVersion !== this.#version) {
+      this.#spans = [...this.#traces.values()].flatMap((trace) => [...trace.spans.values()]);
+      this.#spansVersion = this.#version;
+    }
+    return this.#spans;
   }
 
   /** Most recently seen first. */

@@ -84,6 +84,18 @@ describe('TelemetryStore', () => {
     expect(store.traces().at(-1)!.traceId).toBe('t20');
   });
 
+  test('spans() follows every change (a new span, a clear) and is not rebuilt while nothing changed', () => {
+    const store = new TelemetryStore();
+    store.addSpan(span('a', undefined, 0));
+    const first = store.spans();
+    expect(first.map((s) => s.spanId)).toEqual(['a']);
+    expect(store.spans()).toBe(first);
+    store.addSpan(span('b', 'a', 1));
+    expect(store.spans().map((s) => s.spanId)).toEqual(['a', 'b']);
+    store.clear();
+    expect(store.spans()).toEqual([]);
+  });
+
   test('a malformed envelope is kept as a rejection with its reason; the next one still counts', () => {
     const store = new TelemetryStore();
     expect(store.addEnvelope('nope')).toEqual({ ok: false, error: 'envelope header is not a JSON object' });
