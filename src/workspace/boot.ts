@@ -7,6 +7,9 @@ import type { Runtime, SandboxProcess } from '../runtime/types.ts';
 import type { FileMap } from './saved-edits.ts';
 
 export const FRONTEND_PORT = 5173;
+export const BACKEND_PORT = 3001;
+/** How long the preview waits for the backend once the frontend serves (see bootSandbox). */
+const BACKEND_GRACE_MS = 15_000;
 
 export type BootStep = 'runtime' | 'mount' | 'install' | 'start' | 'ready';
 
@@ -102,20 +105,33 @@ export async function bootSandbox(runtime: Runtime, files: FileMap, { onProgress
   onProgress({ step: 'install', fraction: 1, detail: `${expected.size} packages` });
 
   onProgress({ step: 'start', detail: 'npm run dev' });
-  const ready = new Promise<string>((resolve) => {
-    const stop = runtime.onServerReady((port, url) => {
-      if (port === FRONTEND_PORT) {
-        stop();
-        resolve(url);
-      }
+  const listening = (wanted: number) => {
+    let stop = () => {};
+    const url = new Promise<string>((resolve) => {
+      stop = runtime.onServerReady((port, url) => {
+        if (port === wanted) {
+          stop();
+          resolve(url);
+        }
+      });
     });
-  });
+    return { url, stop: () => stop() };
+  };
+  const frontend = listening(FRONTEND_PORT);
+  const backend = listening(BACKEND_PORT);
   const devServer = await runtime.spawn('npm', ['run', 'dev']);
   void pipe(devServer, onOutput);
   const exitedEarly = devServer.exit.then((code) => {
     throw new BootError('start', `npm run dev stopped (exit code ${code}) before the shop was ready. The terminal shows why.`);
   });
-  const previewUrl = await Promise.race([ready, exitedEarly]);
+  const previewUrl = await Promise.race([frontend.url, exitedEarly]);
+  // The page's first load asks the API for products: show it once the backend listens too, or the
+  // learner's first look is a 502. A backend that cannot start (a typo in their code) must not hold
+  // the preview back for long: the terminal says why.
+  let grace: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([backend.url, exitedEarly, new Promise((resolve) => (grace = setTimeout(resolve, BACKEND_GRACE_MS)))]);
+  clearTimeout(grace);
+  backend.stop();
   onProgress({ step: 'ready' });
   return { devServer, previewUrl };
 }
