@@ -4,18 +4,15 @@
  * and raises the errors widget; an alert on the widget's query fires into #checkout-team, and
  * resolves once the fix ships.
  */
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/chromium.ts';
 import { startSite, type RunningSite } from '../support/site-server.ts';
 import { artifactPath } from '../support/artifacts.ts';
-import { openFile, pasteWholeFile, waitForBoot } from '../support/workspace-page.ts';
-import { addWidget, alertStatus, createAlertFromWidget, startShoppers, telemetryView, widget, widgetLatest } from '../support/monitoring-page.ts';
+import { openFile, waitForBoot } from '../support/workspace-page.ts';
+import { addWidget, createAlertFromWidget, shipTheBug, shipTheFix, startShoppers, telemetryView, waitForAlert, widget, widgetLatest } from '../support/monitoring-page.ts';
 
 const LESSON_ID = '05-a-dashboard-for-the-checkout';
-const lessonFile = (lesson: string, overlay: 'start' | 'solution', path: string) =>
-  readFileSync(new URL(`../../content/lessons/${lesson}/${overlay}/${path}`, import.meta.url), 'utf8');
 
 let site: RunningSite;
 let browser: Browser;
@@ -40,7 +37,8 @@ test('a live checkout dashboard drops with the bad deploy, and its alert fires a
   await expect.poll(() => widgetLatest(page, 'Items at checkout'), { timeout: 60_000, interval: 1000 }).toBeGreaterThan(0);
   await page.screenshot({ path: artifactPath('span-metrics-1-healthy.png') });
 
-  await createAlertFromWidget(page, 'Items at checkout', { name: 'Checkout items dropped', threshold: '1', window: '30 s', channel: '#checkout-team' });
+  const rule = { name: 'Checkout items dropped', channel: '#checkout-team' };
+  await createAlertFromWidget(page, 'Items at checkout', { ...rule, threshold: '1', window: '30 s' });
 
   // Both are JSON in the sandbox, next to the shop's code.
   const tree = page.getByRole('navigation', { name: 'Sandbox files' });
@@ -48,28 +46,17 @@ test('a live checkout dashboard drops with the bad deploy, and its alert fires a
   await expect.poll(() => page.locator('.monaco-editor .view-lines').innerText()).toContain('#checkout-team');
   await expect(tree.locator('button[title="monitoring/dashboards.json"]').count()).resolves.toBe(1);
 
-  // Lesson 6's change ships: the in-stock filter, over an inventory that starts as null.
-  for (const path of ['backend/src/inventory.ts', 'frontend/src/api.ts']) {
-    await openFile(page, path);
-    await pasteWholeFile(page, lessonFile('06-something-broke', 'start', path));
-  }
+  await shipTheBug(page);
   await telemetryView(page, 'Dashboard');
   await expect.poll(() => widgetLatest(page, 'Items at checkout'), { timeout: 90_000, interval: 1000 }).toBe(0);
   await expect.poll(() => widget(page, 'Errors by endpoint').locator('.u-legend').innerText(), { timeout: 30_000 }).toContain('GET /products');
   await page.screenshot({ path: artifactPath('span-metrics-2-drop-off.png') });
 
-  await telemetryView(page, 'Alerts');
-  await expect.poll(() => alertStatus(page), { timeout: 90_000, interval: 1000 }).toBe('Firing');
-  const channel = page.getByRole('region', { name: 'Channel #checkout-team' });
-  await expect.poll(() => channel.innerText()).toContain('Checkout items dropped');
+  await waitForAlert(page, rule, 'Firing');
   await page.screenshot({ path: artifactPath('span-metrics-3-firing.png') });
 
-  // The fix ships.
-  await openFile(page, 'backend/src/inventory.ts');
-  await pasteWholeFile(page, lessonFile('08-fix-it', 'solution', 'backend/src/inventory.ts'));
-  await telemetryView(page, 'Alerts');
-  await expect.poll(() => alertStatus(page), { timeout: 120_000, interval: 1000 }).toBe('Resolved');
-  await expect.poll(() => channel.innerText()).toContain('Resolved: Checkout items dropped');
+  await shipTheFix(page);
+  await waitForAlert(page, rule, 'Resolved');
   await expect(page.getByRole('list', { name: 'History of Checkout items dropped' }).innerText()).resolves.toMatch(/Firing[\s\S]*Resolved/);
   await page.screenshot({ path: artifactPath('span-metrics-4-resolved.png') });
   await page.getByRole('button', { name: 'Stop shoppers' }).click();

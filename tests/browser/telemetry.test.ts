@@ -1,14 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/chromium.ts';
 import { startSite, type RunningSite } from '../support/site-server.ts';
+import { lessonFile } from '../support/lesson-sandbox.ts';
+import { shipTheBug } from '../support/monitoring-page.ts';
 import { artifactPath } from '../support/artifacts.ts';
-import { openFile, pasteWholeFile, previewFrame, waitForBoot } from '../support/workspace-page.ts';
+import { previewFrame, waitForBoot } from '../support/workspace-page.ts';
 
 const LESSON_ID = '01-meet-the-storefront';
-const lessonFile = (lesson: string, overlay: 'start' | 'solution', path: string) =>
-  readFileSync(new URL(`../../content/lessons/${lesson}/${overlay}/${path}`, import.meta.url), 'utf8');
 // The backend and the frontend traced, as lessons 2 and 3 teach.
 const instrumented = {
   ...Object.fromEntries(['backend/src/instrument.ts', 'backend/src/app.ts'].map((path) => [path, lessonFile('02-trace-the-backend', 'solution', path)])),
@@ -90,10 +89,7 @@ describe('live telemetry from the real SDKs in the sandbox', () => {
     // Cleared first: the backend SDK's Dedupe sends the TypeError once, for the first failing request.
     await page.getByRole('tab', { name: 'Telemetry' }).click();
     await page.getByRole('button', { name: 'Clear' }).click();
-    await openFile(page, 'backend/src/inventory.ts');
-    await pasteWholeFile(page, lessonFile('06-something-broke', 'start', 'backend/src/inventory.ts'));
-    await openFile(page, 'frontend/src/api.ts');
-    await pasteWholeFile(page, lessonFile('06-something-broke', 'start', 'frontend/src/api.ts'));
+    await shipTheBug(page);
     // tsx restarts the backend: once it answers again, the reloaded page asks it for in-stock products.
     await page.waitForTimeout(1500);
     await expect.poll(async () => (await fetch('http://127.0.0.1:3001/health').catch(() => null))?.ok ?? false, { timeout: 30_000, interval: 250 }).toBe(true);

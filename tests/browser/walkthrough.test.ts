@@ -4,27 +4,15 @@
  * "Check". On the way: the spans, the drop-off, two errors in one trace, the fix, and the alert
  * firing and resolving. A screenshot per lesson lands in test-results/.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { lessonSandbox } from '../../src/lessons/sandbox-files.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { startSite, type RunningSite } from '../support/site-server.ts';
 import { artifactPath } from '../support/artifacts.ts';
+import { lessonIds } from '../support/lesson-sandbox.ts';
 import { openFile, pasteWholeFile, waitForBoot } from '../support/workspace-page.ts';
-import { addWidget, alertStatus, createAlertFromWidget, startShoppers, telemetryView, widget, widgetLatest } from '../support/monitoring-page.ts';
-
-const lessonsDir = new URL('../../content/lessons/', import.meta.url);
-const solutionFiles = (lesson: string): Record<string, string> => {
-  const dir = new URL(`${lesson}/solution/`, lessonsDir);
-  let paths: string[] = [];
-  try {
-    paths = (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
-      .filter((entry) => entry.isFile())
-      .map((entry) => `${entry.parentPath}/${entry.name}`.slice(dir.pathname.length));
-  } catch {}
-  return Object.fromEntries(paths.map((path) => [path, readFileSync(new URL(path, dir), 'utf8')]));
-};
-const lessonFile = (lesson: string, overlay: 'start' | 'solution', path: string) => readFileSync(new URL(`${lesson}/${overlay}/${path}`, lessonsDir), 'utf8');
+import { addWidget, createAlertFromWidget, shipTheBug, shipTheFix, startShoppers, telemetryView, waitForAlert, widget, widgetLatest } from '../support/monitoring-page.ts';
 
 let site: RunningSite;
 let browser: Browser;
@@ -48,7 +36,7 @@ async function openLesson(id: string) {
 
 /** Types (pastes) each file of the lesson's solution into the editor. */
 async function writeSolution(id: string) {
-  for (const [path, contents] of Object.entries(solutionFiles(id))) {
+  for (const [path, contents] of Object.entries((await lessonSandbox(id)).solution)) {
     await openFile(page, path);
     await pasteWholeFile(page, contents);
   }
@@ -126,25 +114,18 @@ test('a learner takes all nine lessons, solving each in the workspace', { timeou
   // Lesson 9: the alert, then the outage again to watch it fire and resolve.
   await openLesson('09-dont-watch-get-alerted');
   await startShoppers(page, '120');
-  await createAlertFromWidget(page, 'Items at checkout', { name: 'Checkout items dropped', threshold: '1', window: '30 s', channel: '#checkout-team' });
+  const rule = { name: 'Checkout items dropped', channel: '#checkout-team' };
+  await createAlertFromWidget(page, 'Items at checkout', { ...rule, threshold: '1', window: '30 s' });
   await checkPasses('09-dont-watch-get-alerted');
-  for (const path of ['backend/src/inventory.ts', 'frontend/src/api.ts']) {
-    await openFile(page, path);
-    await pasteWholeFile(page, lessonFile('06-something-broke', 'start', path));
-  }
-  await telemetryView(page, 'Alerts');
-  await expect.poll(() => alertStatus(page), { timeout: 90_000, interval: 1000 }).toBe('Firing');
-  const channel = page.getByRole('region', { name: 'Channel #checkout-team' });
-  await expect.poll(() => channel.innerText()).toContain('Checkout items dropped');
+  await shipTheBug(page);
+  await waitForAlert(page, rule, 'Firing');
   await page.screenshot({ path: artifactPath('walkthrough-09-firing.png') });
-  await openFile(page, 'backend/src/inventory.ts');
-  await pasteWholeFile(page, lessonFile('08-fix-it', 'solution', 'backend/src/inventory.ts'));
-  await telemetryView(page, 'Alerts');
-  await expect.poll(() => alertStatus(page), { timeout: 120_000, interval: 1000 }).toBe('Resolved');
+  await shipTheFix(page);
+  await waitForAlert(page, rule, 'Resolved');
   await page.screenshot({ path: artifactPath('walkthrough-09-resolved.png') });
 
   await page.goto(`${site.url}/`);
-  for (const lesson of readdirSync(lessonsDir).filter((name) => /^\d\d-/.test(name))) {
+  for (const lesson of lessonIds()) {
     expect(await page.locator(`li[data-lesson-id="${lesson}"]`).getAttribute('data-complete'), lesson).toBe('true');
   }
 });

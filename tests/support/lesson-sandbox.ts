@@ -1,18 +1,23 @@
 /**
  * A lesson's sandbox booted the way the workspace boots it, on the local runtime behind a real
  * bridge: mount the lesson's start, `npm install`, `npm run dev`, wait for all three parts.
- * Shared by CI's checkpoint proof and the check-duration bench.
+ * Shared by CI's checkpoint proof and the check-duration bench; lesson files for browser tests.
  */
 import { createServer, type Server } from 'node:http';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { attachLocalRuntime, createLaunchToken, type LocalRuntimeBridge } from '../../src/runtime/local/bridge.ts';
 import { connectLocalRuntime } from '../../src/runtime/local/client.ts';
 import { fileMapToTree } from '../../src/runtime/sandbox-path.ts';
 import type { Runtime, SandboxProcess } from '../../src/runtime/types.ts';
 
-export const lessonIds = (): string[] =>
-  readdirSync(new URL('../../content/lessons/', import.meta.url)).filter((name) => /^\d\d-/.test(name)).sort();
+const lessonsDir = new URL('../../content/lessons/', import.meta.url);
+
+export const lessonIds = (): string[] => readdirSync(lessonsDir).filter((name) => /^\d\d-/.test(name)).sort();
+
+/** One file of a lesson's overlay, e.g. lesson 6's shipped bug: lessonFile('06-something-broke', 'start', 'backend/src/inventory.ts'). */
+export const lessonFile = (lesson: string, overlay: 'start' | 'solution', path: string): string =>
+  readFileSync(new URL(`${lesson}/${overlay}/${path}`, lessonsDir), 'utf8');
 
 export interface LocalBridge {
   boot(files: Record<string, string>): Promise<Runtime>;

@@ -1,5 +1,7 @@
 import { expect } from 'vitest';
 import type { Page } from 'playwright-core';
+import { lessonFile } from './lesson-sandbox.ts';
+import { openFile, pasteWholeFile } from './workspace-page.ts';
 
 /** Telemetry → Dashboard / Explore / Alerts, driven the way a learner does. */
 export const widget = (page: Page, title: string) => page.getByRole('article', { name: title });
@@ -46,4 +48,26 @@ export async function createAlertFromWidget(page: Page, widgetTitle: string, rul
   await page.getByLabel('Notify channel').fill(rule.channel);
   await page.getByRole('button', { name: 'Save alert' }).click();
   await expect.poll(() => alertStatus(page), { timeout: 10_000 }).toBe('OK');
+}
+
+/** Lesson 6's change ships, typed into the editor: the in-stock filter over an inventory that starts as null. */
+export async function shipTheBug(page: Page) {
+  for (const path of ['backend/src/inventory.ts', 'frontend/src/api.ts']) {
+    await openFile(page, path);
+    await pasteWholeFile(page, lessonFile('06-something-broke', 'start', path));
+  }
+}
+
+/** Lesson 8's fix ships, typed into the editor. */
+export async function shipTheFix(page: Page) {
+  await openFile(page, 'backend/src/inventory.ts');
+  await pasteWholeFile(page, lessonFile('08-fix-it', 'solution', 'backend/src/inventory.ts'));
+}
+
+/** Waits in Alerts for the first rule to reach `status`, and for its notification in the rule's channel. */
+export async function waitForAlert(page: Page, rule: { name: string; channel: string }, status: 'Firing' | 'Resolved') {
+  await telemetryView(page, 'Alerts');
+  await expect.poll(() => alertStatus(page), { timeout: status === 'Firing' ? 90_000 : 120_000, interval: 1000 }).toBe(status);
+  const message = status === 'Firing' ? rule.name : `Resolved: ${rule.name}`;
+  await expect.poll(() => page.getByRole('region', { name: `Channel ${rule.channel}` }).innerText()).toContain(message);
 }
