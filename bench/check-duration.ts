@@ -6,7 +6,7 @@
  */
 import { lessonSandbox } from '../src/lessons/sandbox-files.ts';
 import { runChecks } from '../src/lessons/run-checks.ts';
-import { lessonIds, startLocalBridge } from '../tests/support/lesson-sandbox.ts';
+import { lessonIds, startLocalBridge, writeSolution } from '../tests/support/lesson-sandbox.ts';
 
 const BUDGET_MS = 10_000;
 const bridge = await startLocalBridge();
@@ -21,8 +21,7 @@ try {
       let start = '—';
       if (changes) {
         start = `${(await runChecks(runtime, sandbox.checks)).durationMs}`;
-        for (const [path, contents] of Object.entries(sandbox.solution)) await runtime.writeFile(path, contents);
-        await new Promise((resolve) => setTimeout(resolve, 2500)); // tsx watch restarts the backend
+        await writeSolution(runtime, sandbox.solution);
       }
       const solved = await runChecks(runtime, sandbox.checks);
       if (!solved.passed) throw new Error(`${lesson}: the checks do not pass on the solution`);

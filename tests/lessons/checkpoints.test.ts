@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { lessonSandbox } from '../../src/lessons/sandbox-files.ts';
 import { runChecks, type CheckRun } from '../../src/lessons/run-checks.ts';
-import { lessonIds, startLocalBridge, type LocalBridge } from '../support/lesson-sandbox.ts';
+import { lessonIds, startLocalBridge, writeSolution, type LocalBridge } from '../support/lesson-sandbox.ts';
 
 let bridge: LocalBridge;
 beforeAll(async () => {
@@ -27,8 +27,7 @@ describe.each(lessonIds())('lesson %s', (lessonId) => {
       if (changes) {
         expect(atStart.passed, `the checks should fail on lesson ${lessonId}'s starting code:\n${describeResults(atStart)}`).toBe(false);
         expect(atStart.results.some((r) => r.status === 'failed' && r.message)).toBe(true);
-        for (const [path, contents] of Object.entries(sandbox.solution)) await runtime.writeFile(path, contents);
-        await new Promise((resolve) => setTimeout(resolve, 2500)); // tsx watch restarts the backend
+        await writeSolution(runtime, sandbox.solution);
       }
       const solved = changes ? await runChecks(runtime, sandbox.checks) : atStart;
       expect(solved.passed, `the checks should pass on lesson ${lessonId}'s solution:\n${describeResults(solved)}\n${solved.output.slice(-1500)}`).toBe(true);

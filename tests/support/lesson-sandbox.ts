@@ -70,3 +70,9 @@ export async function startLocalBridge(): Promise<LocalBridge> {
     },
   };
 }
+
+/** Writes a lesson's solution into the running sandbox and gives `tsx watch` time to restart the backend. */
+export async function writeSolution(runtime: Runtime, solution: Record<string, string>) {
+  for (const [path, contents] of Object.entries(solution)) await runtime.writeFile(path, contents);
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+}
