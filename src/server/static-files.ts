@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
+import { IMMUTABLE_CACHE_CONTROL, IMMUTABLE_PATHS } from './host-headers.ts';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -64,8 +65,7 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, opt
   const headers = {
     ...options.headers,
     'Content-Type': type,
-    // Astro fingerprints everything under /_astro/, so those files never change.
-    'Cache-Control': (req.url ?? '').startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+    'Cache-Control': IMMUTABLE_PATHS.some((prefix) => (req.url ?? '').startsWith(prefix)) ? IMMUTABLE_CACHE_CONTROL : 'no-cache',
   };
   if (type.startsWith('text/html') && options.transformHtml) {
     const html = options.transformHtml(await readFile(file, 'utf8'));
