@@ -2,14 +2,18 @@
  * Which runtime runs the sandbox: WebContainers where they can boot, else the local runtime when
  * the page was served by the course's own server, else a clear message. The learner can force
  * one (saved in their browser) or pass `?runtime=local|webcontainer` in the URL.
+ *
+ * A WebContainer boot is never abandoned and never started twice (webcontainer.ts). When it is
+ * slow, `auto` moves on to the local runtime where there is one; otherwise the learner is told it
+ * is still starting and may keep waiting or switch.
  */
 import { RuntimeError, type Runtime } from './types.ts';
 
 export type RuntimePreference = 'auto' | 'webcontainer' | 'local';
 
 const PREFERENCE_KEY = 'ctl:runtime';
-/** A WebContainer that has not booted by then is not going to: fall back instead of spinning. */
-export const WEBCONTAINER_BOOT_TIMEOUT_MS = 8_000;
+/** After this long, a WebContainer boot is reported as slow (it keeps going). */
+export const SLOW_BOOT_MS = 8_000;
 
 export function readPreference(): RuntimePreference {
   const fromUrl = new URLSearchParams(location.search).get('runtime');
@@ -26,55 +30,69 @@ export function localRuntimeToken(): string | null {
   return document.querySelector<HTMLMetaElement>('meta[name="ctl-local-runtime"]')?.content || null;
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new RuntimeError(message, 'spawn-failed')), ms);
-    promise.then(
-      (value) => (clearTimeout(timer), resolve(value)),
-      (error: unknown) => (clearTimeout(timer), reject(error)),
-    );
-  });
+export interface RuntimeSources {
+  localAvailable: () => boolean;
+  connectLocal: () => Promise<Runtime>;
+  bootWebContainer: () => Promise<Runtime>;
 }
 
-async function connectLocal(token: string): Promise<Runtime> {
-  const { connectLocalRuntime } = await import('./local/client.ts');
-  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/__runtime`;
-  return connectLocalRuntime(url, token);
-}
-
-async function bootWebContainerInTime(): Promise<Runtime> {
-  const { bootWebContainer } = await import('./webcontainer.ts');
-  return withTimeout(
-    bootWebContainer(),
-    WEBCONTAINER_BOOT_TIMEOUT_MS,
-    `WebContainers did not start within ${WEBCONTAINER_BOOT_TIMEOUT_MS / 1000} s (they need StackBlitz's service on the internet).`,
-  );
-}
+/** The real sources: this page's local runtime bridge and the page's one WebContainer. */
+export const pageRuntimeSources: RuntimeSources = {
+  localAvailable: () => localRuntimeToken() !== null,
+  async connectLocal() {
+    const token = localRuntimeToken();
+    if (!token) throw new RuntimeError(noLocalRuntimeHelp, 'unauthorized');
+    const { connectLocalRuntime } = await import('./local/client.ts');
+    return connectLocalRuntime(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/__runtime`, token);
+  },
+  async bootWebContainer() {
+    const { bootWebContainer } = await import('./webcontainer.ts');
+    return bootWebContainer();
+  },
+};
 
 export interface ChosenRuntime {
   runtime: Runtime;
-  /** Why the first choice was not used, for the learner to read; empty when it was. */
-  fallbackReason?: string;
+  /** Why the first choice was not used, for the learner to read. */
+  notice?: string;
 }
 
-export async function chooseRuntime(preference: RuntimePreference = readPreference()): Promise<ChosenRuntime> {
-  const token = localRuntimeToken();
+export interface ChooseOptions {
+  sources?: RuntimeSources;
+  slowAfterMs?: number;
+  /** The WebContainer boot passed `slowAfterMs` and this choice keeps waiting for it. */
+  onSlow?: () => void;
+}
+
+export async function chooseRuntime(preference: RuntimePreference, { sources = pageRuntimeSources, slowAfterMs = SLOW_BOOT_MS, onSlow }: ChooseOptions = {}): Promise<ChosenRuntime> {
+  const local = sources.localAvailable();
   if (preference === 'local') {
-    if (!token) throw new RuntimeError(noLocalRuntimeHelp, 'unauthorized');
-    return { runtime: await connectLocal(token) };
+    if (!local) throw new RuntimeError(noLocalRuntimeHelp, 'unauthorized');
+    return { runtime: await sources.connectLocal() };
   }
+  const fallBack = preference === 'auto' && local;
+  const booting = sources.bootWebContainer();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const slow = new Promise<'slow'>((resolve) => (timer = setTimeout(() => resolve('slow'), slowAfterMs)));
   try {
-    return { runtime: await bootWebContainerInTime() };
+    const first = await Promise.race([booting, slow]);
+    if (first !== 'slow') return { runtime: first };
+    const seconds = Math.round(slowAfterMs / 1000);
+    if (fallBack) {
+      return { runtime: await sources.connectLocal(), notice: `WebContainers had not started after ${seconds} s (they need StackBlitz\u2019s service on the internet).` };
+    }
+    onSlow?.();
+    return { runtime: await booting };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    if (preference === 'webcontainer' || !token) {
-      throw new RuntimeError(`${reason}\n\n${token ? '' : noLocalRuntimeHelp}`.trim(), 'spawn-failed');
-    }
-    return { runtime: await connectLocal(token), fallbackReason: reason };
+    if (fallBack) return { runtime: await sources.connectLocal(), notice: reason };
+    throw new RuntimeError(local ? reason : `${reason}\n\n${noLocalRuntimeHelp}`, 'spawn-failed');
+  } finally {
+    clearTimeout(timer);
   }
 }
 
-const noLocalRuntimeHelp =
+export const noLocalRuntimeHelp =
   'To run the shop on your own computer instead, clone the course and run `npm install && npm start`, ' +
-  'then open http://localhost:4321/. In-browser WebContainers need a recent Chromium-based browser, Firefox or Safari 16.4+, ' +
+  'then open the address it prints. In-browser WebContainers need a recent Chromium-based browser, Firefox or Safari 16.4+, ' +
   'and access to StackBlitz\u2019s service.';

@@ -10,7 +10,8 @@ export type HarnessEvent =
   | { type: 'output'; processId: number; data: string }
   | { type: 'exit'; processId: number; code: number }
   | { type: 'watch'; watchId: number; kind: string; path: string }
-  | { type: 'server-ready'; port: number; url: string };
+  | { type: 'server-ready'; port: number; url: string }
+  | { type: 'failure'; source: 'runtime' | 'preview'; message: string };
 
 export type HarnessResult = { ok: true; value: unknown } | { ok: false; code: string; message: string };
 
@@ -43,6 +44,7 @@ export function exposeRuntimeHarness() {
       settle(async () => {
         runtime = await bootWebContainer();
         runtime.onServerReady((port, url) => window.ctlEvent({ type: 'server-ready', port, url }));
+        runtime.onFailure((failure) => window.ctlEvent({ type: 'failure', ...failure }));
         return runtime.kind;
       }),
     call: (method, args) =>
@@ -70,6 +72,8 @@ export function exposeRuntimeHarness() {
           }
           case 'unwatch':
             return unwatch.get(args[0] as number)?.();
+          case 'mountSnapshot':
+            return runtime.mountSnapshot(args[0] as Parameters<Runtime['mountSnapshot']>[0]);
           case 'mount':
           case 'readFile':
           case 'writeFile':

@@ -7,6 +7,7 @@
  * Paths are POSIX, relative to the sandbox root ("backend/src/inventory.ts"). Absolute paths,
  * `..` segments and symlinks that leave the sandbox are refused with a RuntimeError.
  */
+import type { PackagesManifest } from '../snapshot/manifest.ts';
 
 /** A file tree to mount: a string is a UTF-8 file, a nested object a folder. */
 export interface FileTree {
@@ -40,9 +41,24 @@ export interface SandboxProcess {
 
 export type FileChange = { kind: 'change' | 'rename'; path: string };
 
+/** The shop's installed packages as one prebuilt artifact (see src/snapshot/). */
+export interface PackagesSnapshot {
+  /** Where the browser fetches it. */
+  url: string;
+  manifest: PackagesManifest;
+}
+
+/** Something went wrong outside any one call: the runtime itself, or a page in the preview. */
+export interface RuntimeFailure {
+  source: 'runtime' | 'preview';
+  message: string;
+}
+
 export interface Runtime {
   readonly kind: 'webcontainer' | 'local';
   mount(tree: FileTree): Promise<void>;
+  /** Mounts the packages snapshot (node_modules) into a fresh sandbox; reports 0..1 as it goes. */
+  mountSnapshot(snapshot: PackagesSnapshot, onProgress?: (fraction: number) => void): Promise<void>;
   readFile(path: string): Promise<string>;
   writeFile(path: string, contents: string): Promise<void>;
   rm(path: string): Promise<void>;
@@ -52,6 +68,8 @@ export interface Runtime {
   spawn(command: string, args: string[], options?: SpawnOptions): Promise<SandboxProcess>;
   /** Called whenever a process in the sandbox starts serving HTTP on a port. */
   onServerReady(listener: (port: number, url: string) => void): Unsubscribe;
+  /** Failures no call returns: the runtime breaking or disconnecting, an error in a previewed page. */
+  onFailure(listener: (failure: RuntimeFailure) => void): Unsubscribe;
   /** Kill every process and release the sandbox. Safe to call twice. */
   teardown(): Promise<void>;
 }

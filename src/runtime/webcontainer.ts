@@ -1,14 +1,15 @@
 /**
  * The Runtime contract on StackBlitz's WebContainers: Node in the learner's browser tab. It needs a
- * cross-origin isolated page and StackBlitz's hosted service, so boot() can fail or hang; the
- * caller (choose-runtime.ts) bounds it with a timeout and falls back to the local runtime.
+ * cross-origin isolated page and StackBlitz's hosted service. `WebContainer.boot()` may be called
+ * once per page, so the boot is one promise for the page's lifetime: a slow boot is waited on or
+ * left aside (choose-runtime.ts), never started twice.
  */
 import type { FileSystemTree, WebContainer } from '@webcontainer/api';
 import { fileMapToTree, toSandboxPath } from './sandbox-path.ts';
-import { RuntimeError, type DirEntry, type FileTree, type Runtime, type SandboxProcess, type SpawnOptions } from './types.ts';
-import { crossOriginIsolationHeaders } from '../server/isolation-headers.ts';
+import { RuntimeError, type DirEntry, type FileTree, type PackagesSnapshot, type Runtime, type RuntimeFailure, type SandboxProcess, type SpawnOptions } from './types.ts';
 
-type Coep = 'require-corp' | 'credentialless';
+/** The boot option must match the Cross-Origin-Embedder-Policy the page is served with (src/server/isolation-headers.ts). */
+const COEP = 'require-corp';
 
 function toWebContainerTree(tree: FileTree): FileSystemTree {
   const out: FileSystemTree = {};
@@ -25,12 +26,42 @@ function notFound(path: string, error: unknown): RuntimeError {
     : new RuntimeError(`Could not access ${path}: ${message}`, 'io');
 }
 
-class WebContainerRuntime implements Runtime {
+/** Downloads the gzipped snapshot with progress (0..0.8), then unzips it in the browser. */
+export async function fetchSnapshot(snapshot: PackagesSnapshot, onProgress: (fraction: number) => void): Promise<Uint8Array> {
+  const response = await fetch(snapshot.url).catch((error: unknown) => {
+    throw new RuntimeError(`Could not download the shop's packages: ${error instanceof Error ? error.message : error}`, 'io');
+  });
+  if (!response.ok || !response.body) throw new RuntimeError(`Could not download the shop's packages (HTTP ${response.status} for ${snapshot.url}).`, 'io');
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    received += value.byteLength;
+    onProgress(0.8 * Math.min(received / snapshot.manifest.gzipBytes, 1));
+  }
+  const body = new Blob(chunks as BlobPart[]);
+  const head = new Uint8Array(await body.slice(0, 2).arrayBuffer());
+  // A host that served it with Content-Encoding has already unzipped it.
+  const gzipped = head[0] === 0x1f && head[1] === 0x8b;
+  const raw = gzipped ? await new Response(body.stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer() : await body.arrayBuffer();
+  onProgress(0.9);
+  return new Uint8Array(raw);
+}
+
+export class WebContainerRuntime implements Runtime {
   readonly kind = 'webcontainer' as const;
+  readonly container: WebContainer;
+  #onTeardown: () => void;
   #processes = new Set<SandboxProcess>();
   #tornDown = false;
 
-  constructor(readonly container: WebContainer) {}
+  constructor(container: WebContainer, onTeardown: () => void = () => {}) {
+    this.container = container;
+    this.#onTeardown = onTeardown;
+  }
 
   async mount(tree: FileTree): Promise<void> {
     // Validate every path the same way the local runtime does before handing the tree over.
@@ -44,6 +75,14 @@ class WebContainerRuntime implements Runtime {
     };
     walk(tree, '');
     await this.container.mount(toWebContainerTree(fileMapToTree(flat)));
+  }
+
+  async mountSnapshot(snapshot: PackagesSnapshot, onProgress: (fraction: number) => void = () => {}): Promise<void> {
+    const bytes = await fetchSnapshot(snapshot, onProgress);
+    await this.container.mount(bytes).catch((error: unknown) => {
+      throw new RuntimeError(`Could not mount the shop's packages: ${error instanceof Error ? error.message : error}`, 'io');
+    });
+    onProgress(1);
   }
 
   async readFile(path: string): Promise<string> {
@@ -116,22 +155,55 @@ class WebContainerRuntime implements Runtime {
     return this.container.on('server-ready', listener);
   }
 
+  onFailure(listener: (failure: RuntimeFailure) => void) {
+    const offError = this.container.on('error', ({ message }) => listener({ source: 'runtime', message }));
+    const offPreview = this.container.on('preview-message', (message) => {
+      const text = 'message' in message ? message.message : message.args.map(String).join(' ');
+      listener({ source: 'preview', message: `${text} (at ${message.pathname})` });
+    });
+    return () => {
+      offError();
+      offPreview();
+    };
+  }
+
   async teardown(): Promise<void> {
     if (this.#tornDown) return;
     this.#tornDown = true;
     for (const process of this.#processes) process.kill();
     this.container.teardown();
+    this.#onTeardown();
   }
 }
 
-/** Boots the page's one WebContainer. Rejects when the page is not cross-origin isolated. */
-export async function bootWebContainer(): Promise<Runtime> {
-  if (typeof crossOriginIsolated !== 'undefined' && !crossOriginIsolated) {
-    throw new RuntimeError('This page is not cross-origin isolated, so WebContainers cannot start here.', 'spawn-failed');
-  }
+/** What boots the WebContainer: the real API, or a scripted stand-in in unit tests. */
+export type WebContainerBoot = () => Promise<WebContainer>;
+
+const realBoot: WebContainerBoot = async () => {
   const { WebContainer } = await import('@webcontainer/api');
-  // The boot option must match the header the page was served with.
-  const coep = crossOriginIsolationHeaders['Cross-Origin-Embedder-Policy'] as Coep;
-  const container = await WebContainer.boot({ coep, workdirName: 'storefront' });
-  return new WebContainerRuntime(container);
+  return WebContainer.boot({ coep: COEP, workdirName: 'storefront', forwardPreviewErrors: 'exceptions-only' });
+};
+
+let pageBoot: Promise<WebContainerRuntime> | null = null;
+
+/**
+ * The page's one WebContainer. Every caller shares the same boot; it is never started twice, and
+ * only a teardown frees the page to boot again. Rejects at once when the page is not
+ * cross-origin isolated.
+ */
+export function bootWebContainer(boot: WebContainerBoot = realBoot): Promise<WebContainerRuntime> {
+  if (typeof crossOriginIsolated !== 'undefined' && !crossOriginIsolated) {
+    return Promise.reject(new RuntimeError('This page is not cross-origin isolated, so WebContainers cannot start here.', 'spawn-failed'));
+  }
+  if (!pageBoot) {
+    const started = boot().then(
+      (container) => new WebContainerRuntime(container, () => (pageBoot = null)),
+      (error: unknown) => {
+        pageBoot = null; // a failed boot may be tried again
+        throw new RuntimeError(`WebContainers could not start: ${error instanceof Error ? error.message : error}`, 'spawn-failed');
+      },
+    );
+    pageBoot = started;
+  }
+  return pageBoot;
 }

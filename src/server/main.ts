@@ -4,6 +4,7 @@
  */
 import { createServer } from 'node:http';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { attachLocalRuntime, createLaunchToken } from '../runtime/local/bridge.ts';
 import { crossOriginIsolationHeaders } from './isolation-headers.ts';
@@ -41,6 +42,9 @@ const runtime = attachLocalRuntime(server, {
   allowedOrigins,
   sandboxesDir: process.env.CTL_SANDBOXES_DIR,
   cacheDir: process.env.CTL_CACHE_DIR,
+  // Sandboxes boot from the packages snapshot the browser would mount.
+  snapshotsDir: join(root, 'sandbox'),
+  nodeOptions: process.env.CTL_SANDBOX_NODE_OPTIONS?.split(' ').filter(Boolean),
 });
 
 server.on('error', (error: NodeJS.ErrnoException) => {

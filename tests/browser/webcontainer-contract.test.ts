@@ -9,7 +9,8 @@ import { launchChromium } from '../support/chromium.ts';
 import { startSite, type RunningSite } from '../support/site-server.ts';
 import { describeRuntimeContract } from '../runtime/contract.ts';
 import type { HarnessEvent, HarnessResult } from '../../src/runtime/harness.ts';
-import { RuntimeError, type Runtime, type RuntimeErrorCode, type SandboxProcess } from '../../src/runtime/types.ts';
+import { RuntimeError, type Runtime, type RuntimeErrorCode, type RuntimeFailure, type SandboxProcess } from '../../src/runtime/types.ts';
+import { packagesSnapshot } from '../support/packages-snapshot.ts';
 
 const SERVICE = 'https://stackblitz.com/';
 
@@ -35,12 +36,14 @@ async function webContainerInPage(page: Page): Promise<Runtime> {
   const exits = new Map<number, (code: number) => void>();
   const watchers = new Map<number, (change: { kind: 'change' | 'rename'; path: string }) => void>();
   const ready = new Set<(port: number, url: string) => void>();
+  const failures = new Set<(failure: RuntimeFailure) => void>();
   await page.exposeFunction('ctlEvent', (event: HarnessEvent) => {
     if (event.type === 'output') outputs.get(event.processId)?.enqueue(event.data);
     else if (event.type === 'exit') {
       outputs.get(event.processId)?.close();
       exits.get(event.processId)?.(event.code);
     } else if (event.type === 'watch') watchers.get(event.watchId)?.({ kind: event.kind as 'change', path: event.path });
+    else if (event.type === 'failure') for (const listener of failures) listener({ source: event.source, message: event.message });
     else for (const listener of ready) listener(event.port, event.url);
   });
   const unwrap = (result: HarnessResult) => {
@@ -54,6 +57,15 @@ async function webContainerInPage(page: Page): Promise<Runtime> {
   return {
     kind: 'webcontainer',
     mount: async (tree) => void (await call('mount', tree)),
+    // The page fetches the snapshot from the site itself, as the workspace does.
+    mountSnapshot: async (snapshot, onProgress) => {
+      await call('mountSnapshot', snapshot);
+      onProgress?.(1);
+    },
+    onFailure(listener) {
+      failures.add(listener);
+      return () => void failures.delete(listener);
+    },
     readFile: async (path) => (await call('readFile', path)) as string,
     writeFile: async (path, contents) => void (await call('writeFile', path, contents)),
     rm: async (path) => void (await call('rm', path)),
@@ -96,5 +108,5 @@ if (unreachable) {
     const page = await browser.newPage();
     await page.goto(`${site.url}/dev/runtime-harness/`);
     return webContainerInPage(page);
-  });
+  }, packagesSnapshot);
 }

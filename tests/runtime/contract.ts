@@ -3,7 +3,7 @@
  * WebContainers wherever StackBlitz's service is reachable. Only the Runtime interface is used.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Runtime, SandboxProcess } from '../../src/runtime/types.ts';
+import type { PackagesSnapshot, Runtime, SandboxProcess } from '../../src/runtime/types.ts';
 
 async function collect(process: SandboxProcess): Promise<string> {
   let text = '';
@@ -33,7 +33,7 @@ async function waitForOutput(process: SandboxProcess, pattern: RegExp, timeoutMs
   }
 }
 
-export function describeRuntimeContract(name: string, makeRuntime: () => Promise<Runtime>) {
+export function describeRuntimeContract(name: string, makeRuntime: () => Promise<Runtime>, packages: () => Promise<PackagesSnapshot>) {
   describe(`Runtime contract: ${name}`, () => {
     let runtime: Runtime;
     beforeAll(async () => {
@@ -112,6 +112,20 @@ export function describeRuntimeContract(name: string, makeRuntime: () => Promise
       const process = await runtime.spawn('node', ['-e', 'setInterval(() => {}, 1000)']);
       process.kill();
       expect(typeof (await process.exit)).toBe('number');
+    });
+
+    test("mountSnapshot puts the shop's packages in, and their commands run", { timeout: 60_000 }, async () => {
+      const fractions: number[] = [];
+      await runtime.mountSnapshot(await packages(), (fraction) => fractions.push(fraction));
+      expect(fractions.at(-1)).toBe(1);
+      expect(JSON.parse(await runtime.readFile('node_modules/express/package.json')).name).toBe('express');
+      // .bin holds shims, not symlinks: the command still runs, through npm's PATH.
+      await runtime.writeFile('package.json', JSON.stringify({ name: 'contract', private: true, scripts: { version: 'tsx --version' } }));
+      const tsx = await runtime.spawn('npm', ['run', '--silent', 'version']);
+      const [text, code] = await Promise.all([collect(tsx), tsx.exit]);
+      expect(text).toMatch(/tsx v\d+/);
+      expect(code).toBe(0);
+      await expect(runtime.mountSnapshot(await packages())).rejects.toThrow(/already/);
     });
 
     test.each([['../outside.txt'], ['/etc/passwd'], ['src/../../x'], ['a\0b']])('refuses the path %j', async (path) => {

@@ -9,6 +9,7 @@ import { attachLocalRuntime, createLaunchToken, type LocalRuntimeBridge } from '
 import { connectLocalRuntime } from '../../src/runtime/local/client.ts';
 import { PROTOCOL, RUNTIME_PATH, tokenProtocol } from '../../src/runtime/local/protocol.ts';
 import { describeRuntimeContract } from './contract.ts';
+import { packagesSnapshot } from '../support/packages-snapshot.ts';
 
 const token = createLaunchToken();
 const sandboxesDir = mkdtempSync(join(tmpdir(), 'ctl-contract-'));
@@ -21,20 +22,20 @@ let origin: string;
 beforeAll(async () => {
   server = createServer((_req, res) => res.end('site'));
   const allowedOrigins: string[] = [];
-  bridge = attachLocalRuntime(server, { token, allowedOrigins, sandboxesDir, cacheDir });
+  bridge = attachLocalRuntime(server, { token, allowedOrigins, sandboxesDir, cacheDir, snapshotsDir: (await packagesSnapshot()).dir });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   origin = `http://127.0.0.1:${port}`;
   allowedOrigins.push(origin);
   url = `ws://127.0.0.1:${port}${RUNTIME_PATH}`;
-});
+}, 300_000);
 
 afterAll(async () => {
   await bridge.close();
   server.close();
 });
 
-describeRuntimeContract('local', () => connectLocalRuntime(url, token));
+describeRuntimeContract('local', () => connectLocalRuntime(url, token), packagesSnapshot);
 
 /** Tries a raw WebSocket handshake; resolves with the HTTP status it got (101 = accepted). */
 function handshake(options: { protocols?: string[]; origin?: string }): Promise<number> {

@@ -11,9 +11,9 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { NodeModulesCache } from './node-modules-cache.ts';
 import { PROTOCOL, RUNTIME_PATH, tokenProtocol, type ClientMessage, type ServerMessage } from './protocol.ts';
 import { Session } from './session.ts';
+import { SnapshotStore } from './snapshot-store.ts';
 import { RuntimeError } from '../types.ts';
 
 export function createLaunchToken(): string {
@@ -26,9 +26,19 @@ export interface LocalRuntimeOptions {
   allowedOrigins: string[];
   /** Where sandbox folders are made (default: the OS temp folder). */
   sandboxesDir?: string;
-  /** npm's cache and kept node_modules, shared by every sandbox (default: ~/.cache/checkout-trace-lab). */
+  /** npm's cache, shared by every sandbox (default: ~/.cache/checkout-trace-lab). */
   cacheDir?: string;
+  /** Where the site's packages snapshots are (dist/sandbox/): sandboxes boot from them. */
+  snapshotsDir: string;
+  /** More Node options for every sandbox process, e.g. a preload that tests use. */
+  nodeOptions?: string[];
 }
+
+/**
+ * Every sandbox process runs under a WebContainer's constraints, so what works here works in the
+ * browser: native addons cannot load, and napi-rs packages must use their WebAssembly builds.
+ */
+export const BROWSER_PARITY_ENV = { NODE_OPTIONS: '--no-addons', NAPI_RS_FORCE_WASI: 'error' } as const;
 
 const isLoopback = (address: string | undefined) => !!address && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
 
@@ -60,7 +70,8 @@ export function attachLocalRuntime(server: Server, options: LocalRuntimeOptions)
   const cacheDir = options.cacheDir ?? join(homedir(), '.cache', 'checkout-trace-lab');
   const sandboxesDir = options.sandboxesDir ?? tmpdir();
   mkdirSync(sandboxesDir, { recursive: true });
-  const nodeModules = new NodeModulesCache(join(cacheDir, 'node_modules'));
+  const snapshots = new SnapshotStore(options.snapshotsDir);
+  const env = { ...BROWSER_PARITY_ENV, NODE_OPTIONS: [BROWSER_PARITY_ENV.NODE_OPTIONS, ...(options.nodeOptions ?? [])].join(' ') };
   const sessions = new Set<Session>();
   const sockets = new WebSocketServer({ noServer: true, handleProtocols: () => PROTOCOL, maxPayload: 64 * 1024 * 1024 });
 
@@ -79,7 +90,7 @@ export function attachLocalRuntime(server: Server, options: LocalRuntimeOptions)
     const send = (message: ServerMessage) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(message));
     // Messages can arrive before the folder exists: every handler waits for the session.
     const ready = mkdtemp(join(sandboxesDir, 'ctl-sandbox-')).then((folder) => {
-      const session = new Session({ folder, send, npmCacheDir: join(cacheDir, 'npm'), nodeModules });
+      const session = new Session({ folder, send, npmCacheDir: join(cacheDir, 'npm'), snapshots, env });
       sessions.add(session);
       return session;
     });

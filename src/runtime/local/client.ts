@@ -3,7 +3,7 @@
  * the course's own server. Also runs in Node 22 (global WebSocket), which is how tests drive it.
  */
 import { PROTOCOL, tokenProtocol, type ClientMessage, type RequestBody, type Result, type ServerMessage } from './protocol.ts';
-import { RuntimeError, type FileChange, type FileTree, type Runtime, type SandboxProcess, type SpawnOptions } from '../types.ts';
+import { RuntimeError, type FileChange, type FileTree, type PackagesSnapshot, type Runtime, type RuntimeFailure, type SandboxProcess, type SpawnOptions } from '../types.ts';
 
 interface LiveProcess {
   controller: ReadableStreamDefaultController<string>;
@@ -19,7 +19,9 @@ class LocalRuntimeClient implements Runtime {
   #watchers = new Map<number, (change: FileChange) => void>();
   #serverReady = new Set<(port: number, url: string) => void>();
   #ready = new Map<number, string>();
+  #failures = new Set<(failure: RuntimeFailure) => void>();
   #closed: RuntimeError | null = null;
+  #tearingDown = false;
 
   constructor(socket: WebSocket) {
     this.#socket = socket;
@@ -28,7 +30,9 @@ class LocalRuntimeClient implements Runtime {
   }
 
   #disconnect() {
-    this.#closed ??= new RuntimeError('The connection to the local runtime closed. Is `npm start` still running?', 'disconnected');
+    if (this.#closed) return;
+    this.#closed = new RuntimeError('The connection to the local runtime closed. Is `npm start` still running?', 'disconnected');
+    if (!this.#tearingDown) for (const listener of this.#failures) listener({ source: 'runtime', message: this.#closed.message });
     for (const { reject } of this.#pending.values()) reject(this.#closed);
     this.#pending.clear();
     for (const process of this.#processes.values()) {
@@ -84,6 +88,11 @@ class LocalRuntimeClient implements Runtime {
   async mount(tree: FileTree) {
     await this.#request({ op: 'mount', tree });
   }
+  async mountSnapshot(snapshot: PackagesSnapshot, onProgress?: (fraction: number) => void) {
+    // The bridge reads the same file from the built site; nothing crosses the socket but its name.
+    await this.#request({ op: 'mountSnapshot', file: snapshot.manifest.file });
+    onProgress?.(1);
+  }
   async readFile(path: string) {
     return (await this.#request({ op: 'readFile', path })) as string;
   }
@@ -136,8 +145,14 @@ class LocalRuntimeClient implements Runtime {
     return () => void this.#serverReady.delete(listener);
   }
 
+  onFailure(listener: (failure: RuntimeFailure) => void) {
+    this.#failures.add(listener);
+    return () => void this.#failures.delete(listener);
+  }
+
   async teardown() {
     if (this.#closed) return;
+    this.#tearingDown = true;
     await this.#request({ op: 'teardown' }).catch(() => undefined);
     this.#socket.close();
   }

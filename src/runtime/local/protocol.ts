@@ -12,6 +12,7 @@ export const tokenProtocol = (token: string) => `token.${token}`;
 
 export type RequestBody =
   | { op: 'mount'; tree: FileTree }
+  | { op: 'mountSnapshot'; file: string }
   | { op: 'readFile'; path: string }
   | { op: 'writeFile'; path: string; contents: string }
   | { op: 'rm'; path: string }

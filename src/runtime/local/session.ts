@@ -8,8 +8,8 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { delimiter, dirname, join } from 'node:path';
 import { resolveInside } from './confine.ts';
-import type { NodeModulesCache } from './node-modules-cache.ts';
 import { startPreviewProxy, type PreviewProxy } from './preview-proxy.ts';
+import type { SnapshotStore } from './snapshot-store.ts';
 import { killGroupNow, killTree } from './process-tree.ts';
 import { ptyAvailable, ptyCommand, resizePty } from './pty.ts';
 import type { Command, RequestBody, Result, ServerMessage } from './protocol.ts';
@@ -31,7 +31,9 @@ export interface SessionOptions {
   folder: string;
   send: (message: ServerMessage) => void;
   npmCacheDir: string;
-  nodeModules: NodeModulesCache;
+  snapshots: SnapshotStore;
+  /** Added to every process's environment (the browser-parity flags, see bridge.ts). */
+  env: Record<string, string>;
 }
 
 export class Session {
@@ -42,7 +44,6 @@ export class Session {
   #ptys = new Set<number>();
   #watchers = new Map<number, FSWatcher>();
   #proxies = new Map<number, Promise<PreviewProxy>>();
-  #lockfile: string | null = null;
   #ended = false;
 
   constructor(options: SessionOptions) {
@@ -56,7 +57,9 @@ export class Session {
     switch (body.op) {
       case 'mount':
         await this.#mount(body.tree, '');
-        if (this.#lockfile) await this.#options.nodeModules.restore(this.#lockfile, this.folder);
+        return null;
+      case 'mountSnapshot':
+        await this.#options.snapshots.writeInto(body.file, this.folder);
         return null;
       case 'readFile':
         return readFile(await resolveInside(this.folder, body.path), 'utf8').catch(ioError(body.path));
@@ -114,7 +117,6 @@ export class Session {
       if (typeof node === 'string') {
         await mkdir(dirname(target), { recursive: true });
         await writeFile(target, node);
-        if (path === 'package-lock.json') this.#lockfile = node;
       } else {
         await mkdir(target, { recursive: true });
         await this.#mount(node, `${path}/`);
@@ -124,10 +126,14 @@ export class Session {
 
   async #spawn(processId: number, command: string, args: string[], options: { cwd?: string; env?: Record<string, string>; terminal?: { cols: number; rows: number } }) {
     const cwd = await resolveInside(this.folder, options.cwd ?? '');
+    const nodeOptions = [this.#options.env.NODE_OPTIONS, options.env?.NODE_OPTIONS].filter(Boolean).join(' ');
     const env = {
       ...process.env,
+      ...this.#options.env,
       ...options.env,
-      PATH: [join(this.folder, 'node_modules', '.bin'), process.env.PATH].join(delimiter),
+      ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+      // The sandbox's commands, then the Node running this server (Node 22, as in WebContainers), then the rest.
+      PATH: [join(this.folder, 'node_modules', '.bin'), dirname(process.execPath), process.env.PATH].join(delimiter),
       npm_config_cache: this.#options.npmCacheDir,
       npm_config_update_notifier: 'false',
       FORCE_COLOR: '1',
@@ -154,9 +160,6 @@ export class Session {
       this.#processes.delete(processId);
       this.#ptys.delete(processId);
       const exitCode = code ?? (signal ? 128 : 1);
-      if (exitCode === 0 && command === 'npm' && ['install', 'i', 'ci'].includes(args[0] ?? '') && this.#lockfile) {
-        void this.#options.nodeModules.keep(this.#lockfile, this.folder);
-      }
       if (!this.#ended) this.#send({ event: 'exit', processId, code: exitCode });
     });
   }

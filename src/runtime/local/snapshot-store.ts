@@ -1,0 +1,75 @@
+/**
+ * The local runtime boots from the very packages snapshot the browser mounts: it reads the
+ * gzipped WebContainer snapshot from the built site, decodes it once per server, and writes its
+ * node_modules into each new sandbox as real copies, so a learner's change inside one sandbox's
+ * node_modules never reaches another.
+ */
+import { chmod, lstat, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import { decodeSnapshot, snapshotFiles } from '../../snapshot/format.ts';
+import { SNAPSHOT_FILE_NAME } from '../../snapshot/manifest.ts';
+import { RuntimeError } from '../types.ts';
+
+type Files = [path: string, contents: Uint8Array][];
+
+/** Commands npm would have linked, and scripts with a shebang, keep their executable bit. */
+const isExecutable = (path: string, contents: Uint8Array) => /(^|\/)\.bin\/[^/]+$/.test(path) || (contents[0] === 0x23 && contents[1] === 0x21);
+
+export class SnapshotStore {
+  readonly dir: string;
+  #decoded = new Map<string, Promise<Files>>();
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  #files(name: string): Promise<Files> {
+    if (!SNAPSHOT_FILE_NAME.test(name)) return Promise.reject(new RuntimeError(`"${name}" is not a packages snapshot of this course.`, 'not-found'));
+    let files = this.#decoded.get(name);
+    if (!files) {
+      files = (async () => {
+        const gzipped = await readFile(join(this.dir, name)).catch(() => {
+          throw new RuntimeError(`The packages snapshot ${name} is not in ${this.dir}. Rebuild the site (\`npm start\` builds it).`, 'not-found');
+        });
+        return [...snapshotFiles(decodeSnapshot(await promisify(gunzip)(gzipped)))];
+      })();
+      files.catch(() => this.#decoded.delete(name));
+      this.#decoded.set(name, files);
+    }
+    return files;
+  }
+
+  /**
+   * Writes the snapshot's tree into `folder`. It is assembled beside the sandbox and moved in with
+   * one rename, so nothing a sandbox process does meanwhile (a symlink planted where a folder will
+   * go) can redirect a write; the rename refuses to replace anything already there.
+   */
+  async writeInto(name: string, folder: string): Promise<{ files: number }> {
+    const files = await this.#files(name);
+    const staging = `${folder}.snapshot-${process.pid}-${Date.now()}`;
+    try {
+      const folders = new Set(files.map(([path]) => dirname(join(staging, path))));
+      for (const dir of [...folders].sort()) await mkdir(dir, { recursive: true });
+      const queue = files.slice();
+      await Promise.all(
+        Array.from({ length: 32 }, async () => {
+          for (let next = queue.pop(); next; next = queue.pop()) {
+            const [path, contents] = next;
+            await writeFile(join(staging, path), contents);
+            if (isExecutable(path, contents)) await chmod(join(staging, path), 0o755);
+          }
+        }),
+      );
+      for (const top of new Set(files.map(([path]) => path.split('/')[0]!))) {
+        const taken = await lstat(join(folder, top)).then(() => true, () => false);
+        if (taken) throw new RuntimeError(`The sandbox already has ${top}; the packages snapshot is mounted into a fresh sandbox only.`, 'io');
+        await rename(join(staging, top), join(folder, top));
+      }
+      return { files: files.length };
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
+  }
+}
