@@ -1,21 +1,26 @@
 /**
- * Boot a lesson's sandbox: mount its files, install packages, start `npm run dev`, and wait for the
- * shop's frontend to serve. Every step reports progress; a failure says which step failed.
+ * Boot a lesson's sandbox: mount the packages snapshot and the lesson's files, install only when
+ * the learner changed package.json, start `npm run dev`, and wait for the shop. Every step reports
+ * progress; a failure names its step and carries the output of the process that failed.
  */
 import { fileMapToTree } from '../runtime/sandbox-path.ts';
-import type { Runtime, SandboxProcess } from '../runtime/types.ts';
+import type { PackagesSnapshot, Runtime, SandboxProcess } from '../runtime/types.ts';
+import { expectedPackageFolders, needsInstall } from './packages.ts';
 import type { FileMap } from './saved-edits.ts';
 
 export const FRONTEND_PORT = 5173;
 export const BACKEND_PORT = 3001;
-/** How long the preview waits for the backend once the frontend serves (see bootSandbox). */
+export const COLLECTOR_PORT = 8969;
+/** How long the preview waits for the backend and collector once the frontend serves (see startShop). */
 const BACKEND_GRACE_MS = 15_000;
+/** A shop that has not served by then is stuck: say so and offer a restart, never spin. */
+export const START_STALL_MS = 60_000;
 
 export type BootStep = 'runtime' | 'mount' | 'install' | 'start' | 'ready';
 
 export interface BootProgress {
   step: BootStep;
-  /** 0..1 when the step can measure itself (install), else undefined. */
+  /** 0..1 when the step can measure itself (mount, install), else undefined. */
   fraction?: number;
   detail?: string;
 }
@@ -27,33 +32,36 @@ export interface BootCallbacks {
 }
 
 export class BootError extends Error {
-  constructor(
-    readonly step: BootStep,
-    message: string,
-  ) {
+  readonly step: BootStep;
+  /** The end of the failing process's output, when a process failed. */
+  readonly output: string;
+  constructor(step: BootStep, message: string, output = '') {
     super(message);
     this.name = 'BootError';
+    this.step = step;
+    this.output = output;
   }
 }
 
-export interface BootedSandbox {
-  devServer: SandboxProcess;
-  previewUrl: string;
+/** Keeps the last few kilobytes a process printed, for an error report. */
+class Tail {
+  text = '';
+  push(chunk: string) {
+    this.text = (this.text + chunk).slice(-4000);
+  }
 }
 
-/** Top-level package folders the lockfile will install, to measure the install's progress. */
-export function expectedPackageFolders(lockfile: string | undefined): Set<string> {
-  if (!lockfile) return new Set();
-  try {
-    const packages = (JSON.parse(lockfile) as { packages?: Record<string, unknown> }).packages ?? {};
-    return new Set(
-      Object.keys(packages)
-        .map((path) => /^node_modules\/((?:@[^/]+\/)?[^/]+)$/.exec(path)?.[1])
-        .filter((name): name is string => Boolean(name)),
-    );
-  } catch {
-    return new Set();
-  }
+/** Reads a process's output into the terminal (and a tail) until it ends. */
+export function pipeOutput(process: SandboxProcess, onOutput: (chunk: string) => void, tail?: Tail): void {
+  void (async () => {
+    const reader = process.output.getReader();
+    for (;;) {
+      const { done, value } = await reader.read().catch(() => ({ done: true as const, value: undefined }));
+      if (done) return;
+      tail?.push(value);
+      onOutput(value);
+    }
+  })();
 }
 
 async function installedPackageFolders(runtime: Runtime): Promise<number> {
@@ -67,27 +75,12 @@ async function installedPackageFolders(runtime: Runtime): Promise<number> {
   return count;
 }
 
-async function pipe(process: SandboxProcess, onOutput: (chunk: string) => void): Promise<void> {
-  const reader = process.output.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    onOutput(value);
-  }
-}
-
-export async function bootSandbox(runtime: Runtime, files: FileMap, { onProgress, onOutput }: BootCallbacks): Promise<BootedSandbox> {
-  onProgress({ step: 'mount', detail: `${Object.keys(files).length} files` });
-  try {
-    await runtime.mount(fileMapToTree(files));
-  } catch (error) {
-    throw new BootError('mount', `Could not write the shop's files into the sandbox: ${(error as Error).message}`);
-  }
-
+async function install(runtime: Runtime, files: FileMap, { onProgress, onOutput }: BootCallbacks): Promise<void> {
   const expected = expectedPackageFolders(files['package-lock.json']);
-  onProgress({ step: 'install', fraction: 0, detail: `${expected.size} packages` });
-  const install = await runtime.spawn('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline']);
-  void pipe(install, onOutput);
+  onProgress({ step: 'install', fraction: 0, detail: `package.json changed: ${expected.size} packages` });
+  const tail = new Tail();
+  const npm = await runtime.spawn('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline']);
+  pipeOutput(npm, onOutput, tail);
   let installing = true;
   const measure = (async () => {
     while (installing && expected.size > 0) {
@@ -96,42 +89,80 @@ export async function bootSandbox(runtime: Runtime, files: FileMap, { onProgress
       await new Promise((resolve) => setTimeout(resolve, 400));
     }
   })();
-  const installExit = await install.exit;
+  const code = await npm.exit;
   installing = false;
   await measure;
-  if (installExit !== 0) {
-    throw new BootError('install', `npm install failed (exit code ${installExit}). The terminal shows npm's message; a full disk or a lost connection are the usual causes.`);
+  if (code !== 0) {
+    throw new BootError('install', `npm install failed (exit code ${code}). A full disk, a lost connection or a package name that does not exist are the usual causes.`, tail.text);
   }
-  onProgress({ step: 'install', fraction: 1, detail: `${expected.size} packages` });
+}
 
-  onProgress({ step: 'start', detail: 'npm run dev' });
-  const listening = (wanted: number) => {
-    let stop = () => {};
-    const url = new Promise<string>((resolve) => {
-      stop = runtime.onServerReady((port, url) => {
-        if (port === wanted) {
-          stop();
-          resolve(url);
-        }
-      });
+/** Resolves with the URL of the first server that announces `port`. */
+function serverOn(runtime: Runtime, port: number) {
+  let stop = () => {};
+  const url = new Promise<string>((resolve) => {
+    stop = runtime.onServerReady((ready, url) => {
+      if (ready === port) {
+        stop();
+        resolve(url);
+      }
     });
-    return { url, stop: () => stop() };
-  };
-  const frontend = listening(FRONTEND_PORT);
-  const backend = listening(BACKEND_PORT);
-  const devServer = await runtime.spawn('npm', ['run', 'dev']);
-  void pipe(devServer, onOutput);
-  const exitedEarly = devServer.exit.then((code) => {
-    throw new BootError('start', `npm run dev stopped (exit code ${code}) before the shop was ready. The terminal shows why.`);
   });
-  const previewUrl = await Promise.race([frontend.url, exitedEarly]);
-  // The page's first load asks the API for products: show it once the backend listens too, or the
-  // learner's first look is a 502. A backend that cannot start (a typo in their code) must not hold
-  // the preview back for long: the terminal says why.
-  let grace: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([backend.url, exitedEarly, new Promise((resolve) => (grace = setTimeout(resolve, BACKEND_GRACE_MS)))]);
-  clearTimeout(grace);
-  backend.stop();
-  onProgress({ step: 'ready' });
-  return { devServer, previewUrl };
+  return { url, stop: () => stop() };
+}
+
+export interface RunningShop {
+  devServer: SandboxProcess;
+  previewUrl: string;
+}
+
+/** Starts `npm run dev` and waits for the frontend (and, briefly, the backend) to serve. */
+export async function startShop(runtime: Runtime, { onProgress, onOutput }: BootCallbacks, stallMs = START_STALL_MS): Promise<RunningShop> {
+  onProgress({ step: 'start', detail: 'npm run dev' });
+  const frontend = serverOn(runtime, FRONTEND_PORT);
+  const backend = serverOn(runtime, BACKEND_PORT);
+  const collector = serverOn(runtime, COLLECTOR_PORT);
+  const tail = new Tail();
+  const devServer = await runtime.spawn('npm', ['run', 'dev']);
+  pipeOutput(devServer, onOutput, tail);
+  let stall: ReturnType<typeof setTimeout> | undefined;
+  const failed = new Promise<never>((_, reject) => {
+    void devServer.exit.then((code) => reject(new BootError('start', `npm run dev stopped (exit code ${code}) before the shop was ready.`, tail.text)));
+    stall = setTimeout(() => reject(new BootError('start', `The shop did not start within ${stallMs / 1000} s.`, tail.text)), stallMs);
+  });
+  failed.catch(() => {}); // it also settles after a successful start, when the shop stops
+
+  try {
+    const previewUrl = await Promise.race([frontend.url, failed]);
+    // The page's first load asks the API for products: show it once the backend listens too, or the
+    // learner's first look is a 502. A backend that cannot start (a typo in their code) must not hold
+    // the preview back for long: the terminal says why.
+    let grace: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([Promise.all([backend.url, collector.url]), failed, new Promise((resolve) => (grace = setTimeout(resolve, BACKEND_GRACE_MS)))]);
+    clearTimeout(grace);
+    return { devServer, previewUrl };
+  } catch (error) {
+    devServer.kill();
+    throw error;
+  } finally {
+    clearTimeout(stall);
+    frontend.stop();
+    backend.stop();
+    collector.stop();
+  }
+}
+
+/** Puts the shop's packages and the lesson's files into a fresh sandbox, installing only if needed. */
+export async function prepareSandbox(runtime: Runtime, files: FileMap, packages: PackagesSnapshot, callbacks: BootCallbacks): Promise<void> {
+  const { onProgress } = callbacks;
+  const megabytes = (packages.manifest.gzipBytes / 2 ** 20).toFixed(1);
+  onProgress({ step: 'mount', fraction: 0, detail: `the shop\u2019s packages (${megabytes} MB)` });
+  try {
+    await runtime.mountSnapshot(packages, (fraction) => onProgress({ step: 'mount', fraction, detail: `the shop\u2019s packages (${megabytes} MB)` }));
+    onProgress({ step: 'mount', fraction: 1, detail: `${Object.keys(files).length} files of the lesson` });
+    await runtime.mount(fileMapToTree(files));
+  } catch (error) {
+    throw new BootError('mount', `Could not put the shop into the sandbox: ${(error as Error).message}`);
+  }
+  if (await needsInstall(files, packages.manifest)) await install(runtime, files, callbacks);
 }

@@ -4,7 +4,11 @@ export class OutputLog {
   #size = 0;
   #listeners = new Set<(chunk: string) => void>();
 
-  constructor(private readonly limit = 2_000_000) {}
+  readonly limit: number;
+
+  constructor(limit = 2_000_000) {
+    this.limit = limit;
+  }
 
   append(chunk: string): void {
     this.#chunks.push(chunk);

@@ -1,47 +1,82 @@
-import type { BootProgress, BootStep } from './boot.ts';
+import type { BootStep } from '../session/boot.ts';
+import type { SessionState } from '../session/course-session.ts';
 
 const STEPS: { step: BootStep; label: string }[] = [
   { step: 'runtime', label: 'Start the sandbox' },
-  { step: 'mount', label: 'Copy the shop’s files' },
+  { step: 'mount', label: 'Copy the shop’s packages and files' },
   { step: 'install', label: 'Install packages' },
   { step: 'start', label: 'Start backend and frontend' },
 ];
 
 interface Props {
-  progress: BootProgress;
-  error: string | null;
+  boot: SessionState['boot'];
+  preference: SessionState['preference'];
+  localAvailable: boolean;
   onRetry: () => void;
+  onRestartShop: () => void;
+  onUseLocal: () => void;
 }
 
 /** What the sandbox is doing right now, in steps the learner can read; never a bare spinner. */
-export function BootStatus({ progress, error, onRetry }: Props) {
-  const current = STEPS.findIndex(({ step }) => step === progress.step);
+export function BootStatus({ boot, preference, localAvailable, onRetry, onRestartShop, onUseLocal }: Props) {
+  const current = STEPS.findIndex(({ step }) => step === boot.step);
+  const { error } = boot;
   return (
-    <div className="boot-status" role="status" aria-live="polite">
+    <div className="boot-status" role="status" aria-live="polite" data-slow={boot.slow || undefined}>
       <ol>
         {STEPS.map(({ step, label }, index) => {
-          const state = error && index === current ? 'failed' : index < current || progress.step === 'ready' ? 'done' : index === current ? 'active' : 'waiting';
+          const state = error && index === Math.max(current, 0) ? 'failed' : index < current || boot.step === 'ready' ? 'done' : index === current ? 'active' : 'waiting';
+          const detail = step === 'install' && index > current ? 'skipped unless package.json changes' : index === current ? boot.detail : undefined;
           return (
             <li key={step} data-state={state}>
               <span className="boot-dot" aria-hidden="true" />
               <span>
                 {label}
-                {index === current && progress.detail && <span className="boot-detail"> · {progress.detail}</span>}
+                {detail && <span className="boot-detail"> · {detail}</span>}
                 <span className="visually-hidden"> ({state})</span>
               </span>
             </li>
           );
         })}
       </ol>
-      {progress.step === 'install' && !error && (
-        <progress className="boot-bar" max={1} value={progress.fraction ?? undefined} aria-label="Installing packages" />
+      {(boot.step === 'install' || boot.step === 'mount') && !error && boot.fraction !== undefined && (
+        <progress className="boot-bar" max={1} value={boot.fraction} aria-label={boot.step === 'mount' ? 'Copying packages' : 'Installing packages'} />
+      )}
+      {boot.slow && !error && (
+        <div className="boot-slow">
+          <p>WebContainers are still starting. They need StackBlitz’s service on the internet, which can take a while on a slow network.</p>
+          <p>You can keep waiting{localAvailable ? ', or run the shop on this computer instead' : ''}.</p>
+          {localAvailable && preference !== 'local' && (
+            <button type="button" className="button" onClick={onUseLocal}>
+              Run on this computer instead
+            </button>
+          )}
+        </div>
       )}
       {error && (
         <div className="boot-error" role="alert">
-          <p>{error}</p>
-          <button type="button" className="button primary" onClick={onRetry}>
-            Try again
-          </button>
+          <p>{error.message}</p>
+          {error.output && (
+            <details open>
+              <summary>What the failing step printed</summary>
+              <pre className="boot-output">{error.output.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').trim().split('\n').slice(-30).join('\n')}</pre>
+            </details>
+          )}
+          <div className="boot-actions">
+            {error.step === 'start' && (
+              <button type="button" className="button primary" onClick={onRestartShop}>
+                Restart the shop
+              </button>
+            )}
+            <button type="button" className={error.step === 'start' ? 'button' : 'button primary'} onClick={onRetry}>
+              {error.step === 'start' ? 'Start over in a fresh sandbox' : 'Try again'}
+            </button>
+            {localAvailable && preference !== 'local' && error.step === 'runtime' && (
+              <button type="button" className="button" onClick={onUseLocal}>
+                Run on this computer instead
+              </button>
+            )}
+          </div>
         </div>
       )}
     </div>

@@ -3,12 +3,14 @@ import type { CheckRun } from '../lessons/run-checks.ts';
 interface Props {
   run: CheckRun | null;
   running: boolean;
+  waitingForShop: boolean;
   hasChecks: boolean;
 }
 
 /** Each checkpoint test with its result; a failure says what to look at. */
-export function ChecksPanel({ run, running, hasChecks }: Props) {
+export function ChecksPanel({ run, running, waitingForShop, hasChecks }: Props) {
   if (!hasChecks) return <p className="panel-note">This lesson has no checks.</p>;
+  if (running && waitingForShop) return <p className="panel-note" role="status">Waiting for the backend to restart with your change…</p>;
   if (running) return <p className="panel-note" role="status">Running the checks in the sandbox…</p>;
   if (!run) return <p className="panel-note">Press Check to run this lesson’s checkpoint tests against your code.</p>;
   return (

@@ -2,7 +2,7 @@ interface Props {
   paths: string[];
   focus: string[];
   active: string;
-  edited: Set<string>;
+  edited: ReadonlySet<string>;
   onOpen: (path: string) => void;
 }
 

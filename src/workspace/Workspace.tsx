@@ -1,21 +1,16 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { chooseRuntime, readPreference, savePreference, type RuntimePreference } from '../runtime/choose-runtime.ts';
+import { useEffect, useRef, useState } from 'react';
+import { pageRuntimeSources, type RuntimePreference } from '../runtime/choose-runtime.ts';
 import type { Runtime, SandboxProcess } from '../runtime/types.ts';
-import { BootError, bootSandbox, type BootProgress } from './boot.ts';
+import type { FileMap } from '../session/saved-edits.ts';
 import { BootStatus } from './BootStatus.tsx';
 import { CodeEditor } from './CodeEditor.tsx';
 import { FileTree } from './FileTree.tsx';
-import { OutputLog } from './output-log.ts';
 import { makeResizable } from './resizable.ts';
 import { PreviewPanel } from './PreviewPanel.tsx';
-import { clearBeforeSolution, clearEdits, keepBeforeSolution, loadBeforeSolution, loadEdits, saveEdit, type FileMap } from './saved-edits.ts';
 import { TerminalView } from './TerminalView.tsx';
 import { TelemetryPanel } from '../panels/TelemetryPanel.tsx';
-import { runChecks, type CheckRun } from '../lessons/run-checks.ts';
-import { markCompleted } from '../lessons/progress.ts';
 import { ChecksPanel } from './ChecksPanel.tsx';
-import { CollectorFrameReader } from '../telemetry/collector-frames.ts';
-import { TelemetryStore } from '../telemetry/store.ts';
+import { useSession } from './use-session.ts';
 import './workspace.css';
 
 interface Props {
@@ -23,41 +18,25 @@ interface Props {
   focus: string[];
 }
 
-interface LessonSandbox {
-  start: FileMap;
-  solution: FileMap;
-  checks: FileMap;
-}
-
 type Panel = 'preview' | 'output' | 'shell' | 'telemetry' | 'checks';
 
 /** Files a learner has no reason to open in the editor. */
 const isEditable = (path: string) => path !== 'package-lock.json';
-const SAVE_DELAY_MS = 300;
 
+/**
+ * The lesson page's workspace. It persists across lessons (the page uses Astro's ClientRouter
+ * with transition:persist); all of its state lives in the page's course session.
+ */
 export default function Workspace({ lessonId, focus }: Props) {
-  const [sandbox, setSandbox] = useState<LessonSandbox | null>(null);
-  const [files, setFiles] = useState<FileMap>({});
+  const [state, session] = useSession();
   const [active, setActive] = useState(focus[0] ?? '');
   const [openTabs, setOpenTabs] = useState<string[]>(focus.slice(0, 3));
-  const [runtime, setRuntime] = useState<Runtime | null>(null);
-  const [fallbackReason, setFallbackReason] = useState<string>();
-  const [progress, setProgress] = useState<BootProgress>({ step: 'runtime' });
-  const [bootError, setBootError] = useState<string | null>(null);
-  const [previewUrl, setPreviewUrl] = useState<string | null>(null);
   const [panel, setPanel] = useState<Panel>('preview');
-  const [preference, setPreference] = useState<RuntimePreference>('auto');
-  const [bootAttempt, setBootAttempt] = useState(0);
   const [solutionOpen, setSolutionOpen] = useState(false);
-  const [checkRun, setCheckRun] = useState<CheckRun | null>(null);
-  const [checking, setChecking] = useState(false);
-  const output = useMemo(() => new OutputLog(), []);
-  const telemetry = useMemo(() => new TelemetryStore(), []);
   const [reveal, setReveal] = useState<{ line: number }>();
-  const pendingWrites = useRef(new Map<string, ReturnType<typeof setTimeout>>());
-  const runtimeRef = useRef<Runtime | null>(null);
   const wsRef = useRef<HTMLDivElement>(null);
   const splitRef = useRef<HTMLDivElement>(null);
+  const { lesson, files, edited, boot, runtimeKind } = state;
 
   useEffect(
     () =>
@@ -71,119 +50,13 @@ export default function Workspace({ lessonId, focus }: Props) {
     [],
   );
 
-  // The lesson's files, with the learner's saved edits on top.
+  // A new lesson: its files (only the differences reach the running sandbox), its focus files open.
   useEffect(() => {
-    setPreference(readPreference());
-    fetch(`/sandbox/${lessonId}.json`)
-      .then((response) => {
-        if (!response.ok) throw new Error(`the lesson's files did not load (HTTP ${response.status})`);
-        return response.json() as Promise<LessonSandbox>;
-      })
-      .then((loaded) => {
-        setSandbox(loaded);
-        setFiles({ ...loaded.start, ...loadEdits(lessonId) });
-      })
-      .catch((error: Error) => setBootError(`Could not load this lesson: ${error.message}. Reload the page to try again.`));
+    void session.openLesson(lessonId);
+    setActive(focus[0] ?? '');
+    setOpenTabs(focus.slice(0, 3));
+    setReveal(undefined);
   }, [lessonId]);
-
-  // Boot (and reboot on retry or runtime switch).
-  useEffect(() => {
-    if (!sandbox) return;
-    let cancelled = false;
-    let booted: Runtime | null = null;
-    setBootError(null);
-    setPreviewUrl(null);
-    setProgress({ step: 'runtime', detail: preference === 'local' ? 'this computer' : 'connecting' });
-    (async () => {
-      const chosen = await chooseRuntime(preference);
-      booted = chosen.runtime;
-      if (cancelled) return void booted.teardown();
-      runtimeRef.current = booted;
-      setRuntime(booted);
-      setFallbackReason(chosen.fallbackReason);
-      const frames = new CollectorFrameReader();
-      output.append(`\x1b[2m— sandbox on ${booted.kind === 'local' ? 'this computer (local runtime)' : 'WebContainers'} —\x1b[0m\r\n`);
-      const { previewUrl: url } = await bootSandbox(booted, { ...sandbox.start, ...loadEdits(lessonId) }, {
-        onProgress: (next) => !cancelled && setProgress(next),
-        onOutput: (chunk) => {
-          // The collector's envelopes travel in the output stream; the terminal shows the rest.
-          const { frames: envelopes, text } = frames.push(chunk);
-          for (const frame of envelopes) telemetry.addEnvelope(frame.envelope, frame.receivedAt);
-          if (text) output.append(text);
-        },
-      });
-      if (!cancelled) setPreviewUrl(url);
-    })().catch((error: unknown) => {
-      if (cancelled) return;
-      const message = error instanceof BootError || error instanceof Error ? error.message : String(error);
-      setBootError(message);
-    });
-    return () => {
-      cancelled = true;
-      runtimeRef.current = null;
-      void booted?.teardown();
-    };
-  }, [sandbox, bootAttempt, preference]);
-
-  // Leaving the page ends the sandbox (the local runtime also kills it when the socket drops).
-  useEffect(() => {
-    const end = () => void runtimeRef.current?.teardown();
-    window.addEventListener('pagehide', end);
-    return () => window.removeEventListener('pagehide', end);
-  }, []);
-
-  const writeToSandbox = useCallback((path: string, contents: string) => {
-    const timers = pendingWrites.current;
-    clearTimeout(timers.get(path));
-    timers.set(
-      path,
-      setTimeout(() => {
-        timers.delete(path);
-        runtimeRef.current?.writeFile(path, contents).catch((error: Error) => output.append(`\r\n\x1b[31mCould not save ${path}: ${error.message}\x1b[0m\r\n`));
-      }, SAVE_DELAY_MS),
-    );
-  }, []);
-
-  const onEdit = useCallback(
-    (path: string, contents: string) => {
-      saveEdit(lessonId, path, contents, sandbox?.start[path]);
-      setFiles((current) => (current[path] === contents ? current : { ...current, [path]: contents }));
-      writeToSandbox(path, contents);
-    },
-    [lessonId, sandbox, writeToSandbox],
-  );
-
-  const replaceFiles = (replacement: FileMap) => {
-    setFiles((current) => ({ ...current, ...replacement }));
-    for (const [path, contents] of Object.entries(replacement)) {
-      saveEdit(lessonId, path, contents, sandbox?.start[path]);
-      writeToSandbox(path, contents);
-    }
-  };
-
-  const edited = useMemo(() => new Set(Object.keys(files).filter((path) => sandbox && files[path] !== sandbox.start[path])), [files, sandbox]);
-
-  const reset = () => {
-    if (!sandbox || edited.size === 0) return;
-    if (!confirm(`Reset ${edited.size} edited file${edited.size === 1 ? '' : 's'} to the lesson's start? Your changes will be lost.`)) return;
-    const original = Object.fromEntries([...edited].map((path) => [path, sandbox.start[path] ?? '']));
-    clearEdits(lessonId);
-    clearBeforeSolution(lessonId);
-    replaceFiles(original);
-  };
-
-  const applySolution = () => {
-    if (!sandbox) return;
-    keepBeforeSolution(lessonId, Object.fromEntries(Object.keys(sandbox.solution).map((path) => [path, files[path] ?? ''])));
-    replaceFiles(sandbox.solution);
-    setSolutionOpen(false);
-  };
-
-  const restoreMine = () => {
-    const mine = loadBeforeSolution(lessonId);
-    clearBeforeSolution(lessonId);
-    replaceFiles(mine);
-  };
 
   const open = (path: string, line?: number) => {
     setActive(path);
@@ -199,52 +72,45 @@ export default function Workspace({ lessonId, focus }: Props) {
     });
   };
 
-  const switchRuntime = (next: RuntimePreference) => {
-    savePreference(next);
-    setPreference(next);
+  const reset = () => {
+    if (edited.size === 0) return;
+    if (!confirm(`Reset ${edited.size} edited file${edited.size === 1 ? '' : 's'} to the lesson's start? Your changes will be lost.`)) return;
+    session.reset();
   };
 
-  const check = async () => {
-    if (!runtime || !sandbox) return;
+  const check = () => {
     setPanel('checks');
-    setChecking(true);
-    // Edits still waiting for their debounce go in first: the checks see what the editor shows.
-    for (const [path, timer] of pendingWrites.current) {
-      clearTimeout(timer);
-      pendingWrites.current.delete(path);
-      await runtime.writeFile(path, files[path] ?? '');
-    }
-    try {
-      const run = await runChecks(runtime, sandbox.checks);
-      setCheckRun(run);
-      if (run.passed) {
-        markCompleted(lessonId);
-        window.dispatchEvent(new CustomEvent('ctl:lesson-complete', { detail: lessonId }));
-      }
-    } catch (error) {
-      setCheckRun({ passed: false, results: [{ name: 'Run the checks', status: 'failed', message: (error as Error).message }], output: '', durationMs: 0 });
-    } finally {
-      setChecking(false);
-    }
+    void session.check();
   };
 
-  const hasSolution = sandbox && Object.keys(sandbox.solution).length > 0;
-  const hasMine = Object.keys(loadBeforeSolution(lessonId)).length > 0;
+  const hasSolution = lesson && Object.keys(lesson.solution).length > 0;
+  const hasChecks = Boolean(lesson && Object.keys(lesson.checks).length);
+  const localAvailable = pageRuntimeSources.localAvailable();
+  const bootError = state.loadError ?? boot.error?.message ?? null;
 
   return (
-    <div ref={wsRef} className="ws" data-runtime={runtime?.kind ?? 'none'} data-boot-step={bootError ? 'failed' : progress.step}>
+    <div
+      ref={wsRef}
+      className="ws"
+      data-runtime={runtimeKind ?? 'none'}
+      data-boot-step={bootError ? 'failed' : boot.step}
+      data-shop={state.shop}
+      data-lesson-synced={state.lessonSynced}
+      data-lesson={state.lesson ? state.lessonId : undefined}
+    >
       <div className="ws-toolbar" role="toolbar" aria-label="Workspace">
         <label className="runtime-picker">
           <span>Runs on</span>
-          <select value={preference} onChange={(event) => switchRuntime(event.target.value as RuntimePreference)} aria-label="Sandbox runtime">
-            <option value="auto">Auto{runtime ? ` (${runtime.kind === 'local' ? 'this computer' : 'in the browser'})` : ''}</option>
+          <select value={state.preference} onChange={(event) => session.switchRuntime(event.target.value as RuntimePreference)} aria-label="Sandbox runtime">
+            <option value="auto">Auto{runtimeKind ? ` (${runtimeKind === 'local' ? 'this computer' : 'in the browser'})` : ''}</option>
             <option value="webcontainer">In the browser (WebContainers)</option>
             <option value="local">This computer (local runtime)</option>
           </select>
         </label>
+        <ShopStatus shop={state.shop} ready={boot.step === 'ready'} onRestart={() => void session.restartShop()} />
         <span className="ws-spacer" />
-        {hasMine && (
-          <button type="button" className="button" onClick={restoreMine}>
+        {state.hasMine && (
+          <button type="button" className="button" onClick={() => session.restoreMine()}>
             Restore my code
           </button>
         )}
@@ -256,14 +122,29 @@ export default function Workspace({ lessonId, focus }: Props) {
         <button type="button" className="button" onClick={reset} disabled={edited.size === 0}>
           Reset
         </button>
-        <button type="button" className="button primary" onClick={() => void check()} disabled={!previewUrl || checking || !sandbox || Object.keys(sandbox.checks).length === 0}>
-          {checking ? 'Checking…' : 'Check'}
+        <button type="button" className="button primary" onClick={check} disabled={!state.previewUrl || state.check.running || !hasChecks}>
+          {state.check.running ? 'Checking…' : 'Check'}
         </button>
       </div>
-      {fallbackReason && (
+      {state.notice && (
         <p className="ws-notice" role="note">
-          {fallbackReason} The shop runs on this computer instead.
+          {state.notice} The shop runs on this computer instead.
         </p>
+      )}
+      {state.failures.length > 0 && (
+        <div className="ws-notice ws-failures" role="alert">
+          <ul>
+            {state.failures.map((failure, index) => (
+              <li key={index}>
+                {failure.source === 'preview' ? 'The page in the preview threw: ' : 'The sandbox reported: '}
+                {failure.message}
+              </li>
+            ))}
+          </ul>
+          <button type="button" className="button" onClick={() => session.dismissFailures()}>
+            Dismiss
+          </button>
+        </div>
       )}
 
       <div className="ws-editor">
@@ -282,7 +163,7 @@ export default function Workspace({ lessonId, focus }: Props) {
               </div>
             ))}
           </div>
-          {active ? <CodeEditor files={files} path={active} reveal={reveal} onChange={onEdit} /> : <p className="panel-note">Open a file from the list.</p>}
+          {active ? <CodeEditor files={files} path={active} reveal={reveal} onChange={(path, contents) => session.edit(path, contents)} /> : <p className="panel-note">Open a file from the list.</p>}
         </div>
       </div>
 
@@ -307,24 +188,77 @@ export default function Workspace({ lessonId, focus }: Props) {
           ))}
         </div>
         <div className="ws-panel" id="panel-preview" role="tabpanel" aria-labelledby="panel-tab-preview" hidden={panel !== 'preview'}>
-          <PreviewPanel url={previewUrl} placeholder={<BootStatus progress={progress} error={bootError} onRetry={() => setBootAttempt((n) => n + 1)} />} />
+          <PreviewPanel
+            url={state.previewUrl}
+            placeholder={
+              state.loadError ? (
+                <p className="panel-note error" role="alert">{state.loadError}</p>
+              ) : (
+                <BootStatus
+                  boot={boot}
+                  preference={state.preference}
+                  localAvailable={localAvailable}
+                  onRetry={() => void session.boot()}
+                  onRestartShop={() => void session.restartShop()}
+                  onUseLocal={() => session.switchRuntime('local')}
+                />
+              )
+            }
+          />
         </div>
         <div className="ws-panel" id="panel-output" role="tabpanel" aria-labelledby="panel-tab-output" hidden={panel !== 'output'}>
-          <TerminalView label="Dev server output" active={panel === 'output'} onReady={(terminal) => output.follow((chunk) => terminal.write(chunk))} />
+          <TerminalView label="Dev server output" active={panel === 'output'} onReady={(terminal) => session.output.follow((chunk) => terminal.write(chunk))} />
         </div>
         <div className="ws-panel" id="panel-shell" role="tabpanel" aria-labelledby="panel-tab-shell" hidden={panel !== 'shell'}>
-          {runtime && panel === 'shell' ? <Shell runtime={runtime} /> : runtime ? null : <p className="panel-note">The shell opens once the sandbox has started.</p>}
+          {session.runtime && panel === 'shell' ? <Shell runtime={session.runtime} /> : session.runtime ? null : <p className="panel-note">The shell opens once the sandbox has started.</p>}
         </div>
         <div className="ws-panel" id="panel-telemetry" role="tabpanel" aria-labelledby="panel-tab-telemetry" hidden={panel !== 'telemetry'}>
-          <TelemetryPanel store={telemetry} files={files} runtime={runtime} onOpenFile={(path, line) => open(path, line)} onSaveFile={onEdit} onOutput={(text) => output.append(text)} />
+          <TelemetryPanel
+            store={session.telemetry}
+            files={files}
+            runtime={session.runtime}
+            onOpenFile={(path, line) => open(path, line)}
+            onSaveFile={(path, contents) => session.edit(path, contents)}
+            onOutput={(text) => session.output.append(text)}
+          />
         </div>
         <div className="ws-panel" id="panel-checks" role="tabpanel" aria-labelledby="panel-tab-checks" hidden={panel !== 'checks'}>
-          <ChecksPanel run={checkRun} running={checking} hasChecks={Boolean(sandbox && Object.keys(sandbox.checks).length)} />
+          <ChecksPanel run={state.check.run} running={state.check.running} waitingForShop={state.check.waitingForShop} hasChecks={hasChecks} />
         </div>
       </div>
 
-      {solutionOpen && sandbox && <SolutionDialog solution={sandbox.solution} current={files} onApply={applySolution} onClose={() => setSolutionOpen(false)} />}
+      {solutionOpen && lesson && (
+        <SolutionDialog
+          solution={lesson.solution}
+          current={files}
+          onApply={() => {
+            session.applySolution();
+            setSolutionOpen(false);
+          }}
+          onClose={() => setSolutionOpen(false)}
+        />
+      )}
     </div>
+  );
+}
+
+/** After boot: whether the shop serves, restarts the backend after a change, or stopped. */
+function ShopStatus({ shop, ready, onRestart }: { shop: string; ready: boolean; onRestart: () => void }) {
+  if (!ready && shop !== 'stopped') return null;
+  return (
+    <span className="shop-status" data-state={shop} role="status" aria-live="polite">
+      {shop === 'ready' && 'Shop running'}
+      {shop === 'restarting' && 'Backend restarting…'}
+      {shop === 'starting' && 'Shop starting…'}
+      {shop === 'stopped' && (
+        <>
+          Shop stopped{' '}
+          <button type="button" className="button small" onClick={onRestart}>
+            Restart
+          </button>
+        </>
+      )}
+    </span>
   );
 }
 

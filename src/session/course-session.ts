@@ -1,0 +1,430 @@
+/**
+ * The course session: one per page, framework-free, alive across lessons. It owns the runtime,
+ * the running shop, the files the editor and the sandbox hold, the learner's saved edits, the
+ * terminal's output, the telemetry, and Check. React components only read its state and call its
+ * methods (src/workspace/use-session.ts), so moving to the next lesson keeps the runtime, its
+ * processes and the terminal, and writes only the files that lesson changes.
+ */
+import { chooseRuntime, readPreference, savePreference, type RuntimePreference, type RuntimeSources } from '../runtime/choose-runtime.ts';
+import type { PackagesSnapshot, Runtime, RuntimeFailure, SandboxProcess } from '../runtime/types.ts';
+import { markCompleted } from '../lessons/progress.ts';
+import { runChecks, type CheckRun } from '../lessons/run-checks.ts';
+import { CollectorFrameReader } from '../telemetry/collector-frames.ts';
+import { TelemetryStore } from '../telemetry/store.ts';
+import { BootError, prepareSandbox, startShop, type BootCallbacks, type BootProgress, type BootStep } from './boot.ts';
+import { FileSync } from './file-sync.ts';
+import { fetchLessonFiles, fetchPackagesSnapshot, type LessonFiles } from './lesson-source.ts';
+import { OutputLog } from './output-log.ts';
+import { clearBeforeSolution, clearEdits, keepBeforeSolution, loadBeforeSolution, loadEdits, saveEdit, type FileMap } from './saved-edits.ts';
+
+export type { FileMap };
+
+export interface BootFailure {
+  step: BootStep;
+  message: string;
+  /** The end of the failing process's output. */
+  output: string;
+}
+
+/** The shop after boot: serving, restarting the backend after a change, or stopped. */
+export type ShopState = 'starting' | 'ready' | 'restarting' | 'stopped';
+
+export interface SessionState {
+  lessonId: string | null;
+  lesson: LessonFiles | null;
+  /** What the editor shows and the sandbox holds (or is about to). */
+  files: FileMap;
+  /** Files that differ from the lesson's start. */
+  edited: ReadonlySet<string>;
+  /** The learner's own code from before they applied the solution, if they did. */
+  hasMine: boolean;
+  loadError: string | null;
+  preference: RuntimePreference;
+  runtimeKind: Runtime['kind'] | null;
+  /** Why the preferred runtime is not the one running. */
+  notice: string | null;
+  boot: BootProgress & { slow: boolean; error: BootFailure | null };
+  previewUrl: string | null;
+  shop: ShopState;
+  /** The lesson's files are in the sandbox and the shop runs them (a backend change has restarted it). */
+  lessonSynced: boolean;
+  /** Recent failures outside any call: the runtime breaking, an error in the previewed page. */
+  failures: RuntimeFailure[];
+  /** `waitingForShop`: Check waits for the backend to restart after a change before it runs. */
+  check: { running: boolean; waitingForShop: boolean; run: CheckRun | null };
+}
+
+const BACKEND_READY = /\[backend\]\s+Backend listening/;
+/** `tsx watch` saw a change to a file the backend imports and restarts it. */
+const BACKEND_RESTARTING = /\[backend\].*\[tsx\] change in .* Restarting/;
+/** How soon after a backend write `tsx watch` says it restarts, if the file is one the backend uses. */
+const RESTART_NOTICE_MS = 3000;
+/** How long Check waits for a backend that restarts after a change; a backend that does not come back is the checks' to explain. */
+const BACKEND_RESTART_WAIT_MS = 30_000;
+const BACKEND_FILE = /^backend\//;
+
+export interface SessionOptions {
+  sources?: RuntimeSources;
+  fetchLesson?: (lessonId: string) => Promise<LessonFiles>;
+  fetchPackages?: () => Promise<PackagesSnapshot>;
+}
+
+export class CourseSession {
+  readonly output = new OutputLog();
+  readonly telemetry = new TelemetryStore();
+  #state: SessionState;
+  #listeners = new Set<() => void>();
+  #options: SessionOptions;
+  #runtime: Runtime | null = null;
+  #devServer: SandboxProcess | null = null;
+  #offFailure: (() => void) | null = null;
+  /** Each boot gets a number; a boot superseded by another (retry, runtime switch) stops quietly. */
+  #bootId = 0;
+  #booting: Promise<void> | null = null;
+  /** When a backend file last reached the sandbox: `tsx watch` announces its restart shortly after. */
+  #backendWrittenAt = 0;
+  #sync = new FileSync(
+    (path, error) => this.output.append(`\r\n\x1b[31mCould not save ${path}: ${error.message}\x1b[0m\r\n`),
+    (paths) => {
+      if (paths.some((path) => BACKEND_FILE.test(path))) this.#backendWrittenAt = Date.now();
+    },
+  );
+
+  constructor(options: SessionOptions = {}) {
+    this.#options = options;
+    this.#state = {
+      lessonId: null,
+      lesson: null,
+      files: {},
+      edited: new Set(),
+      hasMine: false,
+      loadError: null,
+      preference: 'auto',
+      runtimeKind: null,
+      notice: null,
+      boot: { step: 'runtime', slow: false, error: null },
+      previewUrl: null,
+      shop: 'starting',
+      lessonSynced: false,
+      failures: [],
+      check: { running: false, waitingForShop: false, run: null },
+    };
+  }
+
+  // --- reading -------------------------------------------------------------------------------
+
+  get state(): SessionState {
+    return this.#state;
+  }
+
+  get runtime(): Runtime | null {
+    return this.#runtime;
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener);
+    return () => void this.#listeners.delete(listener);
+  };
+
+  getState = (): SessionState => this.#state;
+
+  #set(patch: Partial<SessionState>): void {
+    this.#state = { ...this.#state, ...patch };
+    for (const listener of this.#listeners) listener();
+  }
+
+  #setFiles(files: FileMap): void {
+    const start = this.#state.lesson?.start ?? {};
+    const edited = new Set(Object.keys(files).filter((path) => files[path] !== start[path]));
+    this.#set({ files, edited, hasMine: this.#state.lessonId ? Object.keys(loadBeforeSolution(this.#state.lessonId)).length > 0 : false });
+  }
+
+  // --- lessons -------------------------------------------------------------------------------
+
+  /** Shows a lesson: the first one boots the sandbox, later ones only change files. */
+  async openLesson(lessonId: string): Promise<void> {
+    if (lessonId === this.#state.lessonId && (this.#state.lesson || !this.#state.loadError)) return;
+    this.#set({ lessonId, loadError: null, check: { running: false, waitingForShop: false, run: null }, preference: this.#booting ? this.#state.preference : readPreference() });
+    let lesson: LessonFiles;
+    try {
+      lesson = await (this.#options.fetchLesson ?? fetchLessonFiles)(lessonId);
+    } catch (error) {
+      if (this.#state.lessonId === lessonId) this.#set({ loadError: `Could not load this lesson: ${(error as Error).message}. Reload the page to try again.` });
+      return;
+    }
+    if (this.#state.lessonId !== lessonId) return; // the learner moved on meanwhile
+    this.#set({ lesson, lessonSynced: false });
+    this.#setFiles({ ...lesson.start, ...loadEdits(lessonId) });
+    this.#sync.replaceAll(this.#state.files);
+    if (!this.#runtime && !this.#booting) return void this.boot();
+    if (this.#state.boot.step !== 'ready') return; // the boot in progress mounts these files
+    await this.#settle();
+    if (this.#state.lessonId === lessonId) this.#set({ lessonSynced: true });
+  }
+
+  /**
+   * Writes what is pending and, when that changed the backend, waits for `tsx watch` to restart it:
+   * what runs is then what the editor shows.
+   */
+  async #settle(onWaitingForShop: () => void = () => {}): Promise<void> {
+    await this.#sync.flush();
+    // `tsx watch` announces a restart a moment after the write, if the file is one the backend uses.
+    await this.#until((state) => state.shop !== 'ready', this.#backendWrittenAt + RESTART_NOTICE_MS - Date.now());
+    if (this.#state.shop !== 'restarting') return;
+    onWaitingForShop();
+    await this.#until((state) => state.shop !== 'restarting', BACKEND_RESTART_WAIT_MS);
+  }
+
+  // --- the one write path ---------------------------------------------------------------------
+
+  /** The learner changed a file in the editor (or a panel saved one). */
+  edit(path: string, contents: string): void {
+    const { lessonId, lesson, files } = this.#state;
+    if (!lessonId || files[path] === contents) return;
+    saveEdit(lessonId, path, contents, lesson?.start[path]);
+    this.#setFiles({ ...files, [path]: contents });
+    this.#sync.set(path, contents);
+  }
+
+  #replace(replacement: FileMap): void {
+    const { lessonId, lesson } = this.#state;
+    if (!lessonId) return;
+    for (const [path, contents] of Object.entries(replacement)) saveEdit(lessonId, path, contents, lesson?.start[path]);
+    this.#setFiles({ ...this.#state.files, ...replacement });
+    for (const [path, contents] of Object.entries(replacement)) this.#sync.set(path, contents, 0);
+  }
+
+  /** Back to the lesson's start; the caller confirms first. */
+  reset(): void {
+    const { lessonId, lesson, edited } = this.#state;
+    if (!lessonId || !lesson || edited.size === 0) return;
+    const original = Object.fromEntries([...edited].map((path) => [path, lesson.start[path] ?? '']));
+    clearEdits(lessonId);
+    clearBeforeSolution(lessonId);
+    this.#replace(original);
+  }
+
+  /** Applies the solution, keeping the learner's own version of those files. */
+  applySolution(): void {
+    const { lessonId, lesson, files } = this.#state;
+    if (!lessonId || !lesson) return;
+    keepBeforeSolution(lessonId, Object.fromEntries(Object.keys(lesson.solution).map((path) => [path, files[path] ?? ''])));
+    this.#replace(lesson.solution);
+  }
+
+  restoreMine(): void {
+    const { lessonId } = this.#state;
+    if (!lessonId) return;
+    const mine = loadBeforeSolution(lessonId);
+    clearBeforeSolution(lessonId);
+    this.#replace(mine);
+  }
+
+  // --- the runtime and the shop ---------------------------------------------------------------
+
+  switchRuntime(preference: RuntimePreference): void {
+    savePreference(preference);
+    this.#set({ preference });
+    void this.boot();
+  }
+
+  /** Boots a fresh sandbox (the first time, or again after a failure or a runtime switch). */
+  boot(): Promise<void> {
+    const bootId = ++this.#bootId;
+    const previous = this.#runtime;
+    this.#detach();
+    void previous?.teardown();
+    const booting = this.#boot(bootId).finally(() => {
+      if (this.#booting === booting) this.#booting = null;
+    });
+    this.#booting = booting;
+    return booting;
+  }
+
+  async #boot(bootId: number): Promise<void> {
+    const current = () => bootId === this.#bootId;
+    const preference = this.#state.preference;
+    this.#set({
+      boot: { step: 'runtime', detail: preference === 'local' ? 'this computer' : 'connecting', slow: false, error: null },
+      previewUrl: null,
+      shop: 'starting',
+      lessonSynced: false,
+      notice: null,
+    });
+    const callbacks: BootCallbacks = {
+      onProgress: (progress) => current() && this.#set({ boot: { ...progress, slow: false, error: null } }),
+      onOutput: (chunk) => current() && this.#onOutput(chunk),
+    };
+    let runtime: Runtime | null = null;
+    try {
+      const packages = (this.#options.fetchPackages ?? fetchPackagesSnapshot)();
+      const chosen = await chooseRuntime(preference, {
+        sources: this.#options.sources,
+        onSlow: () => current() && this.#set({ boot: { ...this.#state.boot, slow: true } }),
+      });
+      runtime = chosen.runtime;
+      if (!current()) return;
+      this.#runtime = runtime;
+      this.#offFailure = runtime.onFailure((failure) => this.#onFailure(failure));
+      this.#set({ runtimeKind: runtime.kind, notice: chosen.notice ?? null });
+      this.output.append(`\x1b[2m\u2014 sandbox on ${runtime.kind === 'local' ? 'this computer (local runtime)' : 'WebContainers'} \u2014\x1b[0m\r\n`);
+      const files = this.#state.files;
+      await prepareSandbox(runtime, files, await packages, callbacks);
+      if (!current()) return;
+      this.#sync.attach(runtime, files);
+      await this.#startShop(bootId, callbacks);
+    } catch (error) {
+      if (!current()) return;
+      const failure: BootFailure =
+        error instanceof BootError
+          ? { step: error.step, message: error.message, output: error.output }
+          : { step: this.#state.boot.step, message: error instanceof Error ? error.message : String(error), output: '' };
+      this.#set({ boot: { ...this.#state.boot, slow: false, error: failure } });
+    }
+  }
+
+  async #startShop(bootId: number, callbacks: BootCallbacks): Promise<void> {
+    const runtime = this.#runtime!;
+    const shop = await startShop(runtime, callbacks);
+    if (bootId !== this.#bootId) return void shop.devServer.kill();
+    this.#devServer = shop.devServer;
+    void shop.devServer.exit.then((code) => {
+      if (this.#devServer !== shop.devServer) return;
+      this.#devServer = null;
+      this.#set({ shop: 'stopped' });
+      this.output.append(`\r\n\x1b[33mThe shop stopped (exit code ${code}).\x1b[0m\r\n`);
+    });
+    this.#set({ previewUrl: shop.previewUrl, shop: 'ready', boot: { step: 'ready', slow: false, error: null } });
+    // Files that changed while the shop started (a lesson switch during the boot) are written now.
+    await this.#settle();
+    if (bootId === this.#bootId) this.#set({ lessonSynced: true });
+  }
+
+  /** Stops `npm run dev` and starts it again, in the same sandbox. */
+  async restartShop(): Promise<void> {
+    const runtime = this.#runtime;
+    if (!runtime) return void this.boot();
+    const bootId = this.#bootId;
+    const old = this.#devServer;
+    this.#devServer = null;
+    old?.kill();
+    await old?.exit;
+    this.#set({ shop: 'starting', previewUrl: null, boot: { step: 'start', slow: false, error: null } });
+    const callbacks: BootCallbacks = {
+      onProgress: (progress) => bootId === this.#bootId && this.#set({ boot: { ...progress, slow: false, error: null } }),
+      onOutput: (chunk) => bootId === this.#bootId && this.#onOutput(chunk),
+    };
+    try {
+      await this.#startShop(bootId, callbacks);
+    } catch (error) {
+      if (bootId !== this.#bootId) return;
+      const failure = error instanceof BootError ? { step: error.step, message: error.message, output: error.output } : { step: 'start' as const, message: String(error), output: '' };
+      this.#set({ boot: { step: 'start', slow: false, error: failure } });
+    }
+  }
+
+  #frames = new CollectorFrameReader();
+
+  #onOutput(chunk: string): void {
+    // The collector's envelopes travel in the output stream; the terminal shows the rest.
+    const { frames, text } = this.#frames.push(chunk);
+    for (const frame of frames) this.telemetry.addEnvelope(frame.envelope, frame.receivedAt);
+    if (!text) return;
+    this.output.append(text);
+    const plain = text.replace(/\x1b\[[0-9;]*m/g, '');
+    if (this.#state.shop === 'ready' && BACKEND_RESTARTING.test(plain)) this.#set({ shop: 'restarting' });
+    else if (this.#state.shop === 'restarting' && BACKEND_READY.test(plain)) this.#set({ shop: 'ready' });
+  }
+
+  #onFailure(failure: RuntimeFailure): void {
+    this.#set({ failures: [...this.#state.failures.slice(-4), failure] });
+    if (failure.source === 'runtime') {
+      this.#set({ shop: 'stopped', boot: { ...this.#state.boot, error: { step: 'runtime', message: failure.message, output: '' } } });
+    }
+  }
+
+  dismissFailures(): void {
+    this.#set({ failures: [] });
+  }
+
+  #detach(): void {
+    this.#sync.detach();
+    this.#offFailure?.();
+    this.#offFailure = null;
+    this.#runtime = null;
+    this.#devServer = null;
+    this.#frames = new CollectorFrameReader();
+  }
+
+  /** Ends the sandbox (the page is going away). */
+  async end(): Promise<void> {
+    this.#bootId++;
+    const runtime = this.#runtime;
+    this.#detach();
+    this.#set({ runtimeKind: null, previewUrl: null, shop: 'stopped' });
+    await runtime?.teardown();
+  }
+
+  /** The page came back from the back/forward cache: boot again if its sandbox went away. */
+  resume(): void {
+    if (this.#state.lessonId && (!this.#runtime || this.#state.boot.error?.step === 'runtime') && !this.#booting) void this.boot();
+  }
+
+  // --- Check ----------------------------------------------------------------------------------
+
+  async check(): Promise<CheckRun | null> {
+    const { lesson, lessonId } = this.#state;
+    const runtime = this.#runtime;
+    if (!runtime || !lesson || !lessonId || this.#state.check.running) return null;
+    const { run: previous } = this.#state.check;
+    this.#set({ check: { running: true, waitingForShop: false, run: previous } });
+    let run: CheckRun;
+    try {
+      // The checks see what the editor shows, and the backend running it.
+      await this.#settle(() => this.#set({ check: { running: true, waitingForShop: true, run: previous } }));
+      this.#set({ check: { running: true, waitingForShop: false, run: previous } });
+      run = await runChecks(runtime, lesson.checks);
+      if (run.passed) markCompleted(lessonId);
+    } catch (error) {
+      run = { passed: false, results: [{ name: 'Run the checks', status: 'failed', message: (error as Error).message }], output: '', durationMs: 0 };
+    }
+    if (this.#state.lessonId === lessonId) this.#set({ check: { running: false, waitingForShop: false, run } });
+    return run;
+  }
+
+  /** Resolves once `done(state)` holds, or after `timeoutMs`. */
+  #until(done: (state: SessionState) => boolean, timeoutMs: number): Promise<void> {
+    if (timeoutMs <= 0 || done(this.#state)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve();
+      };
+      const timer = setTimeout(finish, timeoutMs);
+      const unsubscribe = this.subscribe(() => done(this.#state) && finish());
+    });
+  }
+
+  /** Writes every pending edit now. */
+  flush(): Promise<void> {
+    return this.#sync.flush();
+  }
+}
+
+let pageSession: CourseSession | null = null;
+
+/** The page's session: created on first use, kept for as long as the document lives. */
+export function courseSession(): CourseSession {
+  if (!pageSession) {
+    pageSession = new CourseSession();
+    const session = pageSession;
+    window.addEventListener('pagehide', (event) => {
+      if (!event.persisted) void session.end();
+    });
+    window.addEventListener('pageshow', (event) => {
+      if (event.persisted) session.resume();
+    });
+  }
+  return pageSession;
+}

@@ -1,0 +1,102 @@
+/**
+ * The one way files reach the sandbox. The session says what each file should hold; this writes
+ * the difference to the runtime, in order, later for typing (a debounce) and at once for whole
+ * changes (a lesson switch, the solution). `flush()` waits until the sandbox holds what was asked.
+ */
+import type { Runtime } from '../runtime/types.ts';
+import type { FileMap } from './saved-edits.ts';
+
+export const TYPING_DELAY_MS = 300;
+
+export class FileSync {
+  #runtime: Runtime | null = null;
+  /** What the sandbox holds, as far as this has written it. */
+  #held: FileMap = {};
+  /** What it should hold. */
+  #wanted: FileMap = {};
+  #timers = new Map<string, ReturnType<typeof setTimeout>>();
+  #writing: Promise<void> = Promise.resolve();
+
+  #onError: (path: string, error: Error) => void;
+  #onWritten: (paths: string[]) => void;
+
+  constructor(onError: (path: string, error: Error) => void, onWritten: (paths: string[]) => void = () => {}) {
+    this.#onError = onError;
+    this.#onWritten = onWritten;
+  }
+
+  /** The sandbox was just mounted with `files`. */
+  attach(runtime: Runtime, files: FileMap): void {
+    this.#runtime = runtime;
+    this.#held = { ...files };
+    this.#wanted = { ...files };
+    for (const path of this.#changedPaths()) this.#schedule(path, 0);
+  }
+
+  detach(): void {
+    for (const timer of this.#timers.values()) clearTimeout(timer);
+    this.#timers.clear();
+    this.#runtime = null;
+  }
+
+  /** One file changed (the learner typed); `undefined` removes it. */
+  set(path: string, contents: string | undefined, delayMs = TYPING_DELAY_MS): void {
+    if (contents === undefined) delete this.#wanted[path];
+    else this.#wanted[path] = contents;
+    this.#schedule(path, delayMs);
+  }
+
+  /** The whole tree should now be `files` (a lesson switch): only differences are written. */
+  replaceAll(files: FileMap): void {
+    this.#wanted = { ...files };
+    for (const path of this.#changedPaths()) this.#schedule(path, 0);
+  }
+
+  #changedPaths(): string[] {
+    const paths = new Set([...Object.keys(this.#held), ...Object.keys(this.#wanted)]);
+    return [...paths].filter((path) => this.#held[path] !== this.#wanted[path]);
+  }
+
+  #schedule(path: string, delayMs: number): void {
+    if (!this.#runtime) return; // attach() writes whatever differs
+    clearTimeout(this.#timers.get(path));
+    this.#timers.set(
+      path,
+      setTimeout(() => {
+        this.#timers.delete(path);
+        void this.#write([path]);
+      }, delayMs),
+    );
+  }
+
+  #write(paths: string[]): Promise<void> {
+    this.#writing = this.#writing.then(async () => {
+      const runtime = this.#runtime;
+      if (!runtime) return;
+      const written: string[] = [];
+      for (const path of paths) {
+        const contents = this.#wanted[path];
+        if (this.#held[path] === contents) continue;
+        try {
+          if (contents === undefined) await runtime.rm(path);
+          else await runtime.writeFile(path, contents);
+          if (contents === undefined) delete this.#held[path];
+          else this.#held[path] = contents;
+          written.push(path);
+        } catch (error) {
+          this.#onError(path, error as Error);
+        }
+      }
+      if (written.length) this.#onWritten(written);
+    });
+    return this.#writing;
+  }
+
+  /** Writes everything still waiting, now; resolves once the sandbox holds it. */
+  flush(): Promise<void> {
+    const waiting = [...this.#timers.keys()];
+    for (const path of waiting) clearTimeout(this.#timers.get(path));
+    this.#timers.clear();
+    return this.#write(this.#changedPaths());
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * What the site publishes for the workspace: each lesson's files (`/sandbox/<lesson>.json`, built
+ * by src/pages/sandbox/) and the packages snapshot's manifest (`/sandbox/packages.json`, built by
+ * src/snapshot/). Fetched once per page and kept.
+ */
+import { PACKAGES_MANIFEST, SANDBOX_ASSETS_PATH, type PackagesManifest } from '../snapshot/manifest.ts';
+import type { PackagesSnapshot } from '../runtime/types.ts';
+import type { FileMap } from './saved-edits.ts';
+
+export interface LessonFiles {
+  /** Every file of the sandbox as the lesson starts. */
+  start: FileMap;
+  /** The files the solution changes, as they are once solved (empty when nothing changes). */
+  solution: FileMap;
+  /** The lesson's checkpoint tests and their support files. */
+  checks: FileMap;
+}
+
+async function getJson<T>(url: string, what: string): Promise<T> {
+  const response = await fetch(url).catch((error: Error) => {
+    throw new Error(`${what} did not load: ${error.message}`);
+  });
+  if (!response.ok) throw new Error(`${what} did not load (HTTP ${response.status})`);
+  return (await response.json()) as T;
+}
+
+const lessons = new Map<string, Promise<LessonFiles>>();
+let packages: Promise<PackagesSnapshot> | null = null;
+
+export function fetchLessonFiles(lessonId: string): Promise<LessonFiles> {
+  let files = lessons.get(lessonId);
+  if (!files) {
+    files = getJson<LessonFiles>(`${SANDBOX_ASSETS_PATH}${lessonId}.json`, 'the lesson\u2019s files');
+    files.catch(() => lessons.delete(lessonId));
+    lessons.set(lessonId, files);
+  }
+  return files;
+}
+
+export function fetchPackagesSnapshot(): Promise<PackagesSnapshot> {
+  packages ??= getJson<PackagesManifest>(`${SANDBOX_ASSETS_PATH}${PACKAGES_MANIFEST}`, 'the shop\u2019s package list').then((manifest) => ({ url: `${SANDBOX_ASSETS_PATH}${manifest.file}`, manifest }));
+  packages.catch(() => (packages = null));
+  return packages;
+}

@@ -1,0 +1,115 @@
+/**
+ * One workspace for the whole course: moving between lessons keeps the page, the sandbox, its
+ * running shop and the terminal, and writes only the files that differ. On the local runtime, in
+ * real Chromium, against the course's real server.
+ */
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.ts';
+import { lessonFile } from '../support/lesson-sandbox.ts';
+import { startSite, type RunningSite } from '../support/site-server.ts';
+import { openFile, replaceInEditor, waitForBoot } from '../support/workspace-page.ts';
+
+const sandboxesRoot = mkdtempSync(join(tmpdir(), 'ctl-course-session-'));
+let site: RunningSite;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  [site, browser] = await Promise.all([startSite({ CTL_SANDBOXES_DIR: sandboxesRoot }), launchChromium()]);
+  page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.stop();
+});
+
+const sandboxFolders = () => readdirSync(sandboxesRoot);
+const sandboxFile = (path: string) => readFileSync(join(sandboxesRoot, sandboxFolders()[0]!, path), 'utf8');
+
+/** The pid of the sandbox's Vite dev server. */
+function vitePid(): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (!readlinkSync(`/proc/${entry}/cwd`).startsWith(sandboxesRoot)) continue;
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('vite/bin/vite.js')) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
+}
+
+const lessonShown = (id: string) => page.waitForFunction((lesson) => document.querySelector('.ws')?.getAttribute('data-lesson') === lesson, id, { timeout: 30_000 });
+/** The shown lesson's files are in the sandbox, and the shop runs them. */
+const shopReady = () =>
+  page.waitForFunction(() => document.querySelector('.ws')?.getAttribute('data-lesson-synced') === 'true' && document.querySelector('.ws')?.getAttribute('data-shop') === 'ready', null, { timeout: 60_000 });
+/** Asked from here, not from the page, so the shop's telemetry stays as the learner made it. */
+const inStockStatus = async () => (await fetch('http://127.0.0.1:3001/products?in_stock_only=true').catch(() => null))?.status ?? 0;
+
+describe('one workspace for the whole course', () => {
+  test('the next lesson keeps the page, the sandbox, its processes and the terminal; only its changes are written', async () => {
+    await page.goto(`${site.url}/lessons/05-a-dashboard-for-the-checkout/?runtime=local`);
+    await waitForBoot(page);
+    await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
+    const [folder] = sandboxFolders();
+    const vite = vitePid();
+    expect(vite).toBeDefined();
+    expect(await inStockStatus()).toBe(200);
+
+    // Any boot step the workspace passes through from here on (a reboot, a reinstall) is recorded.
+    await page.evaluate(() => {
+      const ws = document.querySelector('.ws')!;
+      const steps: string[] = ((window as unknown as { bootSteps: string[] }).bootSteps = []);
+      new MutationObserver(() => steps.push(ws.getAttribute('data-boot-step')!)).observe(ws, { attributeFilter: ['data-boot-step'] });
+    });
+    const started = Date.now();
+    await page.getByRole('link', { name: /Next/ }).click();
+    await lessonShown('06-something-broke');
+    await shopReady();
+    console.log(`lesson 5 → 6 (ships a backend change): shop ready again after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+    expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+    expect(page.url()).toContain('/lessons/06-something-broke/');
+    expect(await page.locator('h1').first().textContent()).toMatch(/Something broke/);
+    expect(sandboxFolders()).toEqual([folder]);
+    expect(vitePid()).toBe(vite);
+    // Lesson 6 ships the in-stock filter with its bug: the running backend picked it up.
+    expect(sandboxFile('backend/src/inventory.ts')).toBe(lessonFile('06-something-broke', 'start', 'backend/src/inventory.ts'));
+    await expect.poll(inStockStatus, { timeout: 30_000 }).toBe(500);
+    expect(await page.evaluate(() => (window as unknown as { bootSteps: string[] }).bootSteps.filter((step) => step !== 'ready'))).toEqual([]);
+  });
+
+  test("back and forward show each lesson's files in the same sandbox, with the learner's edits", async () => {
+    await openFile(page, 'frontend/src/App.tsx');
+    await replaceInEditor(page, 'Gear for people who read traces', 'Gear for people who fix checkouts');
+    await expect.poll(() => sandboxFile('frontend/src/App.tsx'), { timeout: 10_000 }).toContain('fix checkouts');
+
+    await page.goBack();
+    await lessonShown('05-a-dashboard-for-the-checkout');
+    await expect.poll(() => sandboxFile('frontend/src/App.tsx')).not.toContain('fix checkouts');
+    await expect.poll(() => sandboxFile('backend/src/inventory.ts')).not.toBe(lessonFile('06-something-broke', 'start', 'backend/src/inventory.ts'));
+    await shopReady();
+    await expect.poll(inStockStatus, { timeout: 30_000 }).toBe(200);
+
+    await page.goForward();
+    await lessonShown('06-something-broke');
+    await expect.poll(() => sandboxFile('frontend/src/App.tsx')).toContain('fix checkouts');
+    expect(await page.locator('.file-tree [aria-label="edited"]').count()).toBeGreaterThan(0);
+    expect(sandboxFolders()).toHaveLength(1);
+  });
+
+  test('leaving the site and coming back with Back ends in a working workspace', async () => {
+    await page.goto(`${site.url}/404-on-purpose`);
+    await page.goBack();
+    await lessonShown('06-something-broke');
+    await waitForBoot(page);
+    expect(await page.locator('.ws').getAttribute('data-runtime')).toBe('local');
+    await expect.poll(inStockStatus, { timeout: 30_000 }).toBe(500);
+  });
+});
