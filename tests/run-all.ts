@@ -1,10 +1,12 @@
 /**
  * `npm test`: every test of the repo, in the order that fails fastest.
  *   0. type checks: the site and the storefront sandbox (strict TypeScript)
- *   1. unit and contract tests (Vitest, Node 22)
- *   2. the storefront sandbox's own tests, on Node 22 and on the machine's Node 20 when it has one
- *      (learners' WebContainers run either)
- *   3. the site is built, then browser tests drive real Chromium against it
+ *   1. the packages snapshot the browser mounts (built once per lockfile, kept in .cache/)
+ *   2. unit and contract tests (Vitest, Node 22), the checkpoint proof among them
+ *   3. the storefront's own tests on the browser's tree (node_modules from the snapshot), under a
+ *      WebContainer's constraints (no native addons, napi-rs forced to WebAssembly), on Node 22
+ *      and on the machine's Node 20 when it has one (learners' WebContainers run either)
+ *   4. the site is built, then browser tests drive real Chromium against it
  * It ends with one line, "N passed, N failed", and exits non-zero when anything failed.
  */
 import { spawnSync } from 'node:child_process';
@@ -76,20 +78,34 @@ const typecheck = (label: string, args: string[]) => {
 run('generate content types', process.execPath, [`${root}node_modules/astro/bin/astro.mjs`, 'sync']);
 typecheck('type check: site', []);
 
-vitest('unit', ['--project', 'unit']);
-
-// The sandbox is an ordinary npm project with its own lockfile; install it once, again only when the lockfile changes.
+// The sandbox is an ordinary npm project with its own lockfile: installed here for its type check
+// (the snapshot leaves type declarations out), once, again only when the lockfile changes.
 const installed = `${sandbox}/node_modules/.package-lock.json`;
 if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(`${sandbox}/package-lock.json`).mtimeMs) {
   if (!run('install the storefront sandbox', 'npm', ['ci', '--no-audit', '--no-fund'], { cwd: sandbox })) failures.push('sandbox install');
 }
 typecheck('type check: storefront backend', ['-p', `${sandbox}/backend`]);
 typecheck('type check: storefront frontend', ['-p', `${sandbox}/frontend`]);
-vitest('storefront on Node 22', [], { cwd: sandbox });
-const systemNode = ['/usr/bin/node', '/usr/local/bin/node'].find((path) => existsSync(path));
-if (systemNode) {
-  const version = spawnSync(systemNode, ['--version'], { encoding: 'utf8' }).stdout.trim();
-  if (version !== process.version) vitest(`storefront on Node ${version}`, [], { cwd: sandbox, node: systemNode });
+
+if (!run('build the packages snapshot', process.execPath, [`${root}src/snapshot/cli.ts`])) {
+  failures.push('packages snapshot');
+  total.failed += 1;
+}
+
+vitest('unit', ['--project', 'unit']);
+
+const browserTree = `${root}test-results/browser-tree`;
+if (run("the shop with the browser's packages", process.execPath, [`${root}tests/support/browser-tree.ts`, browserTree])) {
+  const webContainerLike = { ...process.env, NODE_OPTIONS: '--no-addons', NAPI_RS_FORCE_WASI: 'error' };
+  vitest('storefront on Node 22, browser tree', [], { cwd: browserTree, env: webContainerLike });
+  const systemNode = ['/usr/bin/node', '/usr/local/bin/node'].find((path) => existsSync(path));
+  if (systemNode) {
+    const version = spawnSync(systemNode, ['--version'], { encoding: 'utf8' }).stdout.trim();
+    if (version !== process.version) vitest(`storefront on Node ${version}, browser tree`, [], { cwd: browserTree, env: webContainerLike, node: systemNode });
+  }
+} else {
+  failures.push('browser tree');
+  total.failed += 1;
 }
 
 if (chromiumProblem) {

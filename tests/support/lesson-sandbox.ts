@@ -1,15 +1,17 @@
 /**
- * A lesson's sandbox booted the way the workspace boots it, on the local runtime behind a real
- * bridge: mount the lesson's start, `npm install`, `npm run dev`, wait for all three parts.
- * Shared by CI's checkpoint proof and the check-duration bench; lesson files for browser tests.
+ * A lesson's sandbox booted exactly the way the workspace boots it (src/session/boot.ts), on the
+ * local runtime behind a real bridge: the packages snapshot the browser mounts, the lesson's
+ * files, no install, `npm run dev`, the shop serving. Shared by CI's checkpoint proof and the
+ * check-duration bench; lesson files for browser tests.
  */
 import { createServer, type Server } from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { attachLocalRuntime, createLaunchToken, type LocalRuntimeBridge } from '../../src/runtime/local/bridge.ts';
 import { connectLocalRuntime } from '../../src/runtime/local/client.ts';
-import { fileMapToTree } from '../../src/runtime/sandbox-path.ts';
-import type { Runtime, SandboxProcess } from '../../src/runtime/types.ts';
+import type { Runtime } from '../../src/runtime/types.ts';
+import { prepareSandbox, startShop, type BootCallbacks } from '../../src/session/boot.ts';
+import { packagesSnapshot } from './packages-snapshot.ts';
 
 const lessonsDir = new URL('../../content/lessons/', import.meta.url);
 
@@ -19,49 +21,48 @@ export const lessonIds = (): string[] => readdirSync(lessonsDir).filter((name) =
 export const lessonFile = (lesson: string, overlay: 'start' | 'solution', path: string): string =>
   readFileSync(new URL(`${lesson}/${overlay}/${path}`, lessonsDir), 'utf8');
 
+/** Node as a WebContainer may provide it: no ESM loader hooks (see without-module-register.cjs). */
+export const WITHOUT_MODULE_REGISTER = `--require ${new URL('./without-module-register.cjs', import.meta.url).pathname}`;
+
+/** What the shop printed, per booted sandbox: to tell when a change restarted the backend. */
+const shopOutput = new WeakMap<Runtime, { text: string }>();
+const BACKEND_READY = /\[backend\]\s+Backend listening/g;
+const countReady = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '').match(BACKEND_READY)?.length ?? 0;
+
 export interface LocalBridge {
+  /** A fresh, empty sandbox. */
+  connect(): Promise<Runtime>;
+  /** A sandbox with the shop running on `files`. */
   boot(files: Record<string, string>): Promise<Runtime>;
   close(): Promise<void>;
 }
 
-const drain = (process: SandboxProcess) =>
-  void (async () => {
-    const reader = process.output.getReader();
-    while (!(await reader.read()).done);
-  })();
-
-/** Reads a process's output until every pattern has shown up, then keeps draining it. */
-async function waitForAll(process: SandboxProcess, patterns: RegExp[], timeoutMs: number) {
-  let text = '';
-  const reader = process.output.getReader();
-  const deadline = Date.now() + timeoutMs;
-  // Vite colours its banner: match on the text without terminal escape codes.
-  while (!patterns.every((pattern) => pattern.test(text.replace(/\x1b\[[0-9;]*m/g, '')))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${patterns.join(', ')}:\n${text.slice(-3000)}`);
-    const { done, value } = await reader.read();
-    if (done) throw new Error(`process ended early:\n${text.slice(-3000)}`);
-    text += value;
-  }
-  reader.releaseLock();
-  drain(process);
+export interface BridgeOptions {
+  /** More Node options for every sandbox process (the bridge already adds the browser-parity ones). */
+  nodeOptions?: string[];
 }
 
-export async function startLocalBridge(): Promise<LocalBridge> {
+export async function startLocalBridge({ nodeOptions }: BridgeOptions = {}): Promise<LocalBridge> {
   const token = createLaunchToken();
+  const snapshot = await packagesSnapshot();
   const server: Server = createServer();
-  const bridge: LocalRuntimeBridge = attachLocalRuntime(server, { token, allowedOrigins: [] });
+  const bridge: LocalRuntimeBridge = attachLocalRuntime(server, { token, allowedOrigins: [], snapshotsDir: snapshot.dir, nodeOptions });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/__runtime`;
   return {
+    connect: () => connectLocalRuntime(url, token),
     async boot(files) {
       const runtime = await connectLocalRuntime(url, token);
-      await runtime.mount(fileMapToTree(files));
-      const install = await runtime.spawn('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline']);
-      drain(install);
-      const code = await install.exit;
-      if (code !== 0) throw new Error(`npm install failed with exit code ${code}`);
-      const dev = await runtime.spawn('npm', ['run', 'dev']);
-      await waitForAll(dev, [/Backend listening/, /Local:/, /Collector listening/], 60_000);
+      const output = { text: '' };
+      shopOutput.set(runtime, output);
+      const callbacks: BootCallbacks = { onProgress: () => {}, onOutput: (chunk) => void (output.text += chunk) };
+      try {
+        await prepareSandbox(runtime, files, snapshot, callbacks);
+        await startShop(runtime, callbacks);
+      } catch (error) {
+        await runtime.teardown();
+        throw new Error(`${(error as Error).message}\n${output.text.slice(-3000)}`);
+      }
       return runtime;
     },
     async close() {
@@ -71,8 +72,19 @@ export async function startLocalBridge(): Promise<LocalBridge> {
   };
 }
 
-/** Writes a lesson's solution into the running sandbox and gives `tsx watch` time to restart the backend. */
-export async function writeSolution(runtime: Runtime, solution: Record<string, string>) {
+/**
+ * Writes a lesson's solution into the running sandbox; when it changes the backend, waits until
+ * `tsx watch` has restarted it (a new "Backend listening"), as a learner waits for the terminal.
+ */
+export async function writeSolution(runtime: Runtime, solution: Record<string, string>, timeoutMs = 30_000) {
+  const output = shopOutput.get(runtime);
+  const before = output ? countReady(output.text) : 0;
   for (const [path, contents] of Object.entries(solution)) await runtime.writeFile(path, contents);
-  await new Promise((resolve) => setTimeout(resolve, 2500));
+  const backendChanged = Object.keys(solution).some((path) => path.startsWith('backend/'));
+  if (!output || !backendChanged) return void (await new Promise((resolve) => setTimeout(resolve, 1000)));
+  const deadline = Date.now() + timeoutMs;
+  while (countReady(output.text) <= before) {
+    if (Date.now() > deadline) throw new Error(`the backend did not restart within ${timeoutMs / 1000} s of the solution:\n${output.text.slice(-2000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
