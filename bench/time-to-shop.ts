@@ -1,54 +1,94 @@
 /**
- * Time from opening lesson 1 to a readable lesson, to a loaded workspace, and to the shop in the
- * preview, on the local runtime in real Chromium; once with an empty npm cache (cold) and once
- * with the cache and kept node_modules of the first run (warm). Also the JS the page downloads
- * before and after the workspace loads. Run after `npm run build`:
- *   node bench/time-to-shop.ts
+ * Time to a running shop, on the local runtime in real Chromium, booting from the packages snapshot:
+ *   - opening lesson 1: to a readable lesson, to the editor, to the shop in the preview; cold (the
+ *     server has not read the snapshot yet) and warm (a second sandbox);
+ *   - moving to the next lesson in the same workspace: until its files are in the sandbox and the
+ *     shop runs them. Lesson 1 → 2 changes no backend file; 5 → 6 ships one (a backend restart).
+ *     Budget: 2 s.
+ * Run after `npm run build`:  node bench/time-to-shop.ts
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { launchChromium } from '../tests/support/chromium.ts';
 import { startSite } from '../tests/support/site-server.ts';
 
-const cacheDir = mkdtempSync(join(tmpdir(), 'ctl-bench-cache-'));
-const browser = await launchChromium();
+const SWITCH_BUDGET_MS = 2000;
+const REPEATS = 3;
 
-async function open(label: string) {
-  const site = await startSite({ CTL_CACHE_DIR: cacheDir });
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  let jsBytes = 0;
-  let jsBeforeWorkspace = 0;
-  let workspaceStarted = false;
-  page.on('response', async (response) => {
-    if (!response.url().startsWith(site.url) || !/\.js(\?|$)/.test(response.url())) return;
-    const size = Number(response.headers()['content-length'] ?? (await response.body().catch(() => Buffer.alloc(0))).length);
-    jsBytes += size;
-    if (!workspaceStarted) jsBeforeWorkspace += size;
-  });
+const browser = await launchChromium();
+const site = await startSite();
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+async function openLesson1(label: string) {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
   const started = performance.now();
   await page.goto(`${site.url}/lessons/01-meet-the-storefront/?runtime=local`, { waitUntil: 'commit' });
   await page.locator('article h1').waitFor();
   const readable = performance.now() - started;
-  const paint = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN);
-  workspaceStarted = true;
   await page.locator('.monaco-editor').waitFor({ timeout: 60_000 });
   const editor = performance.now() - started;
   await page.waitForFunction(() => document.querySelector('.ws')?.getAttribute('data-boot-step') === 'ready', null, { timeout: 300_000, polling: 100 });
-  const frame = page.frameLocator('iframe[title="Shop preview"]');
-  await frame.locator('.product-card').first().waitFor({ timeout: 60_000 });
+  await page.frameLocator('iframe[title="Shop preview"]').locator('.product-card').first().waitFor({ timeout: 60_000 });
   const shop = performance.now() - started;
-  console.log(
-    `${label.padEnd(5)} readable ${readable.toFixed(0)} ms (first paint ${Number.isNaN(paint) ? "n/a" : `${paint.toFixed(0)} ms`}) · editor ${editor.toFixed(0)} ms · shop in preview ${(shop / 1000).toFixed(1)} s · JS ${(jsBeforeWorkspace / 1024).toFixed(1)} KiB before the workspace, ${(jsBytes / 1024).toFixed(0)} KiB after (uncompressed)`,
-  );
-  await page.close();
-  await site.stop();
+  console.log(`${label.padEnd(5)} readable ${readable.toFixed(0)} ms · editor ${editor.toFixed(0)} ms · shop in the preview ${seconds(shop)}`);
+  return { context, page };
 }
 
+/** Follows a lesson link and waits until that lesson's files are in the sandbox and the shop runs them. */
+async function switchTo(page: Page, link: 'Next' | 'Previous', lesson: string): Promise<number> {
+  const started = performance.now();
+  await page.getByRole('link', { name: new RegExp(`^${link}`) }).click();
+  await page.waitForFunction(
+    (id) => {
+      const ws = document.querySelector('.ws');
+      return ws?.getAttribute('data-lesson') === id && ws.getAttribute('data-lesson-synced') === 'true' && ws.getAttribute('data-shop') === 'ready';
+    },
+    lesson,
+    { timeout: 120_000, polling: 50 },
+  );
+  return performance.now() - started;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+let overBudget = false;
 try {
-  await open('cold');
-  await open('warm');
+  console.log('Opening lesson 1 (local runtime, packages from the snapshot)');
+  const cold = await openLesson1('cold');
+  await cold.context.close();
+  const warm = await openLesson1('warm');
+
+  console.log(`\nNext lesson → its files in the sandbox and the shop running them (median of ${REPEATS}, budget ${seconds(SWITCH_BUDGET_MS)})`);
+  const { page } = warm;
+  const quiet = { next: [] as number[], back: [] as number[] };
+  for (let i = 0; i < REPEATS; i++) {
+    quiet.next.push(await switchTo(page, 'Next', '02-trace-the-backend'));
+    quiet.back.push(await switchTo(page, 'Previous', '01-meet-the-storefront'));
+  }
+  await page.goto(`${site.url}/lessons/05-a-dashboard-for-the-checkout/?runtime=local`);
+  await page.waitForFunction(() => document.querySelector('.ws')?.getAttribute('data-lesson-synced') === 'true', null, { timeout: 300_000 });
+  const restart = { next: [] as number[], back: [] as number[] };
+  for (let i = 0; i < REPEATS; i++) {
+    restart.next.push(await switchTo(page, 'Next', '06-something-broke'));
+    restart.back.push(await switchTo(page, 'Previous', '05-a-dashboard-for-the-checkout'));
+  }
+  console.log('| move | files only | median | all runs |');
+  console.log('|---|---|---|---|');
+  for (const [move, runs, filesOnly] of [
+    ['lesson 1 → 2', quiet.next, 'yes'],
+    ['lesson 2 → 1', quiet.back, 'yes'],
+    ['lesson 5 → 6', restart.next, 'no: the backend restarts'],
+    ['lesson 6 → 5', restart.back, 'no: the backend restarts'],
+  ] as const) {
+    overBudget ||= median(runs) > SWITCH_BUDGET_MS;
+    console.log(`| ${move} | ${filesOnly} | ${median(runs).toFixed(0)} ms | ${runs.map((ms) => ms.toFixed(0)).join(', ')} |`);
+  }
+  await warm.context.close();
 } finally {
   await browser.close();
-  rmSync(cacheDir, { recursive: true, force: true });
+  await site.stop();
+}
+if (overBudget) {
+  console.log(`\nover budget: a lesson switch took longer than ${seconds(SWITCH_BUDGET_MS)} (median)`);
+  process.exitCode = 1;
 }

@@ -48,7 +48,7 @@ export interface SessionState {
   shop: ShopState;
   /** The lesson's files are in the sandbox and the shop runs them (a backend change has restarted it). */
   lessonSynced: boolean;
-  /** Recent failures outside any call: the runtime breaking, an error in the previewed page. */
+  /** Recent errors thrown by the page in the preview. */
   failures: RuntimeFailure[];
   /** `waitingForShop`: Check waits for the backend to restart after a change before it runs. */
   check: { running: boolean; waitingForShop: boolean; run: CheckRun | null };
@@ -144,7 +144,13 @@ export class CourseSession {
   /** Shows a lesson: the first one boots the sandbox, later ones only change files. */
   async openLesson(lessonId: string): Promise<void> {
     if (lessonId === this.#state.lessonId && (this.#state.lesson || !this.#state.loadError)) return;
-    this.#set({ lessonId, loadError: null, check: { running: false, waitingForShop: false, run: null }, preference: this.#booting ? this.#state.preference : readPreference() });
+    this.#set({
+      lessonId,
+      lessonSynced: false,
+      loadError: null,
+      check: { running: false, waitingForShop: false, run: null },
+      preference: this.#runtime || this.#booting ? this.#state.preference : readPreference(),
+    });
     let lesson: LessonFiles;
     try {
       lesson = await (this.#options.fetchLesson ?? fetchLessonFiles)(lessonId);
@@ -336,11 +342,10 @@ export class CourseSession {
     else if (this.#state.shop === 'restarting' && BACKEND_READY.test(plain)) this.#set({ shop: 'ready' });
   }
 
+  /** A broken runtime ends the shop (the workspace offers to start again); a preview error is listed. */
   #onFailure(failure: RuntimeFailure): void {
-    this.#set({ failures: [...this.#state.failures.slice(-4), failure] });
-    if (failure.source === 'runtime') {
-      this.#set({ shop: 'stopped', boot: { ...this.#state.boot, error: { step: 'runtime', message: failure.message, output: '' } } });
-    }
+    if (failure.source === 'preview') return this.#set({ failures: [...this.#state.failures.slice(-4), failure] });
+    this.#set({ shop: 'stopped', previewUrl: null, boot: { ...this.#state.boot, error: { step: 'runtime', message: failure.message, output: '' } } });
   }
 
   dismissFailures(): void {

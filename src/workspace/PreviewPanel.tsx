@@ -13,7 +13,7 @@ export function PreviewPanel({ url, placeholder }: Props) {
   const [src, setSrc] = useState<string | null>(null);
 
   useEffect(() => {
-    if (url) setSrc(new URL(path, url).toString());
+    setSrc(url ? new URL(path, url).toString() : null);
   }, [url]);
 
   const go = (event: React.FormEvent) => {

@@ -135,10 +135,7 @@ export default function Workspace({ lessonId, focus }: Props) {
         <div className="ws-notice ws-failures" role="alert">
           <ul>
             {state.failures.map((failure, index) => (
-              <li key={index}>
-                {failure.source === 'preview' ? 'The page in the preview threw: ' : 'The sandbox reported: '}
-                {failure.message}
-              </li>
+              <li key={index}>The page in the preview threw: {failure.message}</li>
             ))}
           </ul>
           <button type="button" className="button" onClick={() => session.dismissFailures()}>

@@ -113,3 +113,18 @@ describe('one workspace for the whole course', () => {
     await expect.poll(inStockStatus, { timeout: 30_000 }).toBe(500);
   });
 });
+
+describe('when the course server goes away', () => {
+  test('the workspace says the connection closed and offers to start again; it does not spin', async () => {
+    const own = await startSite({ CTL_SANDBOXES_DIR: mkdtempSync(join(tmpdir(), 'ctl-server-gone-')) });
+    const lesson = await browser.newPage({ viewport: { width: 1440, height: 960 } });
+    await lesson.goto(`${own.url}/lessons/01-meet-the-storefront/?runtime=local`);
+    await waitForBoot(lesson);
+    own.process.kill('SIGINT');
+    await own.stop();
+    await expect.poll(() => lesson.locator('.boot-error').innerText().catch(() => ''), { timeout: 15_000 }).toMatch(/connection to the local runtime closed/);
+    expect(await lesson.getByRole('button', { name: 'Try again' }).isVisible()).toBe(true);
+    expect(await lesson.locator('.ws').getAttribute('data-shop')).toBe('stopped');
+    await lesson.close();
+  });
+});

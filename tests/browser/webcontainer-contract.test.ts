@@ -1,9 +1,10 @@
 /**
- * The Runtime contract against real WebContainers in real Chromium. They need StackBlitz's hosted
- * service; where it is unreachable (as on our offline CI machines) the suite is reported as
- * skipped with the reason. It is never run against a stand-in.
+ * Real WebContainers in real Chromium: the Runtime contract, and the workspace booting lesson 1
+ * and passing lesson 2's check. They need StackBlitz's hosted service; where it is unreachable (as
+ * on our offline CI machines) each is reported as skipped with the reason. Never run against a
+ * stand-in.
  */
-import { afterAll, test } from 'vitest';
+import { afterAll, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/chromium.ts';
 import { startSite, type RunningSite } from '../support/site-server.ts';
@@ -101,7 +102,25 @@ async function webContainerInPage(page: Page): Promise<Runtime> {
 const unreachable = await serviceUnreachableReason();
 if (unreachable) {
   test.skip(`WebContainer contract skipped: ${unreachable}`, () => {});
+  test.skip(`WebContainer workspace (lesson 1 boots, lesson 2's check passes) skipped: ${unreachable}`, () => {});
 } else {
+  test("the workspace boots lesson 1 in WebContainers from the packages snapshot, and lesson 2's check passes with its solution", { timeout: 600_000 }, async () => {
+    site ??= await startSite();
+    browser ??= await launchChromium();
+    const page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
+    await page.goto(`${site.url}/lessons/01-meet-the-storefront/?runtime=webcontainer`);
+    await page.waitForFunction(() => document.querySelector('.ws')?.getAttribute('data-boot-step') === 'ready', null, { timeout: 300_000 });
+    expect(await page.locator('.ws').getAttribute('data-runtime')).toBe('webcontainer');
+    await page.frameLocator('iframe[title="Shop preview"]').locator('.product-card').first().waitFor({ timeout: 60_000 });
+
+    await page.getByRole('link', { name: /^Next/ }).click();
+    await page.waitForFunction(() => document.querySelector('.ws')?.getAttribute('data-lesson-synced') === 'true', null, { timeout: 60_000 });
+    await page.getByRole('button', { name: 'Show solution' }).click();
+    await page.getByRole('button', { name: 'Apply the solution' }).click();
+    await page.getByRole('button', { name: 'Check' }).click();
+    await expect.poll(() => page.locator('#panel-checks .checks-summary').innerText().catch(() => ''), { timeout: 120_000 }).toMatch(/All checks passed/);
+  });
+
   describeRuntimeContract('webcontainer (real Chromium)', async () => {
     site ??= await startSite();
     browser ??= await launchChromium();

@@ -228,4 +228,22 @@ describe('choosing the runtime', () => {
     expect(await fresh.getByRole('note').innerText()).toMatch(/WebContainers .*The shop runs on this computer instead/s);
     await fresh.close();
   });
+
+  test('asked for WebContainers, a slow start says it is still starting and offers this computer; the boot is never cut off', async () => {
+    const own = await browser.newContext({ viewport: { width: 1440, height: 960 } });
+    const fresh = await own.newPage();
+    await fresh.goto(`${site.url}/lessons/01-meet-the-storefront/?runtime=webcontainer`);
+    const slow = fresh.locator('.boot-slow');
+    await expect.poll(() => slow.count(), { timeout: 30_000 }).toBe(1);
+    expect(await slow.innerText()).toMatch(/still starting/);
+    await fresh.waitForTimeout(4000);
+    // Still waiting, not failed: nothing was given up on.
+    expect(await fresh.locator('.ws').getAttribute('data-boot-step')).toBe('runtime');
+    expect(await fresh.locator('.boot-error').count()).toBe(0);
+    await fresh.screenshot({ path: artifactPath('webcontainer-still-starting.png') });
+    await fresh.getByRole('button', { name: 'Run on this computer instead' }).click();
+    await boot(fresh);
+    expect(await fresh.locator('.ws').getAttribute('data-runtime')).toBe('local');
+    await own.close();
+  });
 });
