@@ -1,5 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { IMMUTABLE_CACHE_CONTROL, IMMUTABLE_PATHS } from './host-headers.ts';
@@ -20,6 +22,21 @@ const CONTENT_TYPES: Record<string, string> = {
   '.map': 'application/json; charset=utf-8',
 };
 
+/** Worth compressing: text and the like. The packages snapshot is gzipped already. */
+const COMPRESSIBLE = /^(text\/|application\/(json|wasm)|image\/svg)/;
+const gzipped = new Map<string, { mtimeMs: number; body: Buffer }>();
+const gzipAsync = promisify(gzip);
+
+async function gzipOnce(file: string, mtimeMs: number): Promise<Buffer> {
+  const kept = gzipped.get(file);
+  if (kept?.mtimeMs === mtimeMs) return kept.body;
+  const body = await gzipAsync(await readFile(file));
+  gzipped.set(file, { mtimeMs, body });
+  return body;
+}
+
+const acceptsGzip = (req: IncomingMessage) => /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+
 /** Maps a URL path to a file under root, or null when it would leave root. */
 export function resolveStaticPath(root: string, urlPath: string): string | null {
   let decoded: string;
@@ -29,8 +46,9 @@ export function resolveStaticPath(root: string, urlPath: string): string | null 
     return null;
   }
   if (decoded.includes('\0')) return null;
-  const file = normalize(join(root, decoded.endsWith('/') ? `${decoded}index.html` : decoded));
-  return file === root || file.startsWith(root + sep) ? file : null;
+  const base = normalize(root).replace(/[\\/]+$/, '');
+  const file = normalize(join(base, decoded.endsWith('/') ? `${decoded}index.html` : decoded));
+  return file === base || file.startsWith(base + sep) ? file : null;
 }
 
 export interface StaticOptions {
@@ -67,10 +85,19 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, opt
     'Content-Type': type,
     'Cache-Control': IMMUTABLE_PATHS.some((prefix) => (req.url ?? '').startsWith(prefix)) ? IMMUTABLE_CACHE_CONTROL : 'no-cache',
   };
+  const compress = COMPRESSIBLE.test(type) && acceptsGzip(req);
+  const compressedHeaders = { ...headers, 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' };
   if (type.startsWith('text/html') && options.transformHtml) {
-    const html = options.transformHtml(await readFile(file, 'utf8'));
-    res.writeHead(status, { ...headers, 'Content-Length': Buffer.byteLength(html) });
-    res.end(req.method === 'HEAD' ? undefined : html);
+    const html = Buffer.from(options.transformHtml(await readFile(file, 'utf8')));
+    const body = compress ? await gzipAsync(html) : html;
+    res.writeHead(status, { ...(compress ? compressedHeaders : headers), 'Content-Length': body.byteLength });
+    res.end(req.method === 'HEAD' ? undefined : body);
+    return;
+  }
+  if (compress) {
+    const body = await gzipOnce(file, info.mtimeMs);
+    res.writeHead(status, { ...compressedHeaders, 'Content-Length': body.byteLength });
+    res.end(req.method === 'HEAD' ? undefined : body);
     return;
   }
   res.writeHead(status, { ...headers, 'Content-Length': info.size });

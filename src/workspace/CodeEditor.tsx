@@ -10,6 +10,12 @@ interface Props {
   /** Where to put the cursor, e.g. from a stack frame. */
   reveal?: { line: number; column?: number };
   onChange: (path: string, contents: string) => void;
+  /** Ctrl/Cmd+Enter in the editor. */
+  onCheck: () => void;
+  /** Ctrl/Cmd+S in the editor: edits are saved as you type; this writes them now. */
+  onSave: () => void;
+  /** Escape (with no editor widget open) leaves the editor, so the keyboard is never trapped in it. */
+  onLeave: () => void;
 }
 
 function languageOf(path: string): string {
@@ -22,16 +28,22 @@ function languageOf(path: string): string {
   return 'plaintext';
 }
 
-const themeName = () => (document.documentElement.dataset.theme === 'dark' ? 'vs-dark' : 'vs');
+/** Monaco's light theme, or our dark one (monaco-setup.ts): both readable at WCAG AA. */
+const themeName = () => (document.documentElement.dataset.theme === 'dark' ? 'ctl-dark' : 'vs');
 
 /** Monaco, one model per sandbox file, so undo history and diagnostics survive switching tabs. */
-export function CodeEditor({ files, path, reveal, onChange }: Props) {
+/** Escape belongs to the editor while one of its own widgets or modes is open. */
+const EDITOR_OWNS_ESCAPE = ['suggestWidgetVisible', 'findWidgetVisible', 'parameterHintsVisible', 'renameInputVisible', 'inSnippetMode', 'accessibilityHelpWidgetVisible'];
+
+export function CodeEditor({ files, path, reveal, onChange, onCheck, onSave, onLeave }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const [api, setApi] = useState<MonacoApi | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
   const editor = useRef<Monaco.editor.IStandaloneCodeEditor | null>(null);
   const onChangeRef = useRef(onChange);
   onChangeRef.current = onChange;
+  const keys = useRef({ onCheck, onSave, onLeave });
+  keys.current = { onCheck, onSave, onLeave };
 
   useEffect(() => {
     let disposed = false;
@@ -45,8 +57,12 @@ export function CodeEditor({ files, path, reveal, onChange }: Props) {
           scrollBeyondLastLine: false,
           theme: themeName(),
           tabSize: 2,
-          ariaLabel: 'Code editor',
+          ariaLabel: 'Code editor. Press Escape to leave it, Ctrl+Enter to run the checks.',
         });
+        const { KeyCode, KeyMod } = monaco;
+        editor.current.addCommand(KeyMod.CtrlCmd | KeyCode.Enter, () => keys.current.onCheck());
+        editor.current.addCommand(KeyMod.CtrlCmd | KeyCode.KeyS, () => keys.current.onSave());
+        editor.current.addCommand(KeyCode.Escape, () => keys.current.onLeave(), EDITOR_OWNS_ESCAPE.map((key) => `!${key}`).join(' && '));
         setApi(monaco);
       })
       .catch((error: unknown) => setFailed(error instanceof Error ? error.message : String(error)));

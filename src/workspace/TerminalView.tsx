@@ -1,6 +1,5 @@
 import { useEffect, useRef } from 'react';
 import type { Terminal } from '@xterm/xterm';
-import '@xterm/xterm/css/xterm.css';
 
 export interface TerminalHandle {
   write: (data: string) => void;
@@ -30,9 +29,10 @@ export function TerminalView({ label, onReady, active }: Props) {
     let terminal: Terminal | undefined;
     let disposed = false;
     const observer = new ResizeObserver(() => fitRef.current?.());
-    void Promise.all([import('@xterm/xterm'), import('@xterm/addon-fit')]).then(([{ Terminal }, { FitAddon }]) => {
+    void import('./xterm.ts').then(({ Terminal, FitAddon }) => {
       if (disposed || !host.current) return;
-      terminal = new Terminal({ convertEol: true, fontSize: 13, fontFamily: 'ui-monospace, Menlo, Consolas, monospace', theme: currentTheme(), scrollback: 5000 });
+      // minimumContrastRatio: xterm darkens or lightens any ANSI colour the shop prints to WCAG AA.
+      terminal = new Terminal({ minimumContrastRatio: 4.5, convertEol: true, fontSize: 13, fontFamily: 'ui-monospace, Menlo, Consolas, monospace', theme: currentTheme(), scrollback: 5000 });
       const fit = new FitAddon();
       terminal.loadAddon(fit);
       terminal.open(host.current);

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { pageRuntimeSources, type RuntimePreference } from '../runtime/choose-runtime.ts';
 import type { Runtime, SandboxProcess } from '../runtime/types.ts';
 import type { FileMap } from '../session/saved-edits.ts';
@@ -11,6 +11,7 @@ import { TerminalView } from './TerminalView.tsx';
 import { TelemetryPanel } from '../panels/TelemetryPanel.tsx';
 import { ChecksPanel } from './ChecksPanel.tsx';
 import { useSession } from './use-session.ts';
+import { SHOW_PANEL_EVENT } from './view-tabs.ts';
 import './workspace.css';
 
 interface Props {
@@ -51,12 +52,20 @@ export default function Workspace({ lessonId, focus }: Props) {
   );
 
   // A new lesson: its files (only the differences reach the running sandbox), its focus files open.
-  useEffect(() => {
+  // A layout effect, so the boot starts before any child's effect starts loading the editor.
+  useLayoutEffect(() => {
     void session.openLesson(lessonId);
     setActive(focus[0] ?? '');
     setOpenTabs(focus.slice(0, 3));
     setReveal(undefined);
   }, [lessonId]);
+
+  // On narrow screens the page's view tabs pick the panel (src/workspace/view-tabs.ts).
+  useEffect(() => {
+    const show = (event: Event) => setPanel((event as CustomEvent<Panel>).detail);
+    window.addEventListener(SHOW_PANEL_EVENT, show);
+    return () => window.removeEventListener(SHOW_PANEL_EVENT, show);
+  }, []);
 
   const open = (path: string, line?: number) => {
     setActive(path);
@@ -79,9 +88,29 @@ export default function Workspace({ lessonId, focus }: Props) {
   };
 
   const check = () => {
+    if (!state.previewUrl || state.check.running || !lesson || Object.keys(lesson.checks).length === 0) return;
     setPanel('checks');
     void session.check();
   };
+
+  // Shortcuts anywhere on the page (the editor has its own, for when it has focus): Ctrl/Cmd+Enter
+  // checks; Ctrl/Cmd+S saves now instead of opening the browser's "Save page" dialog.
+  const shortcuts = useRef({ check, flush: () => void session.flush() });
+  shortcuts.current = { check, flush: () => void session.flush() };
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
+      if (event.key === 's' || event.key === 'S') {
+        event.preventDefault();
+        shortcuts.current.flush();
+      } else if (event.key === 'Enter') {
+        event.preventDefault();
+        shortcuts.current.check();
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
 
   const hasSolution = lesson && Object.keys(lesson.solution).length > 0;
   const hasChecks = Boolean(lesson && Object.keys(lesson.checks).length);
@@ -147,20 +176,32 @@ export default function Workspace({ lessonId, focus }: Props) {
       <div className="ws-editor">
         <FileTree paths={Object.keys(files).filter(isEditable)} focus={focus} active={active} edited={edited} onOpen={open} />
         <div className="ws-editor-main">
-          <div className="tabs" role="tablist" aria-label="Open files">
+          <ul className="tabs" aria-label="Open files">
             {openTabs.map((path) => (
-              <div key={path} className="tab" data-active={path === active}>
-                <button type="button" role="tab" aria-selected={path === active} onClick={() => setActive(path)} title={path}>
+              <li key={path} className="tab" data-active={path === active}>
+                <button type="button" aria-current={path === active ? 'true' : undefined} onClick={() => setActive(path)} title={path}>
                   {path.split('/').at(-1)}
                   {edited.has(path) && <span className="edited-dot" aria-label="edited" />}
                 </button>
                 <button type="button" className="tab-close" aria-label={`Close ${path}`} onClick={() => close(path)}>
                   ×
                 </button>
-              </div>
+              </li>
             ))}
-          </div>
-          {active ? <CodeEditor files={files} path={active} reveal={reveal} onChange={(path, contents) => session.edit(path, contents)} /> : <p className="panel-note">Open a file from the list.</p>}
+          </ul>
+          {active ? (
+            <CodeEditor
+              files={files}
+              path={active}
+              reveal={reveal}
+              onChange={(path, contents) => session.edit(path, contents)}
+              onCheck={check}
+              onSave={() => void session.flush()}
+              onLeave={() => splitRef.current?.focus()}
+            />
+          ) : (
+            <p className="panel-note">Open a file from the list.</p>
+          )}
         </div>
       </div>
 
@@ -177,7 +218,7 @@ export default function Workspace({ lessonId, focus }: Props) {
               ['checks', 'Checks'],
             ] as const
           ).map(([id, label]) => (
-            <div key={id} className="tab" data-active={panel === id}>
+            <div key={id} className="tab" role="presentation" data-active={panel === id}>
               <button type="button" role="tab" id={`panel-tab-${id}`} aria-controls={`panel-${id}`} aria-selected={panel === id} onClick={() => setPanel(id)}>
                 {label}
               </button>
@@ -308,7 +349,7 @@ function SolutionDialog({ solution, current, onApply, onClose }: { solution: Fil
           <h3>
             <code>{path}</code> {current[path] === contents && <span className="badge">matches yours</span>}
           </h3>
-          <pre>
+          <pre tabIndex={0}>
             <code>{contents}</code>
           </pre>
         </section>

@@ -60,6 +60,15 @@ describe('the course site', () => {
     await context.close();
   });
 
+  test("nothing but the lesson's own HTML stands before its first paint: no stylesheet to fetch, no script that blocks", async () => {
+    const html = await (await fetch(`${site.url}/lessons/01-meet-the-storefront/`)).text();
+    const head = html.slice(0, html.indexOf('</head>'));
+    expect(head.match(/<link rel="stylesheet"[^>]*>/g) ?? []).toEqual([]);
+    expect(head.match(/<script(?![^>]*type="module")(?![^>]*is:inline)[^>]*src=[^>]*>/g) ?? []).toEqual([]);
+    // The editor and the terminal bring their stylesheets when they load.
+    expect(html).not.toMatch(/editor\.main[^"]*\.css|xterm[^"]*\.css/);
+  });
+
   test('the theme toggle switches to dark, is labelled, and the choice survives a reload', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
     await page.goto(`${site.url}/lessons/01-meet-the-storefront/`);

@@ -7,6 +7,7 @@ describe('the static file server stays inside dist/', () => {
     expect(resolveStaticPath(root, '/')).toBe('/srv/site/dist/index.html');
     expect(resolveStaticPath(root, '/lessons/01-meet-the-storefront/')).toBe('/srv/site/dist/lessons/01-meet-the-storefront/index.html');
     expect(resolveStaticPath(root, '/_astro/app.js?v=1')).toBe('/srv/site/dist/_astro/app.js');
+    expect(resolveStaticPath(`${root}/`, '/_astro/app.js')).toBe('/srv/site/dist/_astro/app.js');
   });
   test('refuses paths that climb out, encoded or not, and NUL bytes', () => {
     expect(resolveStaticPath(root, '/../secret')).toBeNull();
