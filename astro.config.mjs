@@ -11,6 +11,8 @@ import { criticalCss } from './src/build/critical-css.ts';
 // served, so the dev server sends the same headers as the production server and the host configs.
 export default defineConfig({
   output: 'static',
+  // Tests build a second copy (the site with monitoring on) beside the first.
+  outDir: process.env.CTL_OUT_DIR ?? './dist',
   // Lesson links marked data-astro-prefetch load the next page while the learner reaches for them.
   prefetch: { defaultStrategy: 'hover' },
   integrations: [react(), mdx(), hostHeaders(), criticalCss(), packagesSnapshot()],

@@ -10,7 +10,8 @@ import { attachLocalRuntime, createLaunchToken } from '../runtime/local/bridge.t
 import { crossOriginIsolationHeaders } from './isolation-headers.ts';
 import { serveStatic } from './static-files.ts';
 
-const root = fileURLToPath(new URL('../../dist', import.meta.url));
+/** The built site: dist/, or another build (CTL_SITE_DIR) such as the tests' build with monitoring on. */
+const root = process.env.CTL_SITE_DIR ?? fileURLToPath(new URL('../../dist', import.meta.url));
 const host = '127.0.0.1';
 const port = Number(process.env.PORT ?? 4321);
 

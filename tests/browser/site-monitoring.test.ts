@@ -1,0 +1,107 @@
+/**
+ * The course's own monitoring (src/site-monitoring/), opt-in: a site built without a DSN ships no
+ * SDK; built with one, pointed at a real instance of the shop's collector (a Sentry-compatible
+ * ingest), it reports each workspace boot as a trace with a span per step, each Check with its
+ * result counts, and a failed boot as an error naming its step — and never the learner's code,
+ * edits or terminal output.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../support/chromium.ts';
+import { startSite, type RunningSite } from '../support/site-server.ts';
+import { startTestCollector, type TestCollector } from '../telemetry/collector.ts';
+import { openFile, replaceInEditor, waitForBoot } from '../support/workspace-page.ts';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const scripts = (dir: string) => readdirSync(join(dir, '_astro')).filter((name) => name.endsWith('.js'));
+const LEARNER_MARKER = 'learner-wrote-this-7f3a';
+
+let collector: TestCollector;
+let monitoredDist: string;
+let site: RunningSite;
+let browser: Browser;
+
+beforeAll(async () => {
+  collector = await startTestCollector();
+  monitoredDist = mkdtempSync(join(tmpdir(), 'ctl-monitored-site-'));
+  const build = spawnSync(process.execPath, [`${repoRoot}node_modules/astro/bin/astro.mjs`, 'build', '--silent'], {
+    cwd: repoRoot,
+    env: { ...process.env, PUBLIC_SENTRY_DSN: collector.dsn, CTL_OUT_DIR: monitoredDist },
+    encoding: 'utf8',
+  });
+  if (build.status !== 0) throw new Error(`the monitored build failed:\n${build.stdout}\n${build.stderr}`);
+  [site, browser] = await Promise.all([startSite({ CTL_SITE_DIR: monitoredDist }), launchChromium()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.stop();
+  await collector?.close();
+});
+
+/** Everything the site sent, as text: what must not hold the learner's code. */
+const everythingSent = () => collector.received.map((bytes) => new TextDecoder().decode(bytes)).join('\n');
+
+describe('without a DSN', () => {
+  test('the built site holds no Sentry SDK and says nothing about reporting', () => {
+    const dist = `${repoRoot}dist`;
+    const withSdk = scripts(dist).filter((name) => readFileSync(join(dist, '_astro', name), 'utf8').includes('__SENTRY__'));
+    expect(withSdk).toEqual([]);
+    expect(readFileSync(join(dist, 'lessons/01-meet-the-storefront/index.html'), 'utf8').includes('<footer class="site-footer">')).toBe(false);
+    // What monitoring adds when it is on, all of it loaded after the first paint.
+    const total = (root: string) => scripts(root).reduce((sum, name) => sum + gzipSync(readFileSync(join(root, '_astro', name))).length, 0);
+    console.log(`monitoring on adds ${((total(monitoredDist) - total(dist)) / 1024).toFixed(1)} KiB of script (gzip), loaded after the first paint`);
+  });
+});
+
+describe('with a DSN', () => {
+  test('each boot is a trace with a span per step; Check is a span with its result counts', { timeout: 300_000 }, async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(`${site.url}/lessons/02-trace-the-backend/?runtime=local`);
+    expect(await page.locator('.site-footer').innerText()).toMatch(/reports its errors and timings/);
+    await waitForBoot(page);
+    await openFile(page, 'backend/src/instrument.ts');
+    await replaceInEditor(page, 'export {};', `export {}; // ${LEARNER_MARKER}`);
+    await page.getByRole('button', { name: 'Check' }).click();
+    await expect.poll(() => page.locator('#panel-checks .checks-summary').count(), { timeout: 120_000 }).toBe(1);
+
+    const spans = () => collector.store.spans();
+    await expect.poll(() => spans().some((span) => span.op === 'workspace.check'), { timeout: 30_000 }).toBe(true);
+    const boot = spans().find((span) => span.op === 'workspace.boot')!;
+    expect(boot).toBeDefined();
+    expect(boot.attributes).toMatchObject({ 'lesson.id': '02-trace-the-backend', 'runtime.kind': 'local' });
+    expect(boot.status).toBe('ok');
+    const steps = spans().filter((span) => span.traceId === boot.traceId && span.op?.startsWith('workspace.boot.'));
+    expect(steps.map((span) => span.op)).toEqual(expect.arrayContaining(['workspace.boot.mount', 'workspace.boot.start']));
+    const check = spans().find((span) => span.op === 'workspace.check')!;
+    expect(check.attributes).toMatchObject({ 'lesson.id': '02-trace-the-backend', 'check.passed': false });
+    expect(Number(check.attributes['check.results.failed'])).toBeGreaterThan(0);
+    expect(check.end - check.start).toBeGreaterThan(0);
+    await page.close();
+  });
+
+  test('a failed boot is an error that names its step', { timeout: 300_000 }, async () => {
+    const page = await browser.newPage();
+    await page.goto(`${site.url}/`);
+    await page.evaluate(() => localStorage.setItem('ctl:edits:01-meet-the-storefront', JSON.stringify({ 'package.json': '{ "name": broken' })));
+    await page.goto(`${site.url}/lessons/01-meet-the-storefront/?runtime=local`);
+    await page.locator('.boot-error').waitFor({ timeout: 120_000 });
+    await expect.poll(() => collector.store.issues().some((issue) => issue.type === 'BootFailure'), { timeout: 30_000 }).toBe(true);
+    expect(everythingSent()).toMatch(/"boot\.step":"install"/);
+    await page.close();
+  });
+
+  test("nothing sent holds the learner's code, edits, terminal output or file paths", () => {
+    const sent = everythingSent();
+    expect(sent.length).toBeGreaterThan(0);
+    for (const secret of [LEARNER_MARKER, '"name": broken', 'Backend listening', 'VITE', 'ctl-sandbox-', 'tracesSampleRate']) {
+      expect(sent, `the site sent ${JSON.stringify(secret)}`).not.toContain(secret);
+    }
+  });
+});
