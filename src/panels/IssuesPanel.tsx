@@ -6,7 +6,8 @@ import { sandboxPathOf } from './use-store.ts';
 interface Props {
   store: TelemetryStore;
   version: number;
-  search: string;
+  /** Issues that match are listed (the search box, parsed by query.ts); null: all. */
+  filter: ((issue: Issue) => boolean) | null;
   files: string[];
   onViewTrace: (traceId: string, spanId?: string) => void;
   onOpenFile: (path: string, line: number) => void;
@@ -23,16 +24,13 @@ function culprit(issue: Issue, files: string[]): string {
   return issue.culprit.function ? `${file} in ${issue.culprit.function}` : file;
 }
 
-export function IssuesPanel({ store, version, search, files, onViewTrace, onOpenFile }: Props) {
-  const issues = useMemo(() => {
-    const q = search.trim().toLowerCase();
-    return store.issues().filter((issue) => !q || `${issue.type} ${issue.value} ${issue.culprit?.file ?? ''}`.toLowerCase().includes(q));
-  }, [store, version, search]);
+export function IssuesPanel({ store, version, filter, files, onViewTrace, onOpenFile }: Props) {
+  const issues = useMemo(() => (filter ? store.issues().filter(filter) : store.issues()), [store, version, filter]);
   const [openId, setOpenId] = useState<string | null>(null);
   const open = issues.find((issue) => issue.id === openId);
 
   if (open) return <IssueDetails issue={open} files={files} onBack={() => setOpenId(null)} onViewTrace={onViewTrace} onOpenFile={onOpenFile} />;
-  if (issues.length === 0) return <p className="panel-note">{search ? 'No issue matches.' : 'No errors so far.'}</p>;
+  if (issues.length === 0) return <p className="panel-note">{filter ? 'No issue matches.' : 'No errors so far.'}</p>;
   return (
     <ul className="issue-list">
       {issues.map((issue) => (

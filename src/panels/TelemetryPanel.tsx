@@ -2,7 +2,8 @@ import { useMemo, useState } from 'react';
 import type { Runtime } from '../runtime/types.ts';
 import type { AlertRule } from '../telemetry/alerts.ts';
 import { ALERTS_FILE, DASHBOARDS_FILE, newId, parseAlertRules, parseDashboards, serialiseAlertRules, serialiseDashboards, type Dashboard } from '../telemetry/monitoring.ts';
-import type { SpanQuery } from '../telemetry/query.ts';
+import { parseFilter, type SpanQuery } from '../telemetry/query.ts';
+import { ISSUE_FILTER } from '../telemetry/issue-filter.ts';
 import type { TelemetryStore } from '../telemetry/store.ts';
 import { AlertsPanel } from './AlertsPanel.tsx';
 import { DashboardPanel } from './DashboardPanel.tsx';
@@ -45,6 +46,11 @@ export function TelemetryPanel({ store, files, runtime, onOpenFile, onSaveFile, 
   const [query, setQuery] = useState<SpanQuery>(CHECKOUT_QUERY);
   const [alertDraft, setAlertDraft] = useState<SpanQuery | null>(null);
   const version = useStoreVersion(store, paused);
+  // One search language (query.ts) for spans and issues alike, with the errors Explore shows.
+  const spanFilter = useMemo(() => (search.trim() ? parseFilter(search) : null), [search]);
+  const issueFilter = useMemo(() => (search.trim() ? parseFilter(search, ISSUE_FILTER) : null), [search]);
+  const shown = view === 'issues' ? issueFilter : spanFilter;
+  const searchError = shown && !shown.ok ? shown.error : null;
   const issueCount = store.issues().length;
 
   const dashboardsText = files[DASHBOARDS_FILE];
@@ -81,7 +87,15 @@ export function TelemetryPanel({ store, files, runtime, onOpenFile, onSaveFile, 
             <label className="visually-hidden" htmlFor="telemetry-search">
               Search spans and issues
             </label>
-            <input id="telemetry-search" type="search" placeholder={'Search: name, op, or key:value like items_at_checkout:3'} value={search} onChange={(event) => setSearch(event.target.value)} />
+            <input
+              id="telemetry-search"
+              type="search"
+              placeholder={view === 'issues' ? 'Search: text, or error.type:TypeError, service:backend, count:>2' : 'Search: span name, or key:value like items_at_checkout:3, span.duration:>200ms'}
+              value={search}
+              onChange={(event) => setSearch(event.target.value)}
+              aria-invalid={Boolean(searchError)}
+              aria-describedby={searchError ? 'telemetry-search-error' : undefined}
+            />
           </>
         )}
         <ShoppersControl runtime={runtime} onOutput={onOutput} />
@@ -92,12 +106,17 @@ export function TelemetryPanel({ store, files, runtime, onOpenFile, onSaveFile, 
           Clear
         </button>
       </div>
+      {searchError && (
+        <p id="telemetry-search-error" className="query-error" role="alert">
+          {searchError}
+        </p>
+      )}
       <div className="telemetry-body">
         {view === 'traces' && (
           <TracesPanel
             store={store}
             version={version}
-            search={search}
+            filter={spanFilter?.ok ? spanFilter.matches : null}
             selectedTrace={trace?.id ?? null}
             highlightSpanId={trace?.highlightSpanId}
             onSelectTrace={(id) => setTrace(id ? { id } : null)}
@@ -107,7 +126,7 @@ export function TelemetryPanel({ store, files, runtime, onOpenFile, onSaveFile, 
           <IssuesPanel
             store={store}
             version={version}
-            search={search}
+            filter={issueFilter?.ok ? issueFilter.matches : null}
             files={Object.keys(files)}
             onOpenFile={onOpenFile}
             onViewTrace={(id, spanId) => {

@@ -6,7 +6,8 @@ import { formatDuration } from './use-store.ts';
 interface Props {
   store: TelemetryStore;
   version: number;
-  search: string;
+  /** Traces with a span that matches are listed (the search box, parsed by query.ts); null: all. */
+  filter: ((span: Span) => boolean) | null;
   selectedTrace: string | null;
   onSelectTrace: (traceId: string | null) => void;
   /** An error to mark in the waterfall (from "View full trace"). */
@@ -28,29 +29,18 @@ export function spanLabel(span: Span): string {
   return span.name;
 }
 
-function matches(span: Span, query: string): boolean {
-  const [key, ...rest] = query.split(':');
-  if (rest.length && key) {
-    const value = rest.join(':').replace(/^"|"$/g, '');
-    const actual = key === 'span.name' ? span.name : key === 'span.op' ? span.op : span.attributes[key];
-    return actual !== undefined && String(actual).toLowerCase().includes(value.toLowerCase());
-  }
-  const q = query.toLowerCase();
-  return span.name.toLowerCase().includes(q) || (span.op ?? '').toLowerCase().includes(q) || Object.keys(span.attributes).some((k) => k.toLowerCase().includes(q));
-}
-
-export function TracesPanel({ store, version, search, selectedTrace, onSelectTrace, highlightSpanId }: Props) {
+export function TracesPanel({ store, version, filter, selectedTrace, onSelectTrace, highlightSpanId }: Props) {
   const traces = useMemo(() => {
     const all = store.traces();
-    if (!search.trim()) return all;
-    const wanted = new Set(store.spans().filter((span) => matches(span, search.trim())).map((span) => span.traceId));
+    if (!filter) return all;
+    const wanted = new Set(store.spans().filter(filter).map((span) => span.traceId));
     return all.filter((trace) => wanted.has(trace.traceId));
-  }, [store, version, search]);
+  }, [store, version, filter]);
 
   if (selectedTrace) return <Waterfall store={store} version={version} traceId={selectedTrace} onBack={() => onSelectTrace(null)} highlightSpanId={highlightSpanId} />;
 
   if (traces.length === 0) {
-    return <p className="panel-note">{search ? 'No trace has a span that matches.' : 'No traces yet. Once the shop sends spans, they appear here within a second.'}</p>;
+    return <p className="panel-note">{filter ? 'No trace has a span that matches.' : 'No traces yet. Once the shop sends spans, they appear here within a second.'}</p>;
   }
   return (
     <table className="telemetry-table">

@@ -60,7 +60,7 @@ export interface QueryResult {
   matched: number;
 }
 
-export type FilterParse = { ok: true; matches: (span: Span) => boolean } | { ok: false; error: string; position: number };
+export type FilterParse<T = Span> = { ok: true; matches: (item: T) => boolean } | { ok: false; error: string; position: number };
 
 /** A bad filter, field, aggregate or window. `position` is set for filter errors (0-based index into the filter). */
 export class QueryError extends Error {
@@ -126,7 +126,24 @@ export function toNumber(value: AttributeValue | undefined): number {
 // ---------------------------------------------------------------------------------------------
 // Filter parsing
 
-type Predicate = (span: Span) => boolean;
+type Predicate<T> = (item: T) => boolean;
+
+/**
+ * What a filter searches: how a `key:` reads a field of an item, what free text looks at, and
+ * which fields hold durations (so `>200ms` reads). Spans are one kind (Traces, Explore,
+ * dashboards, alerts); issues another (the Issues panel): one language for both.
+ */
+export interface FilterSchema<T> {
+  field: (name: string) => (item: T) => AttributeValue | undefined;
+  text: (item: T) => string;
+  isDuration: (name: string) => boolean;
+}
+
+export const SPAN_FILTER: FilterSchema<Span> = {
+  field: fieldGetter,
+  text: (span) => span.name,
+  isDuration: (name) => name === 'span.duration',
+};
 type ValueTest = (value: AttributeValue | undefined) => boolean;
 
 class ParseError {
@@ -194,17 +211,17 @@ function readNumber(text: string, isDuration: boolean): number {
   return scale === undefined ? NaN : Number(match[1]) * scale;
 }
 
-const isDurationField = (key: string): boolean => key === 'span.duration';
-
-class FilterParser {
+class FilterParser<T> {
   private pos = 0;
   private readonly text: string;
-  constructor(text: string) {
+  private readonly schema: FilterSchema<T>;
+  constructor(text: string, schema: FilterSchema<T>) {
     this.text = text;
+    this.schema = schema;
   }
 
-  parse(): Predicate[] {
-    const terms: Predicate[] = [];
+  parse(): Predicate<T>[] {
+    const terms: Predicate<T>[] = [];
     for (;;) {
       while (isSpace(this.text[this.pos])) this.pos++;
       if (this.pos >= this.text.length) return terms;
@@ -212,7 +229,7 @@ class FilterParser {
     }
   }
 
-  private term(): Predicate {
+  private term(): Predicate<T> {
     const start = this.pos;
     let negate = false;
     if (this.text[this.pos] === '!') {
@@ -223,15 +240,15 @@ class FilterParser {
       }
     }
     const predicate = this.positiveTerm();
-    return negate ? (span) => !predicate(span) : predicate;
+    return negate ? (item) => !predicate(item) : predicate;
   }
 
-  private positiveTerm(): Predicate {
+  private positiveTerm(): Predicate<T> {
     const start = this.pos;
     if (this.text[this.pos] === '"') {
       const phrase = this.quoted();
       this.expectTermEnd();
-      return nameContains(phrase);
+      return this.textContains(phrase);
     }
     // A key runs up to ':', whitespace, a quote or the end.
     let end = this.pos;
@@ -244,7 +261,7 @@ class FilterParser {
         throw new ParseError(`Unexpected quote in "${word}" at position ${start}: quote the whole phrase, or write key:"value"`, start + word.indexOf('"'));
       }
       this.pos = end;
-      return nameContains(word);
+      return this.textContains(word);
     }
     const key = this.text.slice(this.pos, end);
     if (key === '') throw new ParseError(`Missing field name before ":" at position ${start}`, start);
@@ -259,16 +276,23 @@ class FilterParser {
       const field = next === '"' ? this.quoted() : this.word();
       this.expectTermEnd();
       if (field === '') throw new ParseError(`Missing field name after "has:" at position ${valueAt}`, valueAt);
-      const get = fieldGetter(field);
-      return (span) => {
-        const value = get(span);
+      const get = this.schema.field(field);
+      return (item) => {
+        const value = get(item);
         return value !== undefined && value !== null;
       };
     }
 
-    const get = fieldGetter(key);
+    const get = this.schema.field(key);
     const test = this.valueTest(key);
-    return (span) => test(get(span));
+    return (item) => test(get(item));
+  }
+
+  /** Free text: a case-insensitive match anywhere in what the schema says an item reads as. */
+  private textContains(needle: string): Predicate<T> {
+    if (needle === '') return () => true;
+    const re = new RegExp(escapeRegExp(needle), 'i');
+    return (item) => re.test(this.schema.text(item));
   }
 
   private valueTest(key: string): ValueTest {
@@ -286,9 +310,9 @@ class FilterParser {
       const numberAt = this.pos;
       const raw = this.word();
       if (raw === '') throw new ParseError(`Missing number after "${key}:${op}" at position ${numberAt}`, numberAt);
-      const limit = readNumber(raw, isDurationField(key));
+      const limit = readNumber(raw, this.schema.isDuration(key));
       if (Number.isNaN(limit)) {
-        const hint = isDurationField(key) ? ' (a number of ms, or with a unit: 200ms, 1.5s)' : '';
+        const hint = this.schema.isDuration(key) ? ' (a number of ms, or with a unit: 200ms, 1.5s)' : '';
         throw new ParseError(`Expected a number after "${key}:${op}" at position ${numberAt}, got "${raw}"${hint}`, numberAt);
       }
       return numericTest(op, limit);
@@ -297,7 +321,7 @@ class FilterParser {
     if (raw.includes('"')) {
       throw new ParseError(`Unexpected quote in the value of "${key}:" at position ${at + raw.indexOf('"')}: quote the whole value`, at + raw.indexOf('"'));
     }
-    if (isDurationField(key)) {
+    if (this.schema.isDuration(key)) {
       const ms = readNumber(raw, true);
       if (!Number.isNaN(ms)) return (value) => toNumber(value) === ms;
     }
@@ -386,27 +410,21 @@ class FilterParser {
   }
 }
 
-function nameContains(needle: string): Predicate {
-  if (needle === '') return () => true;
-  const re = new RegExp(escapeRegExp(needle), 'i');
-  return (span) => re.test(span.name);
-}
-
-function combine(terms: Predicate[]): Predicate {
+function combine<T>(terms: Predicate<T>[]): Predicate<T> {
   const [a, b, c] = terms;
   if (terms.length === 0 || !a) return () => true;
   if (terms.length === 1) return a;
-  if (terms.length === 2 && b) return (span) => a(span) && b(span);
-  if (terms.length === 3 && b && c) return (span) => a(span) && b(span) && c(span);
-  return (span) => {
-    for (let i = 0; i < terms.length; i++) if (!terms[i]!(span)) return false;
+  if (terms.length === 2 && b) return (item) => a(item) && b(item);
+  if (terms.length === 3 && b && c) return (item) => a(item) && b(item) && c(item);
+  return (item) => {
+    for (let i = 0; i < terms.length; i++) if (!terms[i]!(item)) return false;
     return true;
   };
 }
 
-export function parseFilter(text: string): FilterParse {
+export function parseFilter<T = Span>(text: string, schema: FilterSchema<T> = SPAN_FILTER as unknown as FilterSchema<T>): FilterParse<T> {
   try {
-    return { ok: true, matches: combine(new FilterParser(text).parse()) };
+    return { ok: true, matches: combine(new FilterParser(text, schema).parse()) };
   } catch (error) {
     if (error instanceof ParseError) return { ok: false, error: error.message, position: error.position };
     throw error;

@@ -57,7 +57,7 @@ describe('live telemetry from the real SDKs in the sandbox', () => {
     await expect.poll(() => traces.count(), { timeout: 20_000 }).toBeGreaterThan(0);
     console.log(`request → first trace on screen: ${Date.now() - requested} ms`);
     // The page load's trace holds the fetch: search for it as a learner would, by attribute.
-    await page.getByRole('searchbox', { name: 'Search spans and issues' }).fill('url.full:/api/products');
+    await page.getByRole('searchbox', { name: 'Search spans and issues' }).fill('url.full:*/api/products');
     await expect
       .poll(() => traces.filter({ hasText: 'backend' }).filter({ hasText: 'frontend' }).count(), { timeout: 20_000 })
       .toBeGreaterThan(0)
