@@ -1,0 +1,103 @@
+/**
+ * Every lesson's sandbox, as a learner gets it at the start and as "Show solution" leaves it, type
+ * checks: the backend, the frontend, the learner's tests and the lesson's checkpoints with their
+ * support files, with the shop's own compiler settings. Nobody meets a red squiggle we did not see.
+ * The sandboxes are assembled in memory (src/lessons/sandbox-files.ts); packages come from the
+ * shop's installed node_modules.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, posix } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, test } from 'vitest';
+import { lessonSandbox, type FileMap } from '../../src/lessons/sandbox-files.ts';
+import { lessonIds } from '../support/lesson-sandbox.ts';
+
+const storefront = fileURLToPath(new URL('../../sandboxes/storefront/', import.meta.url));
+/** Where the assembled sandbox seems to live, for the compiler. */
+const ROOT = '/lesson-sandbox';
+
+interface Project {
+  name: string;
+  /** The shop's tsconfig for this part, or settings for the parts without one. */
+  tsconfig: string | ts.CompilerOptions;
+  files: (sandbox: FileMap) => string[];
+}
+
+const PROJECTS: Project[] = [
+  { name: 'backend', tsconfig: 'backend/tsconfig.json', files: (sandbox) => Object.keys(sandbox).filter((path) => /^backend\/src\/.*\.ts$/.test(path)) },
+  { name: 'frontend', tsconfig: 'frontend/tsconfig.json', files: (sandbox) => Object.keys(sandbox).filter((path) => /^frontend\/src\/.*\.tsx?$/.test(path)) },
+  {
+    // The learner's tests and the lesson's checks run under Vitest with Node, against the frontend's code.
+    name: 'tests and checks',
+    tsconfig: {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'],
+      jsx: ts.JsxEmit.ReactJSX,
+      strict: true,
+      noEmit: true,
+      allowImportingTsExtensions: true,
+      skipLibCheck: true,
+      types: ['node', 'vite/client'],
+    },
+    files: (sandbox) => Object.keys(sandbox).filter((path) => /^(tests|course-checks)\/.*\.tsx?$/.test(path)),
+  },
+];
+
+const parsed = new Map<string, ts.SourceFile>();
+/** The last program per project: the next lesson's reuses what did not change. */
+const previous = new Map<string, ts.Program>();
+
+/** A compiler host over the assembled files, with node_modules from the installed shop. */
+function sandboxHost(files: FileMap, options: ts.CompilerOptions): ts.CompilerHost {
+  const base = ts.createCompilerHost(options, true);
+  const inSandbox = (file: string) => file.startsWith(`${ROOT}/`);
+  const relative = (file: string) => file.slice(ROOT.length + 1);
+  const onDisk = (file: string) => (inSandbox(file) && /^node_modules(\/|$)/.test(relative(file)) ? join(storefront, relative(file)) : file);
+  const folders = new Set(Object.keys(files).flatMap((path) => path.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
+  const readFile = (file: string) => (inSandbox(file) && relative(file) in files ? files[relative(file)] : base.readFile(onDisk(file)));
+  return {
+    ...base,
+    getCurrentDirectory: () => ROOT,
+    fileExists: (file) => (inSandbox(file) && relative(file) in files) || base.fileExists(onDisk(file)),
+    readFile,
+    directoryExists: (dir) => dir === ROOT || (inSandbox(dir) && folders.has(relative(dir))) || existsSync(onDisk(dir)),
+    realpath: (path) => path,
+    getSourceFile: (file, language) => {
+      const text = readFile(file);
+      if (text === undefined) return undefined;
+      // Parsed once across all lessons: lib and package declarations are the same every time.
+      const kept = parsed.get(file);
+      if (kept?.text === text) return kept;
+      const source = ts.createSourceFile(file, text, language, true);
+      parsed.set(file, source);
+      return source;
+    },
+  };
+}
+
+function optionsOf(project: Project, files: FileMap): ts.CompilerOptions {
+  if (typeof project.tsconfig !== 'string') return project.tsconfig;
+  const { config } = ts.parseConfigFileTextToJson(project.tsconfig, files[project.tsconfig] ?? readFileSync(join(storefront, project.tsconfig), 'utf8'));
+  return ts.parseJsonConfigFileContent(config, ts.sys, posix.join(ROOT, dirname(project.tsconfig))).options;
+}
+
+function typeErrors(files: FileMap, project: Project): string[] {
+  const options = optionsOf(project, files);
+  const program = ts.createProgram(project.files(files).map((path) => `${ROOT}/${path}`), options, sandboxHost(files, options), previous.get(project.name));
+  previous.set(project.name, program);
+  return ts.getPreEmitDiagnostics(program).map((diagnostic) => {
+    const where = diagnostic.file ? `${diagnostic.file.fileName.replace(`${ROOT}/`, '')}:${diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start ?? 0).line + 1}` : '';
+    return `${where} ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`;
+  });
+}
+
+describe.each(lessonIds())('lesson %s type checks', (lessonId) => {
+  test.each(['at its start', 'with its solution'])('%s', { timeout: 120_000 }, async (moment) => {
+    const sandbox = await lessonSandbox(lessonId);
+    const files = { ...sandbox.start, ...(moment === 'with its solution' ? sandbox.solution : {}), ...sandbox.checks };
+    for (const project of PROJECTS) expect(typeErrors(files, project), `${project.name} of lesson ${lessonId} ${moment}`).toEqual([]);
+  });
+});
