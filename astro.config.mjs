@@ -6,6 +6,16 @@ import { hostHeaders } from './src/server/host-headers.ts';
 import { packagesSnapshot } from './src/snapshot/astro-integration.ts';
 import { criticalCss } from './src/build/critical-css.ts';
 
+/** The WebContainer contract tests' page, in the tests' own build of the site only. */
+const runtimeHarness = {
+  name: 'checkout-trace-lab:runtime-harness',
+  hooks: {
+    'astro:config:setup': ({ injectRoute }) => {
+      if (process.env.CTL_RUNTIME_HARNESS === '1') injectRoute({ pattern: '/dev/runtime-harness', entrypoint: './tests/support/runtime-harness/page.astro' });
+    },
+  },
+};
+
 // The site is static: `npm start` builds it and serves dist/ from src/server/main.ts, which also
 // hosts the local sandbox runtime. WebContainers need cross-origin isolation wherever the site is
 // served, so the dev server sends the same headers as the production server and the host configs.
@@ -15,7 +25,7 @@ export default defineConfig({
   outDir: process.env.CTL_OUT_DIR ?? './dist',
   // Lesson links marked data-astro-prefetch load the next page while the learner reaches for them.
   prefetch: { defaultStrategy: 'hover' },
-  integrations: [react(), mdx(), hostHeaders(), criticalCss(), packagesSnapshot()],
+  integrations: [react(), mdx(), hostHeaders(), criticalCss(), packagesSnapshot(), runtimeHarness],
   server: { headers: crossOriginIsolationHeaders },
   markdown: {
     // Both code themes are rendered as CSS variables; global.css picks the one for the active theme.

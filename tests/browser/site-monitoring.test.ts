@@ -5,16 +5,14 @@
  * result counts, and a failed boot as an error naming its step — and never the learner's code,
  * edits or terminal output.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../support/chromium.ts';
-import { startSite, type RunningSite } from '../support/site-server.ts';
+import { buildSiteCopy, startSite, type RunningSite } from '../support/site-server.ts';
 import { startTestCollector, type TestCollector } from '../telemetry/collector.ts';
 import { openFile, replaceInEditor, waitForBoot } from '../support/workspace-page.ts';
 
@@ -29,13 +27,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   collector = await startTestCollector();
-  monitoredDist = mkdtempSync(join(tmpdir(), 'ctl-monitored-site-'));
-  const build = spawnSync(process.execPath, [`${repoRoot}node_modules/astro/bin/astro.mjs`, 'build', '--silent'], {
-    cwd: repoRoot,
-    env: { ...process.env, PUBLIC_SENTRY_DSN: collector.dsn, CTL_OUT_DIR: monitoredDist },
-    encoding: 'utf8',
-  });
-  if (build.status !== 0) throw new Error(`the monitored build failed:\n${build.stdout}\n${build.stderr}`);
+  monitoredDist = buildSiteCopy({ PUBLIC_SENTRY_DSN: collector.dsn });
   [site, browser] = await Promise.all([startSite({ CTL_SITE_DIR: monitoredDist }), launchChromium()]);
 });
 

@@ -7,9 +7,9 @@
 import { afterAll, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/chromium.ts';
-import { startSite, type RunningSite } from '../support/site-server.ts';
+import { buildSiteCopy, startSite, type RunningSite } from '../support/site-server.ts';
 import { describeRuntimeContract } from '../runtime/contract.ts';
-import type { HarnessEvent, HarnessResult } from '../../src/runtime/harness.ts';
+import type { HarnessEvent, HarnessResult } from '../support/runtime-harness/harness.ts';
 import { RuntimeError, type Runtime, type RuntimeErrorCode, type RuntimeFailure, type SandboxProcess } from '../../src/runtime/types.ts';
 import { packagesSnapshot } from '../support/packages-snapshot.ts';
 
@@ -105,7 +105,7 @@ if (unreachable) {
   test.skip(`WebContainer workspace (lesson 1 boots, lesson 2's check passes) skipped: ${unreachable}`, () => {});
 } else {
   test("the workspace boots lesson 1 in WebContainers from the packages snapshot, and lesson 2's check passes with its solution", { timeout: 600_000 }, async () => {
-    site ??= await startSite();
+    site ??= await startSite({ CTL_SITE_DIR: buildSiteCopy({ CTL_RUNTIME_HARNESS: '1' }) });
     browser ??= await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
     await page.goto(`${site.url}/lessons/01-meet-the-storefront/?runtime=webcontainer`);
@@ -122,7 +122,7 @@ if (unreachable) {
   });
 
   describeRuntimeContract('webcontainer (real Chromium)', async () => {
-    site ??= await startSite();
+    site ??= await startSite({ CTL_SITE_DIR: buildSiteCopy({ CTL_RUNTIME_HARNESS: '1' }) });
     browser ??= await launchChromium();
     const page = await browser.newPage();
     await page.goto(`${site.url}/dev/runtime-harness/`);

@@ -1,5 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -44,4 +46,19 @@ export async function startSite(env: Record<string, string> = {}): Promise<Runni
         child.kill('SIGTERM');
       }),
   };
+}
+
+/**
+ * Builds another copy of the site with `env` (a DSN, the test harness page) into a temporary
+ * folder, for startSite({ CTL_SITE_DIR }). The packages snapshot comes from the build cache.
+ */
+export function buildSiteCopy(env: Record<string, string>): string {
+  const outDir = mkdtempSync(join(tmpdir(), 'ctl-site-copy-'));
+  const build = spawnSync(process.execPath, [`${repoRoot}node_modules/astro/bin/astro.mjs`, 'build', '--silent'], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env, CTL_OUT_DIR: outDir },
+    encoding: 'utf8',
+  });
+  if (build.status !== 0) throw new Error(`building a copy of the site failed:\n${build.stdout}\n${build.stderr}`);
+  return outDir;
 }

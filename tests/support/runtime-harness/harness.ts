@@ -3,8 +3,8 @@
  * browser): every Runtime method by name, with process output, exits, file changes and
  * server-ready events sent back through a binding the test exposes as `window.ctlEvent`.
  */
-import { bootWebContainer } from './webcontainer.ts';
-import { RuntimeError, type Runtime, type SandboxProcess } from './types.ts';
+import { bootWebContainer } from '../../../src/runtime/webcontainer.ts';
+import { RuntimeError, type Runtime, type SandboxProcess } from '../../../src/runtime/types.ts';
 
 export type HarnessEvent =
   | { type: 'output'; processId: number; data: string }
