@@ -3,9 +3,12 @@
  * overlays on sandboxes/storefront/: `start/` (files the story changes as the lesson begins, such as
  * lesson 6's shipped bug) and `solution/` (files as they are once the lesson is solved). The course
  * is cumulative: lesson N starts from every earlier lesson's start and solution, then its own start.
+ * An overlay can also say a file is back as in the shop itself, rather than copy it: a lesson's
+ * `overlay.json` lists them, `{ "solution": { "asInBase": ["backend/src/inventory.ts"] } }`.
  * Only text files are shipped.
  */
 import { readdir, readFile } from 'node:fs/promises';
+import { z } from 'astro/zod';
 import { join, relative, sep } from 'node:path';
 import { CHECKS_DIR } from './run-checks.ts';
 
@@ -62,6 +65,29 @@ async function engineFiles(): Promise<FileMap> {
 
 const under = (folder: string, files: FileMap): FileMap => Object.fromEntries(Object.entries(files).map(([path, contents]) => [`${folder}/${path}`, contents]));
 
+const overlayManifest = z
+  .object({
+    start: z.object({ asInBase: z.array(z.string()) }).strict().optional(),
+    solution: z.object({ asInBase: z.array(z.string()) }).strict().optional(),
+  })
+  .strict();
+
+/** A lesson's `start/` or `solution/` folder, with the files its overlay.json puts back as in the base. */
+async function readOverlay(lessonId: string, which: 'start' | 'solution', base: FileMap): Promise<FileMap> {
+  const files = await readTree(join(lessonsDir, lessonId, which));
+  const manifestFile = join(lessonsDir, lessonId, 'overlay.json');
+  const text = await readFile(manifestFile, 'utf8').catch(() => null);
+  if (text === null) return files;
+  const parsed = overlayManifest.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new Error(`${manifestFile}: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+  for (const path of parsed.data[which]?.asInBase ?? []) {
+    if (base[path] === undefined) throw new Error(`${manifestFile}: "${path}" is not a file of the shop (sandboxes/storefront/)`);
+    if (files[path] !== undefined) throw new Error(`${manifestFile}: "${path}" is both in ${which}/ and listed as as-in-base`);
+    files[path] = base[path]!;
+  }
+  return files;
+}
+
 /** Lesson folders in course order (NN-slug sorts as the course runs). */
 async function lessonIds(): Promise<string[]> {
   const entries = await readdir(lessonsDir, { withFileTypes: true });
@@ -70,11 +96,11 @@ async function lessonIds(): Promise<string[]> {
 
 export async function lessonSandbox(lessonId: string): Promise<LessonSandbox> {
   const earlier = (await lessonIds()).filter((id) => id < lessonId);
-  const [base, overlays, start, solution, support, engine, checks] = await Promise.all([
-    readTree(storefrontDir),
-    Promise.all(earlier.flatMap((id) => [readTree(join(lessonsDir, id, 'start')), readTree(join(lessonsDir, id, 'solution'))])),
-    readTree(join(lessonsDir, lessonId, 'start')),
-    readTree(join(lessonsDir, lessonId, 'solution')),
+  const base = await readTree(storefrontDir);
+  const [overlays, start, solution, support, engine, checks] = await Promise.all([
+    Promise.all(earlier.flatMap((id) => [readOverlay(id, 'start', base), readOverlay(id, 'solution', base)])),
+    readOverlay(lessonId, 'start', base),
+    readOverlay(lessonId, 'solution', base),
     readTree(join(lessonsDir, '..', 'checks-support')),
     engineFiles(),
     readTree(join(lessonsDir, lessonId, 'checks')),
