@@ -14,6 +14,8 @@
  * when a file or range does not exist, so prose cannot drift from the code it quotes.
  */
 import { basename, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineMdastPlugin, type MdastPluginEntry } from 'satteri';
 import { diffLines } from 'diff';
 import { lessonSandbox, type FileMap } from './sandbox-files.ts';
 
@@ -84,32 +86,27 @@ export function referencedCode(reference: CodeReference, start: FileMap, solutio
   return shown.filter((entry) => entry.line >= from && entry.line <= to).map((entry) => entry.text).join('\n');
 }
 
-interface CodeNode {
-  type: string;
-  meta?: string | null;
-  value?: string;
-  children?: CodeNode[];
-}
-
-function* codeBlocks(node: CodeNode): Generator<CodeNode> {
-  if (node.type === 'code') yield node;
-  for (const child of node.children ?? []) yield* codeBlocks(child);
-}
-
-/** The remark plugin (astro.config.mjs): fills each code block that names a file of its lesson. */
-export function remarkCodeFromFiles() {
-  return async (tree: CodeNode, file: { path: string }) => {
-    const lessonId = basename(dirname(file.path));
-    let sandbox: Awaited<ReturnType<typeof lessonSandbox>> | null = null;
-    for (const block of codeBlocks(tree)) {
-      const reference = parseReference(block.meta ?? '');
-      if (!reference) continue;
+/**
+ * The Sätteri mdast plugin (astro.config.mjs): fills each code block that names a file of its lesson.
+ * A factory, so each lesson.mdx gets a plugin that knows its lesson and reads its sandbox once.
+ */
+export const codeFromFiles: MdastPluginEntry = ({ fileURL }) => {
+  if (!fileURL) return null;
+  const path = fileURLToPath(fileURL);
+  const lessonId = basename(dirname(path));
+  let sandbox: ReturnType<typeof lessonSandbox> | null = null;
+  return defineMdastPlugin({
+    name: 'checkout-trace-lab:code-from-files',
+    async code(node, context) {
+      const reference = parseReference(node.meta ?? '');
+      if (!reference) return;
       try {
-        sandbox ??= await lessonSandbox(lessonId);
-        block.value = referencedCode(reference, sandbox.start, { ...sandbox.start, ...sandbox.solution });
+        sandbox ??= lessonSandbox(lessonId);
+        const { start, solution } = await sandbox;
+        context.setProperty(node, 'value', referencedCode(reference, start, { ...start, ...solution }));
       } catch (error) {
-        throw new Error(`${file.path}: the code block with ${block.meta}: ${(error as Error).message}`);
+        throw new Error(`${path}: the code block with ${node.meta}: ${(error as Error).message}`);
       }
-    }
-  };
-}
+    },
+  });
+};

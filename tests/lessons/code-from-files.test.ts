@@ -1,5 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { parseReference, referencedCode, remarkCodeFromFiles } from '../../src/lessons/code-from-files.ts';
+import { pathToFileURL } from 'node:url';
+import { mdxToJs } from 'satteri';
+import { codeFromFiles, parseReference, referencedCode } from '../../src/lessons/code-from-files.ts';
+
+/** Compiles MDX as the site build does (Sätteri with the plugin), as if it were lesson 2's prose. */
+const compileLesson2 = async (mdx: string) =>
+  (await mdxToJs(mdx, { mdastPlugins: [codeFromFiles], fileURL: pathToFileURL(`${process.cwd()}/content/lessons/02-trace-the-backend/lesson.mdx`) })).code;
 
 const start = { 'app.ts': 'a\nb\nc\nd\n', 'same.ts': 'x\n' };
 const solution = { ...start, 'app.ts': 'a\nB\nc\nd\ne\n' };
@@ -25,13 +31,10 @@ describe('prose code from the lesson’s files', () => {
     expect(() => referencedCode({ version: 'start', path: 'gone.ts' }, start, solution)).toThrow(/not a file of the lesson's sandbox/);
     expect(() => referencedCode({ version: 'solution', path: 'app.ts', lines: { from: 4, to: 9 } }, start, solution)).toThrow(/runs past the end/);
     expect(() => referencedCode({ version: 'diff', path: 'same.ts' }, start, solution)).toThrow(/does not change/);
-    const tree = { type: 'root', children: [{ type: 'code', meta: 'file="start:backend/src/nowhere.ts"', value: '' }] };
-    await expect(remarkCodeFromFiles()(tree, { path: `${process.cwd()}/content/lessons/02-trace-the-backend/lesson.mdx` })).rejects.toThrow(/nowhere\.ts" is not a file/);
+    await expect(compileLesson2('```ts file="start:backend/src/nowhere.ts"\n```\n')).rejects.toThrow(/nowhere\.ts" is not a file/);
   });
 
   test('a real lesson block is filled from its sandbox', async () => {
-    const tree = { type: 'root', children: [{ type: 'code', meta: 'file="solution:backend/src/instrument.ts"', value: '' }] };
-    await remarkCodeFromFiles()(tree, { path: `${process.cwd()}/content/lessons/02-trace-the-backend/lesson.mdx` });
-    expect(tree.children[0]!.value).toContain('Sentry.init(');
+    expect(await compileLesson2('```ts file="solution:backend/src/instrument.ts"\n```\n')).toContain('Sentry.init(');
   });
 });
