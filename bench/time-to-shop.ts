@@ -16,7 +16,7 @@ const browser = await launchChromium();
 
 async function open(label: string) {
   const site = await startSite({ CTL_CACHE_DIR: cacheDir });
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const page = await site.newPage(browser, { viewport: { width: 1440, height: 900 } });
   let jsBytes = 0;
   let jsBeforeWorkspace = 0;
   let workspaceStarted = false;

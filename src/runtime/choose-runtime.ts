@@ -25,9 +25,12 @@ export function savePreference(preference: RuntimePreference): void {
   localStorage.setItem(PREFERENCE_KEY, preference);
 }
 
-/** The course's own server puts a per-launch token in the page; a static host does not. */
-export function localRuntimeToken(): string | null {
-  return document.querySelector<HTMLMetaElement>('meta[name="ctl-local-runtime"]')?.content || null;
+/**
+ * The course's own server marks the pages it serves (no secret: the runtime trusts the page's
+ * sign-in cookie and origin); a static host does not.
+ */
+export function localRuntimeServed(): boolean {
+  return document.querySelector('meta[name="ctl-local-runtime"]') !== null;
 }
 
 export interface RuntimeSources {
@@ -38,12 +41,11 @@ export interface RuntimeSources {
 
 /** The real sources: this page's local runtime bridge and the page's one WebContainer. */
 export const pageRuntimeSources: RuntimeSources = {
-  localAvailable: () => localRuntimeToken() !== null,
+  localAvailable: localRuntimeServed,
   async connectLocal() {
-    const token = localRuntimeToken();
-    if (!token) throw new RuntimeError(noLocalRuntimeHelp, 'unauthorized');
-    const { connectLocalRuntime } = await import('./local/client.ts');
-    return connectLocalRuntime(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/__runtime`, token);
+    if (!localRuntimeServed()) throw new RuntimeError(noLocalRuntimeHelp, 'unauthorized');
+    const { connectLocalRuntime, pageRuntimeUrl } = await import('./local/client.ts');
+    return connectLocalRuntime(pageRuntimeUrl());
   },
   async bootWebContainer() {
     const { bootWebContainer } = await import('./webcontainer.ts');

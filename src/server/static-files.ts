@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { IMMUTABLE_CACHE_CONTROL, IMMUTABLE_PATHS } from './host-headers.ts';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -36,7 +37,7 @@ export function resolveStaticPath(root: string, urlPath: string): string | null 
 export interface StaticOptions {
   root: string;
   headers: Record<string, string>;
-  /** Lets the server add per-launch data (the runtime token) to every HTML page it serves. */
+  /** Lets the server add to every HTML page it serves (the local runtime's marker). */
   transformHtml?: (html: string) => string;
 }
 
@@ -78,5 +79,6 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, opt
     res.end();
     return;
   }
-  createReadStream(file).pipe(res);
+  // A file that vanishes mid-read, or a client that goes away, ends this response only.
+  await pipeline(createReadStream(file), res).catch(() => res.destroy());
 }

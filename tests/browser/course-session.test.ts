@@ -20,7 +20,7 @@ let page: Page;
 
 beforeAll(async () => {
   [site, browser] = await Promise.all([startSite({ CTL_SANDBOXES_DIR: sandboxesRoot }), launchChromium()]);
-  page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
+  page = await site.newPage(browser, { viewport: { width: 1440, height: 960 } });
 });
 
 afterAll(async () => {

@@ -105,7 +105,7 @@ if (unreachable) {
   describeRuntimeContract('webcontainer (real Chromium)', async () => {
     site ??= await startSite();
     browser ??= await launchChromium();
-    const page = await browser.newPage();
+    const page = await site.newPage(browser);
     await page.goto(`${site.url}/dev/runtime-harness/`);
     return webContainerInPage(page);
   }, packagesSnapshot);

@@ -39,6 +39,7 @@ function sandboxProcesses(): number[] {
 beforeAll(async () => {
   [site, browser] = await Promise.all([startSite({ CTL_SANDBOXES_DIR: sandboxesRoot }), launchChromium()]);
   context = await browser.newContext({ viewport: { width: 1440, height: 960 }, colorScheme: 'light' });
+  await site.authenticate(context);
   page = await context.newPage();
   page.on('dialog', (dialog) => void dialog.accept());
 });
