@@ -92,6 +92,11 @@ export function TelemetryPanel({ store, files, runtime, onOpenFile, onSaveFile, 
           Clear
         </button>
       </div>
+      {store.collectorNotice && (
+        <p className="panel-note" role="status" data-testid="collector-notice">
+          {store.collectorNotice}
+        </p>
+      )}
       <div className="telemetry-body">
         {view === 'traces' && (
           <TracesPanel

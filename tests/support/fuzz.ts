@@ -82,11 +82,14 @@ export function httpRequests(count: number, seed: number, extraHeaders: string[]
   return fc.sample(fc.oneof({ weight: 9, arbitrary: request }, { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 300 }) }), { numRuns: count, seed });
 }
 
-/** Sends raw bytes to a TCP port; resolves with whatever came back once the peer closed, or after `timeoutMs`. */
-export function sendRaw(port: number, data: string, timeoutMs = 2000): Promise<string> {
+/**
+ * Sends raw bytes to a TCP port (`data` as UTF-8, or as Latin-1 to send any byte); resolves with
+ * whatever came back once the peer closed, or after `timeoutMs`.
+ */
+export function sendRaw(port: number, data: string, timeoutMs = 2000, encoding: 'utf8' | 'latin1' = 'utf8'): Promise<string> {
   return new Promise((resolve) => {
     let answer = '';
-    const socket = connect(port, '127.0.0.1', () => socket.end(data));
+    const socket = connect(port, '127.0.0.1', () => socket.end(Buffer.from(data, encoding)));
     const done = () => {
       clearTimeout(timer);
       socket.destroy();
