@@ -358,7 +358,8 @@ export class CourseSession {
   #onFailure(failure: RuntimeFailure): void {
     this.#set({ failures: [...this.#state.failures.slice(-4), failure] });
     if (failure.source === 'runtime') {
-      this.#set({ shop: 'stopped', boot: { ...this.#state.boot, error: { step: 'runtime', message: failure.message, output: '' } } });
+      // The sandbox is gone, and its preview with it: show what happened and how to start again instead.
+      this.#set({ shop: 'stopped', previewUrl: null, boot: { ...this.#state.boot, error: { step: 'runtime', message: failure.message, output: '' } } });
     }
   }
 

@@ -13,7 +13,8 @@ export function PreviewPanel({ url, placeholder }: Props) {
   const [src, setSrc] = useState<string | null>(null);
 
   useEffect(() => {
-    if (url) setSrc(new URL(path, url).toString());
+    // No URL: the sandbox went away, and its page with it; the placeholder says why.
+    setSrc(url ? new URL(path, url).toString() : null);
   }, [url]);
 
   const go = (event: React.FormEvent) => {

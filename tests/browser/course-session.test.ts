@@ -28,7 +28,7 @@ afterAll(async () => {
   await site?.stop();
 });
 
-const sandboxFolders = () => readdirSync(sandboxesRoot);
+const sandboxFolders = () => readdirSync(sandboxesRoot).filter((name) => name.startsWith('ctl-sandbox-'));
 const sandboxFile = (path: string) => readFileSync(join(sandboxesRoot, sandboxFolders()[0]!, path), 'utf8');
 
 /** The pid of the sandbox's Vite dev server. */
