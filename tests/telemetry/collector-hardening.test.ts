@@ -25,9 +25,12 @@ interface RunningCollector {
   base: string;
 }
 
-const running: ChildProcess[] = [];
+const running: RunningCollector[] = [];
 afterEach(() => {
-  for (const child of running.splice(0)) child.kill('SIGKILL');
+  for (const collector of running.splice(0)) {
+    collector.process.kill('SIGKILL');
+    rmSync(collector.dir, { recursive: true, force: true });
+  }
 });
 
 async function startCollectorProcess(env: Record<string, string> = {}): Promise<RunningCollector> {
@@ -36,7 +39,6 @@ async function startCollectorProcess(env: Record<string, string> = {}): Promise<
     cwd: dir,
     env: { ...process.env, COLLECTOR_PORT: '0', ...env },
   });
-  running.push(child);
   const reader = new CollectorFrameReader();
   const collector = { process: child, dir, notices: [] as (string | null)[], frames: 0, port: 0, base: '', text: () => text };
   let text = '';
@@ -56,6 +58,7 @@ async function startCollectorProcess(env: Record<string, string> = {}): Promise<
     child.once('exit', (code) => reject(new Error(`collector exited with ${code}: ${text}`)));
   });
   collector.base = `http://127.0.0.1:${collector.port}`;
+  running.push(collector);
   return collector;
 }
 
