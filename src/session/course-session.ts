@@ -146,7 +146,8 @@ export class CourseSession {
   /** Shows a lesson: the first one boots the sandbox, later ones only change files. */
   async openLesson(lessonId: string): Promise<void> {
     if (lessonId === this.#state.lessonId && (this.#state.lesson || !this.#state.loadError)) return;
-    this.#set({ lessonId, loadError: null, check: { running: false, waitingForShop: false, run: null }, preference: this.#booting ? this.#state.preference : readPreference() });
+    // Not synced from the moment the lesson changes: the sandbox still holds the previous lesson's files.
+    this.#set({ lessonId, lessonSynced: false, loadError: null, check: { running: false, waitingForShop: false, run: null }, preference: this.#booting ? this.#state.preference : readPreference() });
     let lesson: LessonFiles;
     try {
       lesson = await (this.#options.fetchLesson ?? fetchLessonFiles)(lessonId);

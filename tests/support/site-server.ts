@@ -82,7 +82,7 @@ export async function startSite(env: Record<string, string> = {}): Promise<Runni
       const context = await browser.newContext(options);
       await authenticate(context);
       const page = await context.newPage();
-      page.once('close', () => void context.close());
+      page.once('close', () => void context.close().catch(() => undefined));
       return page;
     },
     stop: () =>
