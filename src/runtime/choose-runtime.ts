@@ -7,6 +7,7 @@
  * slow, `auto` moves on to the local runtime where there is one; otherwise the learner is told it
  * is still starting and may keep waiting or switch.
  */
+import { BACKEND_PORT, COLLECTOR_PORT, FRONTEND_PORT } from '../session/boot.ts';
 import { RuntimeError, type Runtime } from './types.ts';
 
 export type RuntimePreference = 'auto' | 'webcontainer' | 'local';
@@ -45,7 +46,7 @@ export const pageRuntimeSources: RuntimeSources = {
   async connectLocal() {
     if (!localRuntimeServed()) throw new RuntimeError(noLocalRuntimeHelp, 'unauthorized');
     const { connectLocalRuntime, pageRuntimeUrl } = await import('./local/client.ts');
-    return connectLocalRuntime(pageRuntimeUrl());
+    return connectLocalRuntime(pageRuntimeUrl(), { ports: [FRONTEND_PORT, BACKEND_PORT, COLLECTOR_PORT] });
   },
   async bootWebContainer() {
     const { bootWebContainer } = await import('./webcontainer.ts');

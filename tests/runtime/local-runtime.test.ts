@@ -239,6 +239,18 @@ describe('ports', () => {
 });
 
 describe('one sandbox per machine: the shop has fixed ports', () => {
+  test('a port the shop needs, held by another program: the claim fails naming it, and succeeds once it is free', { timeout: 30_000 }, async () => {
+    const other = createTcpServer((socket) => socket.end()).listen(0, '127.0.0.1');
+    await new Promise((resolve) => other.once('listening', resolve));
+    const port = (other.address() as AddressInfo).port;
+    const connect = () => connectLocalRuntime(site.url, { headers: site.access.pageHeaders(), ports: [port] });
+    // This test's own process plays the other program.
+    await expect(connect()).rejects.toMatchObject({ code: 'port-in-use', message: expect.stringContaining(`port ${port}, and another program on this computer listens on it (pid ${process.pid}:`) });
+    await new Promise((resolve) => other.close(resolve));
+    const runtime = await connect();
+    await runtime.teardown();
+  });
+
   test('a second tab is told which tab runs the shop, and can take it over', { timeout: 30_000 }, async () => {
     const first = await site.connect('Lesson 2 in the first tab');
     const failures: string[] = [];

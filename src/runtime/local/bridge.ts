@@ -18,6 +18,7 @@ import { Outbox } from './outbox.ts';
 import { ownIdentity } from './process-identity.ts';
 import { CLOSE_TAKEN_OVER, PROTOCOL, RUNTIME_PATH, clientMessage, type Request, type Result } from './protocol.ts';
 import { defaultSandboxesDir, makeSandboxFolder, reapStaleSandboxes } from './sandbox-folders.ts';
+import { listenerOn } from './sandbox-processes.ts';
 import { Session } from './session.ts';
 import { ShopLock } from './shop-lock.ts';
 import { SnapshotStore } from './snapshot-store.ts';
@@ -44,6 +45,23 @@ export const BROWSER_PARITY_ENV = { NODE_OPTIONS: '--no-addons', NAPI_RS_FORCE_W
 
 /** How often a holder checks that no other course server took the shop over. */
 const HOLDER_CHECK_MS = 1000;
+/** How long a claim waits for the shop's ports to free up (a sandbox that was just ended lets go of them). */
+const PORTS_WAIT_MS = 5000;
+
+/** Who holds the first of `ports` that another program listens on, waiting a little for ports being let go. */
+async function portTaken(ports: number[]): Promise<string | null> {
+  const deadline = Date.now() + PORTS_WAIT_MS;
+  for (;;) {
+    const listeners = await Promise.all(ports.map(async (port) => ({ port, listener: await listenerOn(port) })));
+    const held = listeners.find(({ listener }) => listener);
+    if (!held) return null;
+    if (Date.now() >= deadline) {
+      const who = held.listener!.pid ? `pid ${held.listener!.pid}: ${held.listener!.command}` : 'a program of another user, or one this account cannot see';
+      return `The shop needs port ${held.port}, and another program on this computer listens on it (${who}). Stop that program, then press \u201cTry again\u201d.`;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
 
 const isLoopback = (address: string | undefined) => !!address && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
 
@@ -146,7 +164,7 @@ export function attachLocalRuntime(server: Server, options: LocalRuntimeOptions)
     connections.set(connection.id, connection);
     let claiming: Promise<Session> | null = null;
 
-    const claim = (label: string) =>
+    const claim = (label: string, ports: number[]) =>
       (claiming ??= (async () => {
         await reaped;
         // A session of this server that is still ending (a reload, a retry) is waited for: its ports free up.
@@ -156,8 +174,12 @@ export function attachLocalRuntime(server: Server, options: LocalRuntimeOptions)
         ]);
         const folder = await makeSandboxFolder(sandboxesDir, owner);
         try {
-          lock.claim({ session: connection.id, label, url: serverUrl, folder });
+          lock.claim({ session: connection.id, label, ports, url: serverUrl, folder });
+          // No course sandbox holds the shop: whatever else listens on its ports would half-break it.
+          const taken = await portTaken(ports);
+          if (taken) throw new RuntimeError(taken, 'port-in-use');
         } catch (error) {
+          lock.release(connection.id);
           await rm(folder, { recursive: true, force: true });
           throw error;
         }
@@ -170,7 +192,7 @@ export function attachLocalRuntime(server: Server, options: LocalRuntimeOptions)
       }));
 
     async function answer(message: Request): Promise<Result> {
-      if (message.op === 'claim') return claim(message.label).then(() => null);
+      if (message.op === 'claim') return claim(message.label, message.ports).then(() => null);
       if (message.op === 'takeOver') return lock.takeOver().then(() => null);
       const session = connection.session ?? (claiming && (await claiming));
       if (!session) throw new RuntimeError('This connection has no sandbox yet: send `claim` first.', 'invalid-request');

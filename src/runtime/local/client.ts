@@ -157,8 +157,8 @@ class LocalRuntimeClient implements Runtime {
     return () => void this.#failures.delete(listener);
   }
 
-  async claim(label: string) {
-    await this.#request({ op: 'claim', label: label.slice(0, 200) });
+  async claim(label: string, ports: number[]) {
+    await this.#request({ op: 'claim', label: label.slice(0, 200), ports });
   }
 
   async teardown() {
@@ -172,6 +172,8 @@ class LocalRuntimeClient implements Runtime {
 export interface ConnectOptions {
   /** Names this page to a second tab that finds the sandbox busy (default: the page's title). */
   label?: string;
+  /** Ports the shop will listen on: the claim fails (`port-in-use`) while another program holds one. */
+  ports?: number[];
   /**
    * Node only (tests, tools): headers for the handshake. A browser sends the session cookie and
    * its Origin itself and cannot set headers.
@@ -203,13 +205,14 @@ function open(url: string, headers?: Record<string, string>): Promise<WebSocket>
 
 /**
  * Connects to the bridge and claims this machine's sandbox. Rejects with code `unauthorized` when
- * the connection is refused, and `busy` (naming the holder) when another tab or course server
- * runs the shop: `takeOverLocalRuntime` then ends that one.
+ * the connection is refused, `busy` (naming the holder) when another tab or course server runs
+ * the shop (`takeOverLocalRuntime` then ends that one), and `port-in-use` (naming the program)
+ * when something else listens on one of `ports`.
  */
-export async function connectLocalRuntime(url: string, { label = typeof document === 'undefined' ? 'a test' : document.title, headers }: ConnectOptions = {}): Promise<Runtime> {
+export async function connectLocalRuntime(url: string, { label = typeof document === 'undefined' ? 'a test' : document.title, ports = [], headers }: ConnectOptions = {}): Promise<Runtime> {
   const client = new LocalRuntimeClient(await open(url, headers));
   try {
-    await client.claim(label);
+    await client.claim(label, ports);
   } catch (error) {
     await client.teardown();
     throw error;

@@ -27,7 +27,7 @@ const command = <Shape extends z.core.$ZodLooseShape>(shape: Shape) => z.object(
 
 export const clientMessage = z.discriminatedUnion('op', [
   /** The first request of every page: it asks for this machine's one sandbox (the shop's ports are fixed). */
-  request({ op: z.literal('claim'), label: z.string().max(200) }),
+  request({ op: z.literal('claim'), label: z.string().max(200), ports: z.array(z.number().int().min(1).max(65535)).max(20).default([]) }),
   /** Ends whichever session holds this machine's sandbox, so the next claim gets it. */
   request({ op: z.literal('takeOver') }),
   request({ op: z.literal('mount'), tree: fileTree }),

@@ -63,6 +63,24 @@ async function listeningInodes(port: number): Promise<Set<string>> {
   return inodes;
 }
 
+/** What listens on a port: its pid and command line where this user may see them (not another user's). */
+export interface Listener {
+  pid?: number;
+  command?: string;
+}
+
+/** Who listens on `port`, or null when nothing does (Linux; elsewhere null: the caller cannot tell). */
+export async function listenerOn(port: number): Promise<Listener | null> {
+  const listening = await listeningInodes(port);
+  if (listening.size === 0) return null;
+  for (const pid of (await readdir('/proc').catch(() => [] as string[])).filter(numeric).map(Number)) {
+    if (!(await socketInodes(pid)).some((inode) => listening.has(inode))) continue;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    return { pid, command: cmdline.split('\0').filter(Boolean).join(' ').slice(0, 120) };
+  }
+  return {};
+}
+
 /**
  * Whether one of the sandbox's own processes listens on `port`: true or false on Linux, null
  * where /proc cannot tell (then the caller can only see that something answers).

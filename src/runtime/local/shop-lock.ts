@@ -20,6 +20,8 @@ const holderSchema = z.object({
   session: z.string(),
   /** The claiming page's title. */
   label: z.string(),
+  /** The ports its shop uses. */
+  ports: z.array(z.number()),
   /** The course server's address, as the page reached it. */
   url: z.string(),
   folder: z.string(),
@@ -74,7 +76,8 @@ export class ShopLock {
       this.#local(holder)
         ? `in another tab of this course (\u201c${holder.label}\u201d, since ${clock(holder.since)})`
         : `for another course server on this computer, ${holder.url} (\u201c${holder.label}\u201d, since ${clock(holder.since)})`;
-    return `The shop already runs ${where}. Its ports (5173, 3001, 8969) are fixed, so only one can run it at a time: take it over here, or go back to that one.`;
+    const ports = holder.ports.length ? ` (${holder.ports.join(', ')})` : '';
+    return `The shop already runs ${where}. Its ports${ports} are fixed, so only one can run it at a time: take it over here, or go back to that one.`;
   }
 
   /** Makes `claim` the holder, or throws `busy` naming the live holder. */
