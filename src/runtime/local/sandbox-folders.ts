@@ -19,7 +19,8 @@ const OWNED = /^ctl-sandbox-(\d+\.\d+)-/;
  * someone else made (or a symlink planted there) is refused rather than used.
  */
 export function defaultSandboxesDir(): string {
-  const dir = join(tmpdir(), `checkout-trace-lab-${userInfo().username}`);
+  // By uid where there is one: a container's user may have no name.
+  const dir = join(tmpdir(), `checkout-trace-lab-${typeof process.getuid === 'function' ? process.getuid() : userInfo().username}`);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const info = lstatSync(dir);
   const mine = typeof process.getuid !== 'function' || info.uid === process.getuid();
