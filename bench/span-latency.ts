@@ -19,7 +19,7 @@ const edits = {
 const site = await startSite();
 const browser = await launchChromium();
 try {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
+  const page = await site.newPage(browser, { viewport: { width: 1440, height: 960 } });
   await page.goto(`${site.url}/`);
   await page.evaluate((value) => localStorage.setItem('ctl:edits:01-meet-the-storefront', value), JSON.stringify(edits));
   await page.goto(`${site.url}/lessons/01-meet-the-storefront/?runtime=local`);

@@ -34,7 +34,7 @@ function envelope(): string {
 const site = await startSite();
 const browser = await launchChromium();
 try {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
+  const page = await site.newPage(browser, { viewport: { width: 1440, height: 960 } });
   await page.goto(`${site.url}/lessons/01-meet-the-storefront/?runtime=local`);
   await waitForBoot(page);
   await page.getByRole('tab', { name: 'Telemetry' }).click();

@@ -20,6 +20,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 async function openLesson1(label: string) {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  await site.authenticate(context);
   const page = await context.newPage();
   const started = performance.now();
   await page.goto(`${site.url}/lessons/01-meet-the-storefront/?runtime=local`, { waitUntil: 'commit' });

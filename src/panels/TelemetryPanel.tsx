@@ -111,6 +111,11 @@ export function TelemetryPanel({ store, files, runtime, onOpenFile, onSaveFile, 
           {searchError}
         </p>
       )}
+      {store.collectorNotice && (
+        <p className="panel-note" role="status" data-testid="collector-notice">
+          {store.collectorNotice}
+        </p>
+      )}
       <div className="telemetry-body">
         {view === 'traces' && (
           <TracesPanel

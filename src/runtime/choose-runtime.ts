@@ -7,6 +7,7 @@
  * slow, `auto` moves on to the local runtime where there is one; otherwise the learner is told it
  * is still starting and may keep waiting or switch.
  */
+import { BACKEND_PORT, COLLECTOR_PORT, FRONTEND_PORT } from '../session/boot.ts';
 import { RuntimeError, type Runtime } from './types.ts';
 
 export type RuntimePreference = 'auto' | 'webcontainer' | 'local';
@@ -25,9 +26,12 @@ export function savePreference(preference: RuntimePreference): void {
   localStorage.setItem(PREFERENCE_KEY, preference);
 }
 
-/** The course's own server puts a per-launch token in the page; a static host does not. */
-export function localRuntimeToken(): string | null {
-  return document.querySelector<HTMLMetaElement>('meta[name="ctl-local-runtime"]')?.content || null;
+/**
+ * The course's own server marks the pages it serves (no secret: the runtime trusts the page's
+ * sign-in cookie and origin); a static host does not.
+ */
+export function localRuntimeServed(): boolean {
+  return document.querySelector('meta[name="ctl-local-runtime"]') !== null;
 }
 
 export interface RuntimeSources {
@@ -38,12 +42,11 @@ export interface RuntimeSources {
 
 /** The real sources: this page's local runtime bridge and the page's one WebContainer. */
 export const pageRuntimeSources: RuntimeSources = {
-  localAvailable: () => localRuntimeToken() !== null,
+  localAvailable: localRuntimeServed,
   async connectLocal() {
-    const token = localRuntimeToken();
-    if (!token) throw new RuntimeError(noLocalRuntimeHelp, 'unauthorized');
-    const { connectLocalRuntime } = await import('./local/client.ts');
-    return connectLocalRuntime(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/__runtime`, token);
+    if (!localRuntimeServed()) throw new RuntimeError(noLocalRuntimeHelp, 'unauthorized');
+    const { connectLocalRuntime, pageRuntimeUrl } = await import('./local/client.ts');
+    return connectLocalRuntime(pageRuntimeUrl(), { ports: [FRONTEND_PORT, BACKEND_PORT, COLLECTOR_PORT] });
   },
   async bootWebContainer() {
     const { bootWebContainer } = await import('./webcontainer.ts');

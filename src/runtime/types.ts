@@ -74,8 +74,12 @@ export interface Runtime {
   teardown(): Promise<void>;
 }
 
-/** What went wrong, in words a learner can act on. */
-export type RuntimeErrorCode = 'path-outside-sandbox' | 'not-found' | 'unauthorized' | 'disconnected' | 'spawn-failed' | 'io';
+/**
+ * What went wrong, in words a learner can act on. `busy`: this machine's sandbox runs for another
+ * tab or course server (the shop's ports are fixed); `port-in-use`: another program holds one of
+ * them; `invalid-request`: a message the runtime could not accept as sent.
+ */
+export type RuntimeErrorCode = 'path-outside-sandbox' | 'not-found' | 'unauthorized' | 'disconnected' | 'spawn-failed' | 'io' | 'busy' | 'port-in-use' | 'invalid-request';
 
 export class RuntimeError extends Error {
   readonly code: RuntimeErrorCode;

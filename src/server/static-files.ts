@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { IMMUTABLE_CACHE_CONTROL, IMMUTABLE_PATHS } from './host-headers.ts';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -54,7 +55,7 @@ export function resolveStaticPath(root: string, urlPath: string): string | null 
 export interface StaticOptions {
   root: string;
   headers: Record<string, string>;
-  /** Lets the server add per-launch data (the runtime token) to every HTML page it serves. */
+  /** Lets the server add to every HTML page it serves (the local runtime's marker). */
   transformHtml?: (html: string) => string;
 }
 
@@ -105,5 +106,6 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, opt
     res.end();
     return;
   }
-  createReadStream(file).pipe(res);
+  // A file that vanishes mid-read, or a client that goes away, ends this response only.
+  await pipeline(createReadStream(file), res).catch(() => res.destroy());
 }

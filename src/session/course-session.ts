@@ -6,7 +6,7 @@
  * processes and the terminal, and writes only the files that lesson changes.
  */
 import { chooseRuntime, readPreference, savePreference, type RuntimePreference, type RuntimeSources } from '../runtime/choose-runtime.ts';
-import type { PackagesSnapshot, Runtime, RuntimeFailure, SandboxProcess } from '../runtime/types.ts';
+import { RuntimeError, type PackagesSnapshot, type Runtime, type RuntimeErrorCode, type RuntimeFailure, type SandboxProcess } from '../runtime/types.ts';
 import { markCompleted } from '../lessons/progress.ts';
 import { runChecks, type CheckRun } from '../lessons/run-checks.ts';
 import { CollectorFrameReader } from '../telemetry/collector-frames.ts';
@@ -24,6 +24,8 @@ export interface BootFailure {
   message: string;
   /** The end of the failing process's output. */
   output: string;
+  /** The runtime's reason, when it gave one: `busy` means another tab or course server runs the shop. */
+  code?: RuntimeErrorCode;
 }
 
 /** The shop after boot: serving, restarting the backend after a change, or stopped. */
@@ -144,6 +146,7 @@ export class CourseSession {
   /** Shows a lesson: the first one boots the sandbox, later ones only change files. */
   async openLesson(lessonId: string): Promise<void> {
     if (lessonId === this.#state.lessonId && (this.#state.lesson || !this.#state.loadError)) return;
+    // Not synced from the moment the lesson changes: the sandbox still holds the previous lesson's files.
     this.#set({
       lessonId,
       lessonSynced: false,
@@ -284,7 +287,7 @@ export class CourseSession {
       const failure: BootFailure =
         error instanceof BootError
           ? { step: error.step, message: error.message, output: error.output }
-          : { step: this.#state.boot.step, message: error instanceof Error ? error.message : String(error), output: '' };
+          : { step: this.#state.boot.step, message: error instanceof Error ? error.message : String(error), output: '', code: error instanceof RuntimeError ? error.code : undefined };
       this.#set({ boot: { ...this.#state.boot, slow: false, error: failure } });
     }
   }
@@ -304,6 +307,22 @@ export class CourseSession {
     // Files that changed while the shop started (a lesson switch during the boot) are written now.
     await this.#settle();
     if (bootId === this.#bootId) this.#set({ lessonSynced: true });
+  }
+
+  /**
+   * The shop runs for another tab or course server (`busy`): end that one and boot here, on this
+   * computer. Its ports are fixed, so only one can run it.
+   */
+  async takeOver(): Promise<void> {
+    try {
+      const { pageRuntimeUrl, takeOverLocalRuntime } = await import('../runtime/local/client.ts');
+      await takeOverLocalRuntime(pageRuntimeUrl());
+    } catch (error) {
+      this.#set({ boot: { ...this.#state.boot, error: { step: 'runtime', message: (error as Error).message, output: '' } } });
+      return;
+    }
+    this.#set({ preference: 'local' });
+    void this.boot();
   }
 
   /** Stops `npm run dev` and starts it again, in the same sandbox. */
@@ -333,8 +352,9 @@ export class CourseSession {
 
   #onOutput(chunk: string): void {
     // The collector's envelopes travel in the output stream; the terminal shows the rest.
-    const { frames, text } = this.#frames.push(chunk);
+    const { frames, notices, text } = this.#frames.push(chunk);
     for (const frame of frames) this.telemetry.addEnvelope(frame.envelope, frame.receivedAt);
+    for (const notice of notices) this.telemetry.setCollectorNotice(notice);
     if (!text) return;
     this.output.append(text);
     const plain = text.replace(/\x1b\[[0-9;]*m/g, '');

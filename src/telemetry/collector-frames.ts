@@ -1,7 +1,8 @@
 /**
  * The collector hands each envelope to the course as one line on its stdout, behind a marker no
- * program prints by accident. This splits a process's output stream into those envelopes and the
- * text the terminal should show, across chunk boundaries.
+ * program prints by accident. This splits a process's output stream into those envelopes, the
+ * collector's notices about itself (its recording is full: a message; recording again: null), and
+ * the text the terminal should show, across chunk boundaries.
  */
 export const FRAME_PREFIX = '\u001e@@collector ';
 
@@ -20,9 +21,10 @@ function base64ToBytes(base64: string): Uint8Array {
 export class CollectorFrameReader {
   #pending = '';
 
-  /** Feeds a chunk; returns the envelopes completed by it and the rest of the text. */
-  push(chunk: string): { frames: CollectorFrame[]; text: string } {
+  /** Feeds a chunk; returns the envelopes and notices completed by it, and the rest of the text. */
+  push(chunk: string): { frames: CollectorFrame[]; notices: (string | null)[]; text: string } {
     const frames: CollectorFrame[] = [];
+    const notices: (string | null)[] = [];
     let text = '';
     let data = this.#pending + chunk;
     this.#pending = '';
@@ -43,13 +45,14 @@ export class CollectorFrameReader {
       }
       const line = data.slice(at + FRAME_PREFIX.length, end).replace(/\r$/, '');
       try {
-        const frame = JSON.parse(line) as { received: number; envelope: string };
-        frames.push({ receivedAt: frame.received, envelope: base64ToBytes(frame.envelope) });
+        const frame = JSON.parse(line) as { received: number; envelope: string } | { notice: string | null };
+        if ('notice' in frame) notices.push(typeof frame.notice === 'string' ? frame.notice : null);
+        else frames.push({ receivedAt: frame.received, envelope: base64ToBytes(frame.envelope) });
       } catch {
         text += `[collector frame could not be read]\n`;
       }
       data = data.slice(end + 1);
     }
-    return { frames, text };
+    return { frames, notices, text };
   }
 }

@@ -65,6 +65,7 @@ export class TelemetryStore {
   #logs: LogRecord[] = [];
   #spanCount = 0;
   #rejected: { receivedAt: number; error: string }[] = [];
+  #collectorNotice: string | null = null;
   #listeners = new Set<() => void>();
   #notifyQueued = false;
   #version = 0;
@@ -78,6 +79,16 @@ export class TelemetryStore {
 
   get version() {
     return this.#version;
+  }
+
+  /** What the collector last said about itself, e.g. that its recording is full; null when all is well. */
+  get collectorNotice(): string | null {
+    return this.#collectorNotice;
+  }
+
+  setCollectorNotice(notice: string | null): void {
+    this.#collectorNotice = notice;
+    this.#changed();
   }
 
   /** Adds one envelope as the collector received it. Returns the reason when it is malformed. */

@@ -1,5 +1,5 @@
 import type { BootStep } from '../session/boot.ts';
-import type { SessionState } from '../session/course-session.ts';
+import { courseSession, type SessionState } from '../session/course-session.ts';
 
 const STEPS: { step: BootStep; label: string }[] = [
   { step: 'runtime', label: 'Start the sandbox' },
@@ -63,12 +63,17 @@ export function BootStatus({ boot, preference, localAvailable, onRetry, onRestar
             </details>
           )}
           <div className="boot-actions">
+            {error.code === 'busy' && (
+              <button type="button" className="button primary" onClick={() => void courseSession().takeOver()}>
+                Take over the shop here
+              </button>
+            )}
             {error.step === 'start' && (
               <button type="button" className="button primary" onClick={onRestartShop}>
                 Restart the shop
               </button>
             )}
-            <button type="button" className={error.step === 'start' ? 'button' : 'button primary'} onClick={onRetry}>
+            <button type="button" className={error.step === 'start' || error.code === 'busy' ? 'button' : 'button primary'} onClick={onRetry}>
               {error.step === 'start' ? 'Start over in a fresh sandbox' : 'Try again'}
             </button>
             {localAvailable && preference !== 'local' && error.step === 'runtime' && (

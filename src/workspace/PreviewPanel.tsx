@@ -13,6 +13,7 @@ export function PreviewPanel({ url, placeholder }: Props) {
   const [src, setSrc] = useState<string | null>(null);
 
   useEffect(() => {
+    // No URL: the sandbox went away, and its page with it; the placeholder says why.
     setSrc(url ? new URL(path, url).toString() : null);
   }, [url]);
 

@@ -41,6 +41,7 @@ async function violations(page: Page): Promise<string[]> {
 
 async function contextIn(theme: Theme, width = 1440): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme: theme });
+  await site.authenticate(context);
   await context.addInitScript((value) => localStorage.setItem('ctl:theme', value), theme);
   return context;
 }

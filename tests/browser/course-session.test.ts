@@ -20,7 +20,7 @@ let page: Page;
 
 beforeAll(async () => {
   [site, browser] = await Promise.all([startSite({ CTL_SANDBOXES_DIR: sandboxesRoot }), launchChromium()]);
-  page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
+  page = await site.newPage(browser, { viewport: { width: 1440, height: 960 } });
 });
 
 afterAll(async () => {
@@ -28,7 +28,7 @@ afterAll(async () => {
   await site?.stop();
 });
 
-const sandboxFolders = () => readdirSync(sandboxesRoot);
+const sandboxFolders = () => readdirSync(sandboxesRoot).filter((name) => name.startsWith('ctl-sandbox-'));
 const sandboxFile = (path: string) => readFileSync(join(sandboxesRoot, sandboxFolders()[0]!, path), 'utf8');
 
 /** The pid of the sandbox's Vite dev server. */
@@ -117,7 +117,7 @@ describe('one workspace for the whole course', () => {
 describe('when the course server goes away', () => {
   test('the workspace says the connection closed and offers to start again; it does not spin', async () => {
     const own = await startSite({ CTL_SANDBOXES_DIR: mkdtempSync(join(tmpdir(), 'ctl-server-gone-')) });
-    const lesson = await browser.newPage({ viewport: { width: 1440, height: 960 } });
+    const lesson = await own.newPage(browser, { viewport: { width: 1440, height: 960 } });
     await lesson.goto(`${own.url}/lessons/01-meet-the-storefront/?runtime=local`);
     await waitForBoot(lesson);
     own.process.kill('SIGINT');

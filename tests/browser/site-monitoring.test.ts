@@ -54,7 +54,7 @@ describe('without a DSN', () => {
 
 describe('with a DSN', () => {
   test('each boot is a trace with a span per step; Check is a span with its result counts', { timeout: 300_000 }, async () => {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const page = await site.newPage(browser, { viewport: { width: 1440, height: 900 } });
     await page.goto(`${site.url}/lessons/02-trace-the-backend/?runtime=local`);
     expect(await page.locator('.site-footer').innerText()).toMatch(/reports its errors and timings/);
     await waitForBoot(page);
@@ -79,7 +79,7 @@ describe('with a DSN', () => {
   });
 
   test('a failed boot is an error that names its step', { timeout: 300_000 }, async () => {
-    const page = await browser.newPage();
+    const page = await site.newPage(browser);
     await page.goto(`${site.url}/`);
     await page.evaluate(() => localStorage.setItem('ctl:edits:01-meet-the-storefront', JSON.stringify({ 'package.json': '{ "name": broken' })));
     await page.goto(`${site.url}/lessons/01-meet-the-storefront/?runtime=local`);

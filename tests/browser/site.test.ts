@@ -18,7 +18,7 @@ afterAll(async () => {
 
 describe('the course site', () => {
   test('the home page lists the lessons, links to lesson 1 and shows progress', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await site.newPage(browser, { viewport: { width: 1280, height: 900 } });
     const response = await page.goto(site.url);
     expect(response?.status()).toBe(200);
     expect(response?.headers()['cross-origin-opener-policy']).toBe('same-origin');
@@ -46,6 +46,7 @@ describe('the course site', () => {
 
   test('lesson 1 is readable and styled before any script runs', async () => {
     const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
+    await site.authenticate(context);
     const page = await context.newPage();
     await page.goto(`${site.url}/lessons/01-meet-the-storefront/`);
     expect(await page.locator('article h1').textContent()).toBe('Meet the storefront');
@@ -61,7 +62,7 @@ describe('the course site', () => {
   });
 
   test("nothing but the lesson's own HTML stands before its first paint: no stylesheet to fetch, no script that blocks", async () => {
-    const html = await (await fetch(`${site.url}/lessons/01-meet-the-storefront/`)).text();
+    const html = await (await site.fetch('/lessons/01-meet-the-storefront/')).text();
     const head = html.slice(0, html.indexOf('</head>'));
     expect(head.match(/<link rel="stylesheet"[^>]*>/g) ?? []).toEqual([]);
     expect(head.match(/<script(?![^>]*type="module")(?![^>]*is:inline)[^>]*src=[^>]*>/g) ?? []).toEqual([]);
@@ -70,7 +71,7 @@ describe('the course site', () => {
   });
 
   test('the theme toggle switches to dark, is labelled, and the choice survives a reload', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+    const page = await site.newPage(browser, { viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
     await page.goto(`${site.url}/lessons/01-meet-the-storefront/`);
     const toggle = page.getByRole('button', { name: 'Switch to dark theme' });
     await toggle.focus();
@@ -86,7 +87,7 @@ describe('the course site', () => {
   });
 
   test('a narrow screen still reads the lesson', async () => {
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const page = await site.newPage(browser, { viewport: { width: 390, height: 844 } });
     await page.goto(`${site.url}/lessons/01-meet-the-storefront/`);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
@@ -95,7 +96,7 @@ describe('the course site', () => {
   });
 
   test('an unknown page answers 404', async () => {
-    const page = await browser.newPage();
+    const page = await site.newPage(browser);
     const response = await page.goto(`${site.url}/no-such-lesson/`);
     expect(response?.status()).toBe(404);
     await page.close();

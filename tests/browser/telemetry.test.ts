@@ -20,7 +20,7 @@ let page: Page;
 
 beforeAll(async () => {
   [site, browser] = await Promise.all([startSite(), launchChromium()]);
-  page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
+  page = await site.newPage(browser, { viewport: { width: 1440, height: 960 } });
   page.on('dialog', (dialog) => void dialog.accept());
   // The learner's saved work: the backend and frontend instrumented as lessons 2 and 3 teach.
   await page.goto(`${site.url}/`);

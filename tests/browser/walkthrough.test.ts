@@ -20,7 +20,7 @@ let page: Page;
 
 beforeAll(async () => {
   [site, browser] = await Promise.all([startSite(), launchChromium()]);
-  page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  page = await site.newPage(browser, { viewport: { width: 1440, height: 1000 } });
   page.on('dialog', (dialog) => void dialog.accept());
 });
 

@@ -107,7 +107,7 @@ if (unreachable) {
   test("the workspace boots lesson 1 in WebContainers from the packages snapshot, and lesson 2's check passes with its solution", { timeout: 600_000 }, async () => {
     site ??= await startSite({ CTL_SITE_DIR: buildSiteCopy({ CTL_RUNTIME_HARNESS: '1' }) });
     browser ??= await launchChromium();
-    const page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
+    const page = await site.newPage(browser, { viewport: { width: 1440, height: 960 } });
     await page.goto(`${site.url}/lessons/01-meet-the-storefront/?runtime=webcontainer`);
     await page.waitForFunction(() => document.querySelector('.ws')?.getAttribute('data-boot-step') === 'ready', null, { timeout: 300_000 });
     expect(await page.locator('.ws').getAttribute('data-runtime')).toBe('webcontainer');
@@ -124,7 +124,7 @@ if (unreachable) {
   describeRuntimeContract('webcontainer (real Chromium)', async () => {
     site ??= await startSite({ CTL_SITE_DIR: buildSiteCopy({ CTL_RUNTIME_HARNESS: '1' }) });
     browser ??= await launchChromium();
-    const page = await browser.newPage();
+    const page = await site.newPage(browser);
     await page.goto(`${site.url}/dev/runtime-harness/`);
     return webContainerInPage(page);
   }, packagesSnapshot);

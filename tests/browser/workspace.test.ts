@@ -39,6 +39,7 @@ function sandboxProcesses(): number[] {
 beforeAll(async () => {
   [site, browser] = await Promise.all([startSite({ CTL_SANDBOXES_DIR: sandboxesRoot }), launchChromium()]);
   context = await browser.newContext({ viewport: { width: 1440, height: 960 }, colorScheme: 'light' });
+  await site.authenticate(context);
   page = await context.newPage();
   page.on('dialog', (dialog) => void dialog.accept());
 });
@@ -231,6 +232,7 @@ describe('choosing the runtime', () => {
 
   test('asked for WebContainers, a slow start says it is still starting and offers this computer; the boot is never cut off', async () => {
     const own = await browser.newContext({ viewport: { width: 1440, height: 960 } });
+    await site.authenticate(own);
     const fresh = await own.newPage();
     await fresh.goto(`${site.url}/lessons/01-meet-the-storefront/?runtime=webcontainer`);
     const slow = fresh.locator('.boot-slow');

@@ -1,46 +1,65 @@
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
-import { attachLocalRuntime, createLaunchToken, type LocalRuntimeBridge } from '../../src/runtime/local/bridge.ts';
-import { connectLocalRuntime } from '../../src/runtime/local/client.ts';
-import { PROTOCOL, RUNTIME_PATH, tokenProtocol } from '../../src/runtime/local/protocol.ts';
+import { attachLocalRuntime, type LocalRuntimeBridge } from '../../src/runtime/local/bridge.ts';
+import { connectLocalRuntime, takeOverLocalRuntime } from '../../src/runtime/local/client.ts';
+import { PROTOCOL, RUNTIME_PATH } from '../../src/runtime/local/protocol.ts';
+import type { Runtime, SandboxProcess } from '../../src/runtime/types.ts';
+import { LaunchAccess } from '../../src/server/access.ts';
 import { describeRuntimeContract } from './contract.ts';
 import { packagesSnapshot } from '../support/packages-snapshot.ts';
 
-const token = createLaunchToken();
-const sandboxesDir = mkdtempSync(join(tmpdir(), 'ctl-contract-'));
-const cacheDir = mkdtempSync(join(tmpdir(), 'ctl-contract-cache-'));
-let server: Server;
-let bridge: LocalRuntimeBridge;
-let url: string;
-let origin: string;
+interface TestBridge {
+  bridge: LocalRuntimeBridge;
+  server: Server;
+  access: LaunchAccess;
+  url: string;
+  origin: string;
+  connect: (label?: string) => Promise<Runtime>;
+  close: () => Promise<void>;
+}
 
-beforeAll(async () => {
-  server = createServer((_req, res) => res.end('site'));
-  const allowedOrigins: string[] = [];
-  bridge = attachLocalRuntime(server, { token, allowedOrigins, sandboxesDir, cacheDir, snapshotsDir: (await packagesSnapshot()).dir });
+/** A real bridge on a real server, with the course server's access rules. */
+async function startBridge(sandboxesDir = mkdtempSync(join(tmpdir(), 'ctl-contract-'))): Promise<TestBridge> {
+  const access = new LaunchAccess();
+  const server = createServer((_req, res) => res.end('site'));
+  const bridge = attachLocalRuntime(server, { refuseUpgrade: (req) => access.refuseUpgrade(req), sandboxesDir, cacheDir: mkdtempSync(join(tmpdir(), 'ctl-contract-cache-')), snapshotsDir: (await packagesSnapshot()).dir });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  origin = `http://127.0.0.1:${port}`;
-  allowedOrigins.push(origin);
-  url = `ws://127.0.0.1:${port}${RUNTIME_PATH}`;
+  access.listeningOn(port);
+  const url = `ws://127.0.0.1:${port}${RUNTIME_PATH}`;
+  return {
+    bridge,
+    server,
+    access,
+    url,
+    origin: `http://localhost:${port}`,
+    connect: (label) => connectLocalRuntime(url, { label, headers: access.pageHeaders() }),
+    close: async () => {
+      await bridge.close();
+      server.close();
+    },
+  };
+}
+
+let site: TestBridge;
+
+beforeAll(async () => {
+  site = await startBridge();
 }, 300_000);
 
-afterAll(async () => {
-  await bridge.close();
-  server.close();
-});
+afterAll(() => site.close());
 
-describeRuntimeContract('local', () => connectLocalRuntime(url, token), packagesSnapshot);
+describeRuntimeContract('local', () => site.connect(), packagesSnapshot);
 
 /** Tries a raw WebSocket handshake; resolves with the HTTP status it got (101 = accepted). */
-function handshake(options: { protocols?: string[]; origin?: string }): Promise<number> {
+function handshake(headers: Record<string, string>, protocols = [PROTOCOL]): Promise<number> {
   return new Promise((resolve) => {
-    const socket = new WebSocket(url, options.protocols ?? [], { origin: options.origin });
+    const socket = new WebSocket(site.url, protocols, { headers });
     socket.on('open', () => {
       socket.close();
       resolve(101);
@@ -51,53 +70,232 @@ function handshake(options: { protocols?: string[]; origin?: string }): Promise<
 }
 
 describe('who may use the local runtime', () => {
-  test('the page with this launch token is accepted', async () => {
-    expect(await handshake({ protocols: [PROTOCOL, tokenProtocol(token)], origin })).toBe(101);
+  test('the signed-in page (its cookie and its origin) is accepted', async () => {
+    expect(await handshake(site.access.pageHeaders())).toBe(101);
   });
-  test('no token: refused', async () => {
-    expect(await handshake({ protocols: [PROTOCOL], origin })).toBe(403);
+  test('no cookie: refused', async () => {
+    expect(await handshake({ Origin: site.origin })).toBe(403);
   });
-  test('a wrong token: refused', async () => {
-    expect(await handshake({ protocols: [PROTOCOL, tokenProtocol(createLaunchToken())], origin })).toBe(403);
+  test('a wrong cookie: refused', async () => {
+    expect(await handshake({ Origin: site.origin, Cookie: `${site.access.cookieName}=guess` })).toBe(403);
   });
-  test("another site's page, even with the token: refused", async () => {
-    expect(await handshake({ protocols: [PROTOCOL, tokenProtocol(token)], origin: 'http://evil.example' })).toBe(403);
+  test("another site's page, even with the cookie: refused", async () => {
+    expect(await handshake({ ...site.access.pageHeaders(), Origin: 'http://evil.example' })).toBe(403);
+  });
+  test('no Origin header at all (any local program): refused, even with the cookie', async () => {
+    const { Cookie } = site.access.pageHeaders();
+    expect(await handshake({ Cookie })).toBe(403);
+  });
+  test('a foreign Host (a DNS-rebound name): refused', async () => {
+    expect(await handshake({ ...site.access.pageHeaders(), Host: 'evil.example' })).toBe(403);
   });
 });
 
+/** The folder of the one live session whose sandbox holds `marker`. */
+const folderWith = (marker: string) => site.bridge.sessions().find((f) => existsSync(join(f, marker)))!;
+
 describe('a sandbox stays in its folder and ends with its page', () => {
   test('a symlink that points out of the sandbox cannot be followed', async () => {
-    const runtime = await connectLocalRuntime(url, token);
+    const runtime = await site.connect();
     await runtime.mount({ 'inside.txt': 'x' });
-    const [folder] = bridge.sessions().filter((f) => existsSync(join(f, 'inside.txt')));
-    symlinkSync('/etc', join(folder!, 'escape'));
+    symlinkSync('/etc', join(folderWith('inside.txt'), 'escape'));
     await expect(runtime.readFile('escape/passwd')).rejects.toMatchObject({ code: 'path-outside-sandbox' });
     await expect(runtime.writeFile('escape/evil', 'x')).rejects.toMatchObject({ code: 'path-outside-sandbox' });
     await runtime.teardown();
   });
 
+  test('a dangling symlink left by a sandbox process is never written through, by writeFile or mount', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'ctl-outside-'));
+    const runtime = await site.connect();
+    await runtime.mount({ 'dangling.txt': 'x' });
+    const folder = folderWith('dangling.txt');
+    // What a learner's script could leave behind: links to places that do not exist yet.
+    symlinkSync(join(outside, 'planted.txt'), join(folder, 'file-link'));
+    symlinkSync(join(outside, 'planted-dir'), join(folder, 'dir-link'));
+    await expect(runtime.writeFile('file-link', 'escaped')).rejects.toMatchObject({ code: 'path-outside-sandbox' });
+    await expect(runtime.writeFile('dir-link/x.txt', 'escaped')).rejects.toMatchObject({ code: 'path-outside-sandbox' });
+    await expect(runtime.mount({ 'file-link': 'escaped' })).rejects.toMatchObject({ code: 'path-outside-sandbox' });
+    await expect(runtime.mount({ 'dir-link': { 'x.txt': 'escaped' } })).rejects.toMatchObject({ code: 'path-outside-sandbox' });
+    expect(existsSync(join(outside, 'planted.txt'))).toBe(false);
+    expect(existsSync(join(outside, 'planted-dir'))).toBe(false);
+    // The links themselves can still be removed.
+    await runtime.rm('file-link');
+    expect(existsSync(join(folder, 'file-link'))).toBe(false);
+    await runtime.teardown();
+  });
+
+  test("a learner's change inside one sandbox's node_modules never reaches the next sandbox", { timeout: 60_000 }, async () => {
+    const snapshot = await packagesSnapshot();
+    const express = 'node_modules/express/package.json';
+    const first = await site.connect();
+    await first.mountSnapshot(snapshot);
+    const original = await first.readFile(express);
+    // Files are the sandbox's own, not links into a shared cache.
+    expect(statSync(join(site.bridge.sessions()[0]!, express)).nlink).toBe(1);
+    // Edit a package in place, and remove another, as `npm uninstall` would.
+    const edit = await first.spawn('node', ['-e', `const fs = require('fs'); fs.appendFileSync('${express}', ' '); fs.writeFileSync('node_modules/express/index.js', 'throw new Error("edited")'); fs.rmSync('node_modules/react', { recursive: true })`]);
+    expect(await edit.exit).toBe(0);
+    expect(await first.readFile(express)).not.toBe(original);
+    await first.teardown();
+
+    const second = await site.connect();
+    await second.mountSnapshot(snapshot);
+    expect(await second.readFile(express)).toBe(original);
+    expect(await second.readFile('node_modules/express/index.js')).not.toContain('edited');
+    expect((await second.readdir('node_modules')).some((entry) => entry.name === 'react')).toBe(true);
+    await second.teardown();
+  });
+
+  test('a terminal size is numbers only: a command smuggled in `cols` is refused, not run', async () => {
+    const marker = join(tmpdir(), `ctl-cols-${process.pid}`);
+    rmSync(marker, { force: true });
+    const runtime = await site.connect();
+    const size = { cols: `80; touch ${marker}` as unknown as number, rows: 24 };
+    await expect(runtime.spawn('sh', ['-c', 'exit 0'], { terminal: size })).rejects.toMatchObject({ code: 'invalid-request' });
+    const shell = await runtime.spawn('sh', [], { terminal: { cols: 80, rows: 24 } });
+    shell.resize(size);
+    shell.write('exit\n');
+    await shell.exit;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(existsSync(marker)).toBe(false);
+    await runtime.teardown();
+  });
+
   test('a dropped connection (a closed tab) kills its processes and removes its folder', async () => {
     // A raw socket speaking the protocol, so the test can drop it without any polite teardown.
-    const socket = new WebSocket(url, [PROTOCOL, tokenProtocol(token)], { origin });
+    const socket = new WebSocket(site.url, [PROTOCOL], { headers: site.access.pageHeaders() });
     await new Promise((resolve) => socket.once('open', resolve));
     let output = '';
     socket.on('message', (data) => {
       const message = JSON.parse(String(data));
       if (message.event === 'output') output += message.data;
     });
-    socket.send(JSON.stringify({ id: 1, op: 'mount', tree: { 'marker.txt': 'dropped' } }));
-    socket.send(JSON.stringify({ id: 2, op: 'spawn', processId: 3, command: 'node', args: ['-e', 'console.log("pid:" + process.pid); setInterval(() => {}, 1000)'], options: {} }));
+    socket.send(JSON.stringify({ id: 1, op: 'claim', label: 'raw' }));
+    socket.send(JSON.stringify({ id: 2, op: 'mount', tree: { 'marker.txt': 'dropped' } }));
+    socket.send(JSON.stringify({ id: 3, op: 'spawn', processId: 4, command: 'node', args: ['-e', 'console.log("pid:" + process.pid); setInterval(() => {}, 1000)'], options: {} }));
     await expect.poll(() => /pid:(\d+)/.exec(output)?.[1], { timeout: 10_000 }).toBeDefined();
     const pid = Number(/pid:(\d+)/.exec(output)![1]);
-    const folder = bridge.sessions().find((f) => existsSync(join(f, 'marker.txt')));
+    const folder = folderWith('marker.txt');
     expect(folder).toBeDefined();
     expect(alive(pid)).toBe(true);
 
     socket.terminate();
     await expect.poll(() => alive(pid), { timeout: 10_000 }).toBe(false);
-    await expect.poll(() => existsSync(folder!), { timeout: 10_000 }).toBe(false);
+    await expect.poll(() => existsSync(folder), { timeout: 10_000 }).toBe(false);
   });
 });
+
+describe('a page that stops reading', () => {
+  test("does not make the server buffer a process's output: the process waits instead", { timeout: 30_000 }, async () => {
+    const socket = new WebSocket(site.url, [PROTOCOL], { headers: site.access.pageHeaders() });
+    await new Promise((resolve) => socket.once('open', resolve));
+    const answered = new Map<number, unknown>();
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data));
+      if ('id' in message) answered.set(message.id, message);
+    });
+    socket.send(JSON.stringify({ id: 1, op: 'claim', label: 'paused page' }));
+    socket.send(JSON.stringify({ id: 2, op: 'mount', tree: { 'flood.txt': '' } }));
+    await expect.poll(() => answered.size).toBe(2);
+    const folder = folderWith('flood.txt');
+    // It counts what it managed to write, in a file the test reads.
+    const flood = `let n = 0; const chunk = 'x'.repeat(65536); const count = () => require('fs').writeFileSync('written.txt', String(n)); setInterval(count, 100); (function go() { while (process.stdout.write(chunk)) n += chunk.length; n += chunk.length; process.stdout.once('drain', go); })();`;
+    socket.send(JSON.stringify({ id: 3, op: 'spawn', processId: 9, command: 'node', args: ['-e', flood], options: {} }));
+    await expect.poll(() => answered.has(3)).toBe(true);
+    // The page stops reading: its TCP socket is no longer drained.
+    (socket as unknown as { _socket: { pause: () => void } })._socket.pause();
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    const written = () => Number(readFileSync(join(folder, 'written.txt'), 'utf8'));
+    const before = written();
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // Held back: at most the socket's buffers (a few MB), not ~120 MB/s for six seconds.
+    expect(before).toBeLessThan(64 * 2 ** 20);
+    expect(written() - before).toBeLessThan(2 * 2 ** 20);
+    socket.terminate();
+  });
+});
+
+describe('ports', () => {
+  test('a port counts as ready only when the sandbox itself listens on it, not when an orphan does', { timeout: 30_000 }, async () => {
+    // A leftover of an earlier run holds the port.
+    const orphan = createTcpServer((socket) => socket.end()).listen(0, '127.0.0.1');
+    await new Promise((resolve) => orphan.once('listening', resolve));
+    const port = (orphan.address() as AddressInfo).port;
+    const runtime = await site.connect();
+    const ready: number[] = [];
+    runtime.onServerReady((p) => ready.push(p));
+    // The shop's collector fails on the taken port; its error names the port.
+    const failing = await runtime.spawn('node', ['-e', `console.error("Error: listen EADDRINUSE: address already in use 127.0.0.1:${port}"); process.exit(1)`]);
+    await failing.exit;
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(ready).not.toContain(port);
+
+    // Once the orphan is gone and the sandbox serves on it, it is ready.
+    await new Promise((resolve) => orphan.close(resolve));
+    await runtime.spawn('node', ['-e', `require("http").createServer((q, s) => s.end("ours")).listen(${port}, "127.0.0.1", () => console.log("listening on http://127.0.0.1:${port}"))`]);
+    await expect.poll(() => ready, { timeout: 15_000 }).toContain(port);
+    await runtime.teardown();
+  });
+});
+
+describe('one sandbox per machine: the shop has fixed ports', () => {
+  test('a port the shop needs, held by another program: the claim fails naming it, and succeeds once it is free', { timeout: 30_000 }, async () => {
+    const other = createTcpServer((socket) => socket.end()).listen(0, '127.0.0.1');
+    await new Promise((resolve) => other.once('listening', resolve));
+    const port = (other.address() as AddressInfo).port;
+    const connect = () => connectLocalRuntime(site.url, { headers: site.access.pageHeaders(), ports: [port] });
+    // This test's own process plays the other program.
+    await expect(connect()).rejects.toMatchObject({ code: 'port-in-use', message: expect.stringContaining(`port ${port}, and another program on this computer listens on it (pid ${process.pid}:`) });
+    await new Promise((resolve) => other.close(resolve));
+    const runtime = await connect();
+    await runtime.teardown();
+  });
+
+  test('a second tab is told which tab runs the shop, and can take it over', { timeout: 30_000 }, async () => {
+    const first = await site.connect('Lesson 2 in the first tab');
+    const failures: string[] = [];
+    first.onFailure((failure) => failures.push(failure.message));
+    const sleeper = await first.spawn('node', ['-e', 'setInterval(() => {}, 1000)']);
+    await expect(site.connect('the second tab')).rejects.toMatchObject({ code: 'busy', message: expect.stringMatching(/another tab .*Lesson 2 in the first tab/) });
+
+    await takeOverLocalRuntime(site.url, { headers: site.access.pageHeaders() });
+    expect(await sleeper.exit).not.toBe(0);
+    await expect.poll(() => failures.join('\n')).toMatch(/Another tab of this course took over the shop/);
+    const second = await site.connect('the second tab');
+    expect(await (await second.spawn('node', ['-e', 'console.log("mine now")'])).exit).toBe(0);
+    await second.teardown();
+  });
+
+  test('a second course server on the same machine says so, and can take over', { timeout: 30_000 }, async () => {
+    const sandboxesDir = mkdtempSync(join(tmpdir(), 'ctl-two-servers-'));
+    const [one, two] = await Promise.all([startBridge(sandboxesDir), startBridge(sandboxesDir)]);
+    try {
+      const first = await one.connect('Lesson 5');
+      const failures: string[] = [];
+      first.onFailure((failure) => failures.push(failure.message));
+      // Another course server runs the shop: its processes hold the shop's ports.
+      const holder = await first.spawn('node', ['-e', 'console.log("pid:" + process.pid); setInterval(() => {}, 1000)']);
+      const pid = Number(/pid:(\d+)/.exec(await firstLine(holder))![1]);
+      await expect(two.connect('Lesson 6')).rejects.toMatchObject({ code: 'busy', message: expect.stringContaining(`another course server on this computer, http://127.0.0.1:${new URL(one.url).port}`) });
+
+      await takeOverLocalRuntime(two.url, { headers: two.access.pageHeaders() });
+      expect(alive(pid)).toBe(false);
+      await expect.poll(() => failures.join('\n'), { timeout: 5000 }).toMatch(/Another course server on this computer took over the shop/);
+      const second = await two.connect('Lesson 6');
+      await second.teardown();
+    } finally {
+      await Promise.all([one.close(), two.close()]);
+    }
+  });
+});
+
+async function firstLine(process: SandboxProcess): Promise<string> {
+  const reader = process.output.getReader();
+  let text = '';
+  while (!text.includes('\n')) text += (await reader.read()).value ?? '';
+  reader.releaseLock();
+  return text;
+}
 
 function alive(pid: number): boolean {
   try {

@@ -5,9 +5,12 @@
  * check-duration bench; lesson files for browser tests.
  */
 import { createServer, type Server } from 'node:http';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { attachLocalRuntime, createLaunchToken, type LocalRuntimeBridge } from '../../src/runtime/local/bridge.ts';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { attachLocalRuntime, type LocalRuntimeBridge } from '../../src/runtime/local/bridge.ts';
+import { LaunchAccess } from '../../src/server/access.ts';
 import { connectLocalRuntime } from '../../src/runtime/local/client.ts';
 import type { Runtime } from '../../src/runtime/types.ts';
 import { prepareSandbox, startShop, type BootCallbacks } from '../../src/session/boot.ts';
@@ -43,16 +46,20 @@ export interface BridgeOptions {
 }
 
 export async function startLocalBridge({ nodeOptions }: BridgeOptions = {}): Promise<LocalBridge> {
-  const token = createLaunchToken();
+  const access = new LaunchAccess();
   const snapshot = await packagesSnapshot();
   const server: Server = createServer();
-  const bridge: LocalRuntimeBridge = attachLocalRuntime(server, { token, allowedOrigins: [], snapshotsDir: snapshot.dir, nodeOptions });
+  const sandboxesDir = mkdtempSync(join(tmpdir(), 'ctl-lesson-sandboxes-'));
+  const bridge: LocalRuntimeBridge = attachLocalRuntime(server, { refuseUpgrade: (req) => access.refuseUpgrade(req), sandboxesDir, snapshotsDir: snapshot.dir, nodeOptions });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/__runtime`;
+  const port = (server.address() as AddressInfo).port;
+  access.listeningOn(port);
+  const url = `ws://127.0.0.1:${port}/__runtime`;
+  const connect = () => connectLocalRuntime(url, { headers: access.pageHeaders() });
   return {
-    connect: () => connectLocalRuntime(url, token),
+    connect,
     async boot(files) {
-      const runtime = await connectLocalRuntime(url, token);
+      const runtime = await connect();
       const output = { text: '' };
       shopOutput.set(runtime, output);
       const callbacks: BootCallbacks = { onProgress: () => {}, onOutput: (chunk) => void (output.text += chunk) };

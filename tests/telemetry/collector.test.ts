@@ -29,12 +29,13 @@ describe('the collector accepts what the SDKs send', () => {
     expect(collector.store.issues().some((issue) => issue.events.some((event) => event.eventId === 'cccc'))).toBe(true);
   });
 
-  test("answers the browser SDK's CORS preflight, and puts CORS on every answer", async () => {
-    const preflight = await fetch(`http://127.0.0.1:${collector.port}/api/1/envelope/`, { method: 'OPTIONS', headers: { Origin: 'http://localhost:5173' } });
+  test("answers the browser SDK's CORS preflight, and puts CORS on every answer to the shop's page", async () => {
+    const shop = { Origin: 'http://localhost:5173' };
+    const preflight = await fetch(`http://127.0.0.1:${collector.port}/api/1/envelope/`, { method: 'OPTIONS', headers: shop });
     expect(preflight.status).toBe(204);
-    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
-    const bad = await post('/api/1/envelope/', 'not an envelope', { 'Content-Type': 'text/plain' });
-    expect(bad.headers.get('access-control-allow-origin')).toBe('*');
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(shop.Origin);
+    const bad = await post('/api/1/envelope/', 'not an envelope', { 'Content-Type': 'text/plain', ...shop });
+    expect(bad.headers.get('access-control-allow-origin')).toBe(shop.Origin);
   });
 
   test('takes envelopes through the tunnel when their dsn targets this project', async () => {

@@ -25,15 +25,37 @@ const label = (part) => {
   return useColor ? `\x1b[${part.color}m${text}\x1b[0m` : text;
 };
 
+/**
+ * The longest line held back to be printed whole, so parts never interleave mid-line. The
+ * collector's framed envelopes (up to ~27 MB) must pass in one piece; longer lines go in pieces.
+ */
+const MAX_LINE = 32 * 1024 * 1024;
+
 function prefixLines(part, stream) {
-  let pending = '';
+  // The current line's pieces, joined once when it ends: a long line costs its length, not its length squared.
+  let pieces = [];
+  let length = 0;
+  const flush = () => {
+    const line = pieces.join('');
+    pieces = [];
+    length = 0;
+    process.stdout.write(`${label(part)} ${line.endsWith('\r') ? line.slice(0, -1) : line}\n`);
+  };
   stream.setEncoding('utf8');
   stream.on('data', (chunk) => {
-    const lines = (pending + chunk).split(/\r?\n/);
-    pending = lines.pop();
-    for (const line of lines) process.stdout.write(`${label(part)} ${line}\n`);
+    let start = 0;
+    for (let end = chunk.indexOf('\n'); end !== -1; end = chunk.indexOf('\n', start)) {
+      pieces.push(chunk.slice(start, end));
+      flush();
+      start = end + 1;
+    }
+    if (start < chunk.length) {
+      pieces.push(chunk.slice(start));
+      length += chunk.length - start;
+      if (length > MAX_LINE) flush();
+    }
   });
-  stream.on('end', () => pending && process.stdout.write(`${label(part)} ${pending}\n`));
+  stream.on('end', () => length && flush());
 }
 
 let stopping = false;

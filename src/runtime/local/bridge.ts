@@ -1,30 +1,33 @@
 /**
  * The local runtime's server side: attached to the course's own HTTP server, it turns each
  * authorised WebSocket into a sandbox Session. Refused: connections that are not from loopback,
- * pages from another origin, and anyone without this launch's token.
+ * and whatever `refuseUpgrade` refuses (src/server/access.ts: not signed in, a foreign Origin or
+ * Host, no Origin at all). Every message is checked against the protocol's schema and answered
+ * on its own: a bad one gets an error back, never takes the server down.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import type { IncomingMessage, Server } from 'node:http';
-import { mkdirSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { PROTOCOL, RUNTIME_PATH, tokenProtocol, type ClientMessage, type ServerMessage } from './protocol.ts';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { z } from 'zod';
+import { startGuardian } from './guardian.ts';
+import { Outbox } from './outbox.ts';
+import { ownIdentity } from './process-identity.ts';
+import { CLOSE_TAKEN_OVER, PROTOCOL, RUNTIME_PATH, clientMessage, type Request, type Result } from './protocol.ts';
+import { defaultSandboxesDir, makeSandboxFolder, reapStaleSandboxes } from './sandbox-folders.ts';
+import { listenerOn } from './sandbox-processes.ts';
 import { Session } from './session.ts';
+import { ShopLock } from './shop-lock.ts';
 import { SnapshotStore } from './snapshot-store.ts';
 import { RuntimeError } from '../types.ts';
 
-export function createLaunchToken(): string {
-  return randomBytes(24).toString('hex');
-}
-
 export interface LocalRuntimeOptions {
-  token: string;
-  /** Origins whose pages may connect, e.g. http://localhost:4321. Browsers always send Origin. */
-  allowedOrigins: string[];
-  /** Where sandbox folders are made (default: the OS temp folder). */
+  /** Why an upgrade request may not connect, or null: the server's access rules (src/server/access.ts). */
+  refuseUpgrade: (req: IncomingMessage) => string | null;
+  /** Where sandbox folders are made (default: a private folder per user in the OS temp folder). */
   sandboxesDir?: string;
   /** npm's cache, shared by every sandbox (default: ~/.cache/checkout-trace-lab). */
   cacheDir?: string;
@@ -40,24 +43,54 @@ export interface LocalRuntimeOptions {
  */
 export const BROWSER_PARITY_ENV = { NODE_OPTIONS: '--no-addons', NAPI_RS_FORCE_WASI: 'error' } as const;
 
+/** How often a holder checks that no other course server took the shop over. */
+const HOLDER_CHECK_MS = 1000;
+/** How long a claim waits for the shop's ports to free up (a sandbox that was just ended lets go of them). */
+const PORTS_WAIT_MS = 5000;
+
+/** Who holds the first of `ports` that another program listens on, waiting a little for ports being let go. */
+async function portTaken(ports: number[]): Promise<string | null> {
+  const deadline = Date.now() + PORTS_WAIT_MS;
+  for (;;) {
+    const listeners = await Promise.all(ports.map(async (port) => ({ port, listener: await listenerOn(port) })));
+    const held = listeners.find(({ listener }) => listener);
+    if (!held) return null;
+    if (Date.now() >= deadline) {
+      const who = held.listener!.pid ? `pid ${held.listener!.pid}: ${held.listener!.command}` : 'a program of another user, or one this account cannot see';
+      return `The shop needs port ${held.port}, and another program on this computer listens on it (${who}). Stop that program, then press \u201cTry again\u201d.`;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 const isLoopback = (address: string | undefined) => !!address && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
 
-function sameToken(offered: string, expected: string): boolean {
-  const a = Buffer.from(offered);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+function pathOf(url: string | undefined): string | null {
+  try {
+    return new URL(url ?? '/', 'http://localhost').pathname;
+  } catch {
+    return null;
+  }
 }
 
 /** Why an upgrade is refused, or null when it may proceed. */
 function refusal(req: IncomingMessage, options: LocalRuntimeOptions): string | null {
   if (!isLoopback(req.socket.remoteAddress)) return 'only loopback connections are accepted';
-  const origin = req.headers.origin;
-  if (origin !== undefined && !options.allowedOrigins.includes(origin)) return `origin ${origin} is not allowed`;
+  const refused = options.refuseUpgrade(req);
+  if (refused) return refused;
   const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
-  if (!offered.includes(PROTOCOL)) return 'unknown protocol';
-  const token = offered.find((p) => p.startsWith('token.'))?.slice('token.'.length);
-  if (!token || !sameToken(tokenProtocol(token), tokenProtocol(options.token))) return 'missing or wrong token';
+  if (!offered.includes(PROTOCOL)) return `unknown protocol: this server speaks ${PROTOCOL} (reload the page)`;
   return null;
+}
+
+function answerUpgrade(socket: Duplex, status: string, reason: string) {
+  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n${reason}\n`);
+}
+
+/** The id of a message that failed the schema, when it has a usable one to answer. */
+function idOf(raw: unknown): number | null {
+  const id = (raw as { id?: unknown } | null)?.id;
+  return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : null;
 }
 
 export interface LocalRuntimeBridge {
@@ -66,69 +99,157 @@ export interface LocalRuntimeBridge {
   close: () => Promise<void>;
 }
 
+interface Connection {
+  id: string;
+  ws: WebSocket;
+  outbox: Outbox;
+  session: Session | null;
+}
+
 export function attachLocalRuntime(server: Server, options: LocalRuntimeOptions): LocalRuntimeBridge {
   const cacheDir = options.cacheDir ?? join(homedir(), '.cache', 'checkout-trace-lab');
-  const sandboxesDir = options.sandboxesDir ?? tmpdir();
-  mkdirSync(sandboxesDir, { recursive: true });
+  const sandboxesDir = options.sandboxesDir ?? defaultSandboxesDir();
+  // Names this bridge's sandboxes: which server made them (to reap them once it is gone), and which bridge.
+  const owner = `${ownIdentity()}-${randomUUID().slice(0, 8)}`;
+  const reaped = reapStaleSandboxes(sandboxesDir).then(
+    (stale) => stale.length && console.log(`[runtime] removed ${stale.length} sandbox(es) left by a course server that did not stop cleanly`),
+    (error: unknown) => console.warn('[runtime] could not remove stale sandboxes:', error),
+  );
+  const guardian = startGuardian(sandboxesDir, owner);
   const snapshots = new SnapshotStore(options.snapshotsDir);
   const env = { ...BROWSER_PARITY_ENV, NODE_OPTIONS: [BROWSER_PARITY_ENV.NODE_OPTIONS, ...(options.nodeOptions ?? [])].join(' ') };
-  const sessions = new Set<Session>();
+  const connections = new Map<string, Connection>();
   const sockets = new WebSocketServer({ noServer: true, handleProtocols: () => PROTOCOL, maxPayload: 64 * 1024 * 1024 });
 
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (new URL(req.url ?? '/', 'http://x').pathname !== RUNTIME_PATH) return;
-    const refused = refusal(req, options);
-    if (refused) {
-      console.warn(`[runtime] refused a connection: ${refused}`);
-      socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${refused}\n`);
-      return;
-    }
-    sockets.handleUpgrade(req, socket, head, open);
+  const live = () => [...connections.values()].filter((c) => c.session && !c.session.ending);
+  const lock = new ShopLock(sandboxesDir, owner, {
+    isLive: (id) => Boolean(connections.get(id)?.session && !connections.get(id)!.session!.ending),
+    end: (id) => end(connections.get(id), 'Another tab of this course took over the shop.'),
   });
 
-  function open(ws: WebSocket) {
-    const send = (message: ServerMessage) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(message));
-    // Messages can arrive before the folder exists: every handler waits for the session.
-    const ready = mkdtemp(join(sandboxesDir, 'ctl-sandbox-')).then((folder) => {
-      const session = new Session({ folder, send, npmCacheDir: join(cacheDir, 'npm'), snapshots, env });
-      sessions.add(session);
-      return session;
-    });
-    ws.on('message', async (data) => {
-      let message: ClientMessage;
-      try {
-        message = JSON.parse(String(data)) as ClientMessage;
-      } catch {
-        return;
+  // A holder whose claim another course server took over ends its sandbox.
+  const watchHolder = setInterval(() => {
+    for (const connection of live()) {
+      if (!lock.holds(connection.id)) void end(connection, 'Another course server on this computer took over the shop.');
+    }
+  }, HOLDER_CHECK_MS);
+  watchHolder.unref();
+
+  async function end(connection: Connection | undefined, takenOver?: string) {
+    if (!connection) return;
+    if (takenOver && connection.ws.readyState === connection.ws.OPEN) connection.ws.close(CLOSE_TAKEN_OVER, takenOver);
+    await connection.session?.end();
+    lock.release(connection.id);
+  }
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    try {
+      // This server has no other WebSockets: anything else gets a clear no, not a hanging socket.
+      if (pathOf(req.url) !== RUNTIME_PATH) return answerUpgrade(socket, '404 Not Found', 'no WebSocket here');
+      const refused = refusal(req, options);
+      if (refused) {
+        console.warn(`[runtime] refused a connection: ${refused}`);
+        return answerUpgrade(socket, '403 Forbidden', refused);
       }
-      const session = await ready;
-      if (!('id' in message)) return session.command(message);
-      session.handle(message).then(
-        (result) => send({ id: message.id, ok: true, result }),
-        (error: unknown) => {
-          const known = error instanceof RuntimeError;
-          send({ id: message.id, ok: false, error: { code: known ? error.code : 'io', message: error instanceof Error ? error.message : String(error) } });
-        },
-      );
+      sockets.handleUpgrade(req, socket, head, (ws) => open(ws, `http://${req.headers.host}`));
+    } catch (error) {
+      console.error('[runtime] could not answer an upgrade:', error);
+      socket.destroy();
+    }
+  });
+
+  function open(ws: WebSocket, serverUrl: string) {
+    const connection: Connection = { id: randomUUID(), ws, outbox: new Outbox(ws), session: null };
+    connections.set(connection.id, connection);
+    let claiming: Promise<Session> | null = null;
+
+    const claim = (label: string, ports: number[]) =>
+      (claiming ??= (async () => {
+        await reaped;
+        // A session of this server that is still ending (a reload, a retry) is waited for: its ports free up.
+        await Promise.race([
+          Promise.all([...connections.values()].filter((c) => c !== connection && c.session?.ending).map((c) => c.session!.end())),
+          new Promise((resolve) => setTimeout(resolve, 5000)),
+        ]);
+        const folder = await makeSandboxFolder(sandboxesDir, owner);
+        try {
+          lock.claim({ session: connection.id, label, ports, url: serverUrl, folder });
+          // No course sandbox holds the shop: whatever else listens on its ports would half-break it.
+          const taken = await portTaken(ports);
+          if (taken) throw new RuntimeError(taken, 'port-in-use');
+        } catch (error) {
+          lock.release(connection.id);
+          await rm(folder, { recursive: true, force: true });
+          throw error;
+        }
+        connection.session = new Session({ folder, outbox: connection.outbox, guardian, npmCacheDir: join(cacheDir, 'npm'), snapshots, env });
+        if (ws.readyState !== ws.OPEN) void end(connection);
+        return connection.session;
+      })().catch((error: unknown) => {
+        claiming = null;
+        throw error;
+      }));
+
+    async function answer(message: Request): Promise<Result> {
+      if (message.op === 'claim') return claim(message.label, message.ports).then(() => null);
+      if (message.op === 'takeOver') return lock.takeOver().then(() => null);
+      const session = connection.session ?? (claiming && (await claiming));
+      if (!session) throw new RuntimeError('This connection has no sandbox yet: send `claim` first.', 'invalid-request');
+      return session.handle(message);
+    }
+
+    async function receive(data: RawData) {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(String(data));
+      } catch {
+        return connection.outbox.send({ event: 'invalid-message', message: 'A message that is not JSON was ignored.' });
+      }
+      const parsed = clientMessage.safeParse(raw);
+      if (!parsed.success) {
+        const message = `The runtime could not accept this message:\n${z.prettifyError(parsed.error)}`;
+        const id = idOf(raw);
+        if (id === null) return connection.outbox.send({ event: 'invalid-message', message });
+        return connection.outbox.send({ id, ok: false, error: { code: 'invalid-request', message } });
+      }
+      const message = parsed.data;
+      if (!('id' in message)) return connection.session?.command(message);
+      try {
+        connection.outbox.send({ id: message.id, ok: true, result: await answer(message) });
+      } catch (error) {
+        const known = error instanceof RuntimeError;
+        if (!known) console.warn(`[runtime] ${message.op} failed:`, error);
+        connection.outbox.send({ id: message.id, ok: false, error: { code: known ? error.code : 'io', message: error instanceof Error ? error.message : String(error) } });
+      }
+    }
+
+    ws.on('message', (data) => {
+      receive(data).catch((error: unknown) => console.error('[runtime] a message could not be handled:', error));
     });
-    ws.on('close', async () => {
-      const session = await ready;
-      sessions.delete(session);
-      await session.end();
+    ws.on('error', () => undefined); // 'close' follows
+    ws.on('close', () => {
+      void (async () => {
+        await claiming?.catch(() => undefined);
+        await end(connection);
+        connections.delete(connection.id);
+      })().catch((error: unknown) => console.error('[runtime] could not end a sandbox:', error));
     });
   }
 
   const onExit = () => {
-    for (const session of sessions) session.endNow();
+    for (const { session } of connections.values()) session?.endNow();
   };
   process.on('exit', onExit);
 
   return {
-    sessions: () => [...sessions].map((session) => session.folder),
+    sessions: () => [...connections.values()].flatMap(({ session }) => (session ? [session.folder] : [])),
     close: async () => {
       process.off('exit', onExit);
-      await Promise.all([...sessions].map((session) => session.end()));
+      clearInterval(watchHolder);
+      await Promise.all([...connections.values()].map((connection) => end(connection)));
       sockets.close();
+      guardian.close();
     },
   };
 }

@@ -2,7 +2,7 @@
  * The browser side of the local runtime: the Runtime contract over one WebSocket to the bridge in
  * the course's own server. Also runs in Node 22 (global WebSocket), which is how tests drive it.
  */
-import { PROTOCOL, tokenProtocol, type ClientMessage, type RequestBody, type Result, type ServerMessage } from './protocol.ts';
+import { CLOSE_TAKEN_OVER, PROTOCOL, type ClientMessage, type RequestBody, type Result, type ServerMessage } from './protocol.ts';
 import { RuntimeError, type FileChange, type FileTree, type PackagesSnapshot, type Runtime, type RuntimeFailure, type SandboxProcess, type SpawnOptions } from '../types.ts';
 
 interface LiveProcess {
@@ -26,12 +26,16 @@ class LocalRuntimeClient implements Runtime {
   constructor(socket: WebSocket) {
     this.#socket = socket;
     socket.addEventListener('message', (event) => this.#receive(JSON.parse(String(event.data)) as ServerMessage));
-    socket.addEventListener('close', () => this.#disconnect());
+    socket.addEventListener('close', (event) => this.#disconnect(event));
   }
 
-  #disconnect() {
+  #disconnect(event: CloseEvent) {
     if (this.#closed) return;
-    this.#closed = new RuntimeError('The connection to the local runtime closed. Is `npm start` still running?', 'disconnected');
+    const message =
+      event.code === CLOSE_TAKEN_OVER
+        ? `${event.reason} This tab no longer runs it; press “Try again” to run it here again.`
+        : 'The connection to the local runtime closed. Is `npm start` still running?';
+    this.#closed = new RuntimeError(message, 'disconnected');
     if (!this.#tearingDown) for (const listener of this.#failures) listener({ source: 'runtime', message: this.#closed.message });
     for (const { reject } of this.#pending.values()) reject(this.#closed);
     this.#pending.clear();
@@ -67,6 +71,9 @@ class LocalRuntimeClient implements Runtime {
         break;
       case 'watch':
         this.#watchers.get(message.watchId)?.({ kind: message.kind, path: message.path });
+        break;
+      case 'invalid-message':
+        console.warn(`[local runtime] ${message.message}`);
         break;
     }
   }
@@ -150,6 +157,10 @@ class LocalRuntimeClient implements Runtime {
     return () => void this.#failures.delete(listener);
   }
 
+  async claim(label: string, ports: number[]) {
+    await this.#request({ op: 'claim', label: label.slice(0, 200), ports });
+  }
+
   async teardown() {
     if (this.#closed) return;
     this.#tearingDown = true;
@@ -158,21 +169,73 @@ class LocalRuntimeClient implements Runtime {
   }
 }
 
-/** Connects to the bridge; rejects with a clear message when the token or origin is refused. */
-export function connectLocalRuntime(url: string, token: string): Promise<Runtime> {
+export interface ConnectOptions {
+  /** Names this page to a second tab that finds the sandbox busy (default: the page's title). */
+  label?: string;
+  /** Ports the shop will listen on: the claim fails (`port-in-use`) while another program holds one. */
+  ports?: number[];
+  /**
+   * Node only (tests, tools): headers for the handshake. A browser sends the session cookie and
+   * its Origin itself and cannot set headers.
+   */
+  headers?: Record<string, string>;
+}
+
+/** The bridge of the course server that served this page. */
+export const pageRuntimeUrl = (): string => `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/__runtime`;
+
+function open(url: string, headers?: Record<string, string>): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, [PROTOCOL, tokenProtocol(token)]);
-    socket.addEventListener('open', () => resolve(new LocalRuntimeClient(socket)), { once: true });
+    // Node's WebSocket (undici) takes an init object with headers; a browser's takes protocols only.
+    const socket = headers ? new WebSocket(url, { protocols: [PROTOCOL], headers } as unknown as string[]) : new WebSocket(url, [PROTOCOL]);
+    socket.addEventListener('open', () => resolve(socket), { once: true });
     socket.addEventListener(
       'error',
       () =>
         reject(
           new RuntimeError(
-            'Could not connect to the local runtime. It only accepts this page as served by `npm start` (same origin, with its launch token); restart `npm start` and reload.',
+            'Could not connect to the local runtime. It only accepts pages of the course server that started it, in the browser signed in with the link `npm start` printed; open that link again (or restart `npm start`) and reload.',
             'unauthorized',
           ),
         ),
       { once: true },
     );
   });
+}
+
+/**
+ * Connects to the bridge and claims this machine's sandbox. Rejects with code `unauthorized` when
+ * the connection is refused, `busy` (naming the holder) when another tab or course server runs
+ * the shop (`takeOverLocalRuntime` then ends that one), and `port-in-use` (naming the program)
+ * when something else listens on one of `ports`.
+ */
+export async function connectLocalRuntime(url: string, { label = typeof document === 'undefined' ? 'a test' : document.title, ports = [], headers }: ConnectOptions = {}): Promise<Runtime> {
+  const client = new LocalRuntimeClient(await open(url, headers));
+  try {
+    await client.claim(label, ports);
+  } catch (error) {
+    await client.teardown();
+    throw error;
+  }
+  return client;
+}
+
+/** Ends the session that holds this machine's sandbox (another tab, another course server). */
+export async function takeOverLocalRuntime(url: string, { headers }: Pick<ConnectOptions, 'headers'> = {}): Promise<void> {
+  const socket = await open(url, headers);
+  const done = new Promise<void>((resolve, reject) => {
+    socket.addEventListener('message', (event) => {
+      const answer = JSON.parse(String(event.data)) as ServerMessage;
+      if (!('id' in answer)) return;
+      if (answer.ok) resolve();
+      else reject(new RuntimeError(answer.error.message, answer.error.code));
+    });
+    socket.addEventListener('close', () => reject(new RuntimeError('The local runtime closed the connection before the takeover finished.', 'disconnected')));
+  });
+  socket.send(JSON.stringify({ id: 1, op: 'takeOver' } satisfies ClientMessage));
+  try {
+    await done;
+  } finally {
+    socket.close();
+  }
 }

@@ -1,35 +1,61 @@
 /**
  * The local runtime's wire protocol: JSON messages over one WebSocket per page. The client sends
- * requests (with an id, answered once) and process/fs commands (no answer); the bridge pushes
- * events. Shared by both sides so they cannot drift apart.
+ * requests (with an id, answered once) and process commands (no answer); the bridge pushes
+ * events. Shared by both sides so they cannot drift apart; the bridge checks every message it
+ * receives against `clientMessage` before acting on it.
  */
-import type { DirEntry, FileTree, RuntimeErrorCode, SpawnOptions } from '../types.ts';
+import { z } from 'zod';
+import type { DirEntry, FileTree, RuntimeErrorCode } from '../types.ts';
 
 export const RUNTIME_PATH = '/__runtime';
-/** The token travels as a WebSocket subprotocol, so it never appears in a URL or a log line. */
-export const PROTOCOL = 'ctl-runtime-v1';
-export const tokenProtocol = (token: string) => `token.${token}`;
+/** Bumped when messages change, so a page from an older server is refused instead of misread. */
+export const PROTOCOL = 'ctl-runtime-v2';
 
-export type RequestBody =
-  | { op: 'mount'; tree: FileTree }
-  | { op: 'mountSnapshot'; file: string }
-  | { op: 'readFile'; path: string }
-  | { op: 'writeFile'; path: string; contents: string }
-  | { op: 'rm'; path: string }
-  | { op: 'readdir'; path: string }
-  | { op: 'watch'; path: string; watchId: number }
-  | { op: 'unwatch'; watchId: number }
-  | { op: 'spawn'; processId: number; command: string; args: string[]; options: SpawnOptions }
-  | { op: 'teardown' };
+/** WebSocket close codes the bridge uses to say why a sandbox ended (4000-4999 are for applications). */
+export const CLOSE_TAKEN_OVER = 4001;
 
-export type Request = RequestBody & { id: number };
+const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+/** Sandbox paths are checked (relative, no `..`, no NUL) where they are used: see sandbox-path.ts. */
+const path = z.string().max(4096);
+const text = z.string().max(64 * 1024).refine((value) => !value.includes('\0'), 'must not contain NUL');
+const terminalSize = z.object({ cols: z.number().int().min(1).max(1000), rows: z.number().int().min(1).max(1000) });
 
-export type Command =
-  | { op: 'stdin'; processId: number; data: string }
-  | { op: 'resize'; processId: number; cols: number; rows: number }
-  | { op: 'kill'; processId: number };
+export const fileTree: z.ZodType<FileTree> = z.lazy(() => z.record(z.string().max(255), z.union([z.string(), fileTree])));
 
-export type ClientMessage = Request | Command;
+const request = <Shape extends z.core.$ZodLooseShape>(shape: Shape) => z.object({ id: count, ...shape });
+const command = <Shape extends z.core.$ZodLooseShape>(shape: Shape) => z.object({ processId: count, ...shape });
+
+export const clientMessage = z.discriminatedUnion('op', [
+  /** The first request of every page: it asks for this machine's one sandbox (the shop's ports are fixed). */
+  request({ op: z.literal('claim'), label: z.string().max(200), ports: z.array(z.number().int().min(1).max(65535)).max(20).default([]) }),
+  /** Ends whichever session holds this machine's sandbox, so the next claim gets it. */
+  request({ op: z.literal('takeOver') }),
+  request({ op: z.literal('mount'), tree: fileTree }),
+  request({ op: z.literal('mountSnapshot'), file: z.string().max(200) }),
+  request({ op: z.literal('readFile'), path }),
+  request({ op: z.literal('writeFile'), path, contents: z.string() }),
+  request({ op: z.literal('rm'), path }),
+  request({ op: z.literal('readdir'), path }),
+  request({ op: z.literal('watch'), path, watchId: count }),
+  request({ op: z.literal('unwatch'), watchId: count }),
+  request({
+    op: z.literal('spawn'),
+    processId: count,
+    command: text.min(1),
+    args: z.array(text).max(1000),
+    options: z.object({ cwd: path.optional(), env: z.record(text, text).optional(), terminal: terminalSize.optional() }),
+  }),
+  request({ op: z.literal('teardown') }),
+  command({ op: z.literal('stdin'), data: z.string() }),
+  command({ op: z.literal('resize'), ...terminalSize.shape }),
+  command({ op: z.literal('kill') }),
+]);
+
+export type ClientMessage = z.infer<typeof clientMessage>;
+export type Request = Extract<ClientMessage, { id: number }>;
+export type Command = Exclude<ClientMessage, { id: number }>;
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+export type RequestBody = WithoutId<Request>;
 
 export type Result = string | DirEntry[] | null;
 
@@ -39,4 +65,6 @@ export type ServerMessage =
   | { event: 'output'; processId: number; data: string }
   | { event: 'exit'; processId: number; code: number }
   | { event: 'server-ready'; port: number; url: string }
-  | { event: 'watch'; watchId: number; kind: 'change' | 'rename'; path: string };
+  | { event: 'watch'; watchId: number; kind: 'change' | 'rename'; path: string }
+  /** A message the bridge could not read and had no id to answer. */
+  | { event: 'invalid-message'; message: string };

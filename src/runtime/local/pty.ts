@@ -7,6 +7,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, readlink } from 'node:fs/promises';
+import { RuntimeError } from '../types.ts';
 
 export const ptyAvailable = process.platform === 'linux' && ['/usr/bin/script', '/bin/script'].some((path) => existsSync(path));
 
@@ -18,9 +19,17 @@ const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
  * variables are set again right before the command.
  */
 export function ptyCommand(command: string, args: string[], size: { cols: number; rows: number }, env: Record<string, string> = {}): [string, string[]] {
+  const { cols, rows } = checkedSize(size);
   const assignments = Object.entries(env).map(([name, value]) => quote(`${name}=${value}`));
-  const inner = `stty cols ${size.cols} rows ${size.rows} 2>/dev/null; exec env ${[...assignments, ...[command, ...args].map(quote)].join(' ')}`;
+  const inner = `stty cols ${cols} rows ${rows} 2>/dev/null; exec env ${[...assignments, ...[command, ...args].map(quote)].join(' ')}`;
   return ['script', ['-qfec', inner, '/dev/null']];
+}
+
+/** The size goes into a shell command: whole numbers only, whatever the caller checked. */
+function checkedSize({ cols, rows }: { cols: unknown; rows: unknown }): { cols: number; rows: number } {
+  const fits = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 1000;
+  if (!fits(cols) || !fits(rows)) throw new RuntimeError(`A terminal size is two whole numbers from 1 to 1000, not ${JSON.stringify({ cols, rows })}.`, 'invalid-request');
+  return { cols, rows };
 }
 
 async function childrenOf(pid: number): Promise<number[]> {
@@ -30,11 +39,12 @@ async function childrenOf(pid: number): Promise<number[]> {
 
 /** Resizes the pty that `script` (pid) created for its child. */
 export async function resizePty(scriptPid: number, size: { cols: number; rows: number }): Promise<void> {
+  const { cols, rows } = checkedSize(size);
   const [child] = await childrenOf(scriptPid);
   if (!child) return;
   const tty = await readlink(`/proc/${child}/fd/0`).catch(() => null);
   if (!tty?.startsWith('/dev/pts/')) return;
-  await new Promise<void>((resolve) => execFile('stty', ['-F', tty, 'cols', String(size.cols), 'rows', String(size.rows)], () => resolve()));
+  await new Promise<void>((resolve) => execFile('stty', ['-F', tty, 'cols', String(cols), 'rows', String(rows)], () => resolve()));
   try {
     process.kill(child, 'SIGWINCH');
   } catch {

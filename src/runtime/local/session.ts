@@ -4,15 +4,19 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { watch, type FSWatcher } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { delimiter, dirname, join } from 'node:path';
-import { resolveInside } from './confine.ts';
+import { basename, delimiter, dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { mkdirInside, resolveForWrite, resolveInside, writeInside } from './confine.ts';
+import type { Guardian } from './guardian.ts';
+import type { Outbox } from './outbox.ts';
 import { startPreviewProxy, type PreviewProxy } from './preview-proxy.ts';
 import type { SnapshotStore } from './snapshot-store.ts';
 import { killGroupNow, killTree } from './process-tree.ts';
 import { ptyAvailable, ptyCommand, resizePty } from './pty.ts';
-import type { Command, RequestBody, Result, ServerMessage } from './protocol.ts';
+import type { Command, RequestBody, Result } from './protocol.ts';
+import { SANDBOX_MARKER, sandboxListensOn } from './sandbox-processes.ts';
 import { RuntimeError, type FileTree } from '../types.ts';
 
 /** Servers announce themselves ("Local: http://localhost:5173/"); ANSI colours are stripped first. */
@@ -27,9 +31,15 @@ function portAnswers(port: number): Promise<boolean> {
   });
 }
 
+/** What a session itself answers; claiming the sandbox is the bridge's. */
+export type SandboxRequest = Exclude<RequestBody, { op: 'claim' | 'takeOver' }>;
+
 export interface SessionOptions {
   folder: string;
-  send: (message: ServerMessage) => void;
+  /** Where its messages go; it pauses process output while the outbox is congested. */
+  outbox: Outbox;
+  /** Told about every process group, to kill them should the server die without cleaning up. */
+  guardian: Guardian;
   npmCacheDir: string;
   snapshots: SnapshotStore;
   /** Added to every process's environment (the browser-parity flags, see bridge.ts). */
@@ -38,21 +48,27 @@ export interface SessionOptions {
 
 export class Session {
   readonly folder: string;
-  #send: (message: ServerMessage) => void;
   #options: SessionOptions;
   #processes = new Map<number, ChildProcess>();
   #ptys = new Set<number>();
   #watchers = new Map<number, FSWatcher>();
   #proxies = new Map<number, Promise<PreviewProxy>>();
-  #ended = false;
+  #ended: Promise<void> | null = null;
 
   constructor(options: SessionOptions) {
     this.folder = options.folder;
-    this.#send = options.send;
     this.#options = options;
   }
 
-  async handle(body: RequestBody): Promise<Result> {
+  get ending(): boolean {
+    return this.#ended !== null;
+  }
+
+  #send(message: Parameters<Outbox['send']>[0]) {
+    this.#options.outbox.send(message);
+  }
+
+  async handle(body: SandboxRequest): Promise<Result> {
     if (this.#ended) throw new RuntimeError('This sandbox has been torn down.', 'disconnected');
     switch (body.op) {
       case 'mount':
@@ -63,16 +79,15 @@ export class Session {
         return null;
       case 'readFile':
         return readFile(await resolveInside(this.folder, body.path), 'utf8').catch(ioError(body.path));
-      case 'writeFile': {
-        const file = await resolveInside(this.folder, body.path);
-        await mkdir(dirname(file), { recursive: true });
-        await writeFile(file, body.contents);
+      case 'writeFile':
+        await writeInside(this.folder, body.path, body.contents);
         return null;
-      }
       case 'rm': {
         const target = await resolveInside(this.folder, body.path);
         if (target === this.folder) throw new RuntimeError('Refusing to remove the sandbox root.', 'path-outside-sandbox');
-        await rm(target, { recursive: true, force: true });
+        // The folders on the way must be real ones; the last part may be a symlink (rm removes the link).
+        await resolveForWrite(this.folder, dirname(body.path));
+        await rm(join(dirname(target), basename(target)), { recursive: true, force: true });
         return null;
       }
       case 'readdir': {
@@ -86,6 +101,12 @@ export class Session {
           if (!filename || /(^|\/)(node_modules|\.git)(\/|$)/.test(filename)) return;
           this.#send({ event: 'watch', watchId: body.watchId, kind, path: prefix ? `${prefix}/${filename}` : filename });
         });
+        // The folder can go away under it (the learner removes it): stop watching, quietly.
+        watcher.on('error', () => {
+          watcher.close();
+          this.#watchers.delete(body.watchId);
+        });
+        this.#watchers.get(body.watchId)?.close();
         this.#watchers.set(body.watchId, watcher);
         return null;
       }
@@ -107,18 +128,16 @@ export class Session {
     if (!child) return;
     if (message.op === 'stdin') child.stdin?.write(message.data);
     else if (message.op === 'kill') void killTree(child.pid!);
-    else if (message.op === 'resize' && this.#ptys.has(message.processId)) void resizePty(child.pid!, message);
+    else if (message.op === 'resize' && this.#ptys.has(message.processId)) resizePty(child.pid!, message).catch(() => undefined);
   }
 
   async #mount(tree: FileTree, prefix: string) {
     for (const [name, node] of Object.entries(tree)) {
       const path = prefix + name;
-      const target = await resolveInside(this.folder, path);
       if (typeof node === 'string') {
-        await mkdir(dirname(target), { recursive: true });
-        await writeFile(target, node);
+        await writeInside(this.folder, path, node);
       } else {
-        await mkdir(target, { recursive: true });
+        await mkdirInside(this.folder, path);
         await this.#mount(node, `${path}/`);
       }
     }
@@ -138,6 +157,8 @@ export class Session {
       npm_config_update_notifier: 'false',
       FORCE_COLOR: '1',
       ...(options.terminal ? { TERM: 'xterm-256color', COLUMNS: String(options.terminal.cols), LINES: String(options.terminal.rows) } : {}),
+      // Last, so nothing overrides it: how this sandbox's processes are found, wherever they go.
+      [SANDBOX_MARKER]: this.folder,
     };
     const usePty = Boolean(options.terminal) && ptyAvailable;
     const [file, argv] = usePty ? ptyCommand(command, args, options.terminal!, options.env) : [command, args];
@@ -147,16 +168,23 @@ export class Session {
       child.once('error', (error) => reject(new RuntimeError(`Could not start ${command}: ${error.message}`, 'spawn-failed')));
     });
     this.#processes.set(processId, child);
+    this.#options.guardian.track(child.pid!);
     if (usePty) this.#ptys.add(processId);
-    const forward = (chunk: Buffer) => {
+    const forward = (stream: Readable) => (chunk: Buffer) => {
       const data = chunk.toString('utf8');
       this.#send({ event: 'output', processId, data });
       this.#watchForServers(data);
+      // The page is not keeping up: let the process wait on its full pipe rather than buffer here.
+      if (this.#options.outbox.congested) {
+        stream.pause();
+        void this.#options.outbox.drained().then(() => stream.resume());
+      }
     };
-    child.stdout!.on('data', forward);
-    child.stderr!.on('data', forward);
+    child.stdout!.on('data', forward(child.stdout!));
+    child.stderr!.on('data', forward(child.stderr!));
     child.stdin!.on('error', () => undefined);
     child.once('close', (code, signal) => {
+      this.#options.guardian.untrack(child.pid!);
       this.#processes.delete(processId);
       this.#ptys.delete(processId);
       const exitCode = code ?? (signal ? 128 : 1);
@@ -170,10 +198,13 @@ export class Session {
       if (this.#proxies.has(port)) continue;
       const proxy = (async () => {
         for (let attempt = 0; attempt < 50 && !this.#ended; attempt++) {
-          if (await portAnswers(port)) return startPreviewProxy(port);
+          // Only a port this sandbox's own processes listen on: an orphan of an earlier run, or
+          // another program, answering on it is not this shop (where /proc cannot tell, it answers).
+          const own = await sandboxListensOn(this.folder, port);
+          if (own ?? (await portAnswers(port))) return startPreviewProxy(port);
           await new Promise((resolve) => setTimeout(resolve, 200));
         }
-        throw new Error(`port ${port} never answered`);
+        throw new Error(`port ${port} never answered from this sandbox`);
       })();
       this.#proxies.set(port, proxy);
       proxy.then(
@@ -186,14 +217,15 @@ export class Session {
     }
   }
 
-  /** Kills every process, closes watchers and proxies, removes the folder. Safe to call twice. */
-  async end(): Promise<void> {
-    if (this.#ended) return;
-    this.#ended = true;
-    for (const watcher of this.#watchers.values()) watcher.close();
-    await Promise.all([...this.#processes.values()].map((child) => killTree(child.pid!)));
-    for (const proxy of this.#proxies.values()) void proxy.then((p) => p.close(), () => undefined);
-    await rm(this.folder, { recursive: true, force: true, maxRetries: 3 });
+  /** Kills every process, closes watchers and proxies, removes the folder. Safe to call twice: both wait for the end. */
+  end(): Promise<void> {
+    this.#ended ??= (async () => {
+      for (const watcher of this.#watchers.values()) watcher.close();
+      await Promise.all([...this.#processes.values()].map((child) => killTree(child.pid!)));
+      for (const proxy of this.#proxies.values()) void proxy.then((p) => p.close(), () => undefined);
+      await rm(this.folder, { recursive: true, force: true, maxRetries: 3 });
+    })();
+    return this.#ended;
   }
 
   /** For process exit: no time for grace periods. */

@@ -1,0 +1,176 @@
+/**
+ * The collector as the sandbox runs it (its own process), probed as a careless or hostile client
+ * would: malformed requests, compression bombs, oversized bodies, a recording that fills up,
+ * other sites' pages, terminal escapes, and a fuzz. It keeps serving throughout.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createGzip } from 'node:zlib';
+import { afterEach, describe, expect, test } from 'vitest';
+import { CollectorFrameReader } from '../../src/telemetry/collector-frames.ts';
+import { httpRequests, inParallel, sendRaw } from '../support/fuzz.ts';
+
+const good = (id: string, sdk = 'sentry.javascript.browser') => `{"event_id":"${id}","sdk":{"name":${JSON.stringify(sdk)}}}\n{"type":"event"}\n{"event_id":"${id}","message":"hi"}\n`;
+
+interface RunningCollector {
+  port: number;
+  process: ChildProcess;
+  dir: string;
+  /** Terminal text (frames taken out). */
+  text: () => string;
+  notices: (string | null)[];
+  frames: number;
+  base: string;
+}
+
+const running: RunningCollector[] = [];
+afterEach(() => {
+  for (const collector of running.splice(0)) {
+    collector.process.kill('SIGKILL');
+    rmSync(collector.dir, { recursive: true, force: true });
+  }
+});
+
+async function startCollectorProcess(env: Record<string, string> = {}): Promise<RunningCollector> {
+  const dir = mkdtempSync(join(tmpdir(), 'ctl-collector-'));
+  const child = spawn(process.execPath, [new URL('../../sandboxes/storefront/collector/server.mjs', import.meta.url).pathname], {
+    cwd: dir,
+    env: { ...process.env, COLLECTOR_PORT: '0', ...env },
+  });
+  const reader = new CollectorFrameReader();
+  const collector = { process: child, dir, notices: [] as (string | null)[], frames: 0, port: 0, base: '', text: () => text };
+  let text = '';
+  const take = (chunk: Buffer) => {
+    const out = reader.push(chunk.toString('utf8'));
+    collector.frames += out.frames.length;
+    collector.notices.push(...out.notices);
+    text += out.text;
+  };
+  child.stdout.on('data', take);
+  child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+  collector.port = await new Promise<number>((resolve, reject) => {
+    child.stdout.on('data', () => {
+      const match = /127\.0\.0\.1:(\d+)/.exec(text);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`collector exited with ${code}: ${text}`)));
+  });
+  collector.base = `http://127.0.0.1:${collector.port}`;
+  running.push(collector);
+  return collector;
+}
+
+const healthy = async (collector: RunningCollector) => {
+  expect(collector.process.exitCode).toBeNull();
+  expect((await fetch(`${collector.base}/health`)).status).toBe(200);
+};
+
+/** Peak resident memory of a process so far (Linux VmHWM), in MiB. */
+const peakMiB = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+
+/** About 1 MiB of gzip that inflates to 1 GiB of zeros. */
+async function gzipBomb(): Promise<Buffer> {
+  const gzip = createGzip({ level: 9 });
+  const parts: Buffer[] = [];
+  gzip.on('data', (part: Buffer) => parts.push(part));
+  const done = new Promise((resolve) => gzip.on('end', resolve));
+  const zeros = Buffer.alloc(1024 * 1024);
+  for (let i = 0; i < 1024; i++) if (!gzip.write(zeros)) await new Promise((resolve) => gzip.once('drain', resolve));
+  gzip.end();
+  await done;
+  return Buffer.concat(parts);
+}
+
+describe('the collector survives what clients send', () => {
+  test('a request line `new URL()` cannot parse gets a 400; the collector keeps serving', async () => {
+    const collector = await startCollectorProcess();
+    const answer = await sendRaw(collector.port, 'GET //[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    await healthy(collector);
+  });
+
+  test('a gzip bomb (1 MiB inflating to 1 GiB), four at once, is refused with 413 and never inflated in memory', { timeout: 60_000 }, async () => {
+    const collector = await startCollectorProcess();
+    const bomb = await gzipBomb();
+    expect(bomb.length).toBeLessThan(1.2 * 2 ** 20);
+    const before = peakMiB(collector.process.pid!);
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () => fetch(`${collector.base}/api/1/envelope/`, { method: 'POST', body: new Uint8Array(bomb), headers: { 'Content-Encoding': 'gzip' } })),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual([413, 413, 413, 413]);
+    expect((await answers[0]!.json()).detail).toMatch(/decompressed/);
+    const peak = peakMiB(collector.process.pid!);
+    console.log(`collector peak memory: ${before.toFixed(0)} MiB at rest, ${peak.toFixed(0)} MiB after four 1 MiB gzip bombs`);
+    expect(peak).toBeLessThan(250);
+    await healthy(collector);
+  });
+
+  test('an oversized body gets its 413 before the connection closes', { timeout: 30_000 }, async () => {
+    const collector = await startCollectorProcess();
+    const answer = await fetch(`${collector.base}/api/1/envelope/`, { method: 'POST', body: new Uint8Array(25 * 2 ** 20).fill(0x20) });
+    expect(answer.status).toBe(413);
+    expect((await answer.json()).detail).toMatch(/larger than/);
+    await healthy(collector);
+  });
+});
+
+describe('the recording has a cap, and says so', () => {
+  test('once full it stops growing, the panel is told, what it holds is still answered; removing it records again', async () => {
+    const limit = 3000;
+    const collector = await startCollectorProcess({ COLLECTOR_RECORDING_LIMIT: String(limit) });
+    const recording = join(collector.dir, '.telemetry', 'envelopes.ndjson');
+    for (let i = 0; i < 20; i++) expect((await fetch(`${collector.base}/api/1/envelope/`, { method: 'POST', body: good(`id${i}`) })).status).toBe(200);
+    expect(statSync(recording).size).toBeLessThanOrEqual(limit);
+    // Every envelope still reached the course, live.
+    await expect.poll(() => collector.frames).toBe(20);
+    await expect.poll(() => collector.notices.at(-1)).toMatch(/recording is full .*Check no longer sees it.*rm .*envelopes\.ndjson/);
+    expect(collector.notices.filter(Boolean)).toHaveLength(1);
+    const recorded = (await (await fetch(`${collector.base}/recorded`)).json()) as unknown[];
+    expect(recorded.length).toBeGreaterThan(0);
+    expect(recorded.length).toBeLessThan(20);
+
+    rmSync(recording);
+    await fetch(`${collector.base}/api/1/envelope/`, { method: 'POST', body: good('again') });
+    await expect.poll(() => collector.notices.at(-1)).toBeNull();
+    expect(((await (await fetch(`${collector.base}/recorded`)).json()) as unknown[]).length).toBe(1);
+  });
+});
+
+describe("CORS: the shop's own pages only", () => {
+  test.each([
+    ['the shop on Vite', 'http://localhost:5173', true],
+    ['the shop on Vite, by address', 'http://127.0.0.1:5173', true],
+    ["the local runtime's preview proxy", 'http://127.0.0.1:41234', true],
+    ['a WebContainer preview', 'https://k03e2io1v3fx9wvj0vr8qd5q58o56n-fkdo--5173--6ba59070.local-credentialless.webcontainer-api.io', true],
+    ['another site', 'http://evil.example', false],
+    ['a look-alike host', 'https://webcontainer-api.io.evil.example', false],
+    ['an https loopback look-alike', 'http://localhost.evil.example:5173', false],
+  ])('%s (%s): allowed %s', async (_name, origin, allowed) => {
+    const collector = await startCollectorProcess();
+    const preflight = await fetch(`${collector.base}/recorded`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'DELETE' } });
+    const read = await fetch(`${collector.base}/recorded`, { headers: { Origin: origin } });
+    for (const answer of [preflight, read]) expect(answer.headers.get('access-control-allow-origin')).toBe(allowed ? origin : null);
+    expect(read.headers.get('vary')).toMatch(/Origin/);
+  });
+});
+
+test('nothing a request sends reaches the terminal as a control sequence', async () => {
+  const collector = await startCollectorProcess();
+  await fetch(`${collector.base}/api/1/envelope/`, { method: 'POST', body: good('esc', 'evil\u001b[2J\u001b]0;pwned\u0007') });
+  // HTTP allows bytes 0x80-0xFF in a header value: 0x9B is a terminal's one-byte CSI.
+  await sendRaw(collector.port, 'POST /api/1/envelope/ HTTP/1.1\r\nHost: x\r\nContent-Encoding: x\u009b2J\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}', 2000, 'latin1');
+  await expect.poll(() => collector.text()).toMatch(/rejected POST/);
+  expect(collector.text()).toMatch(/envelope #1 from evil/);
+  expect(collector.text()).not.toMatch(/[\u001b\u0007\u009b]/);
+});
+
+test('fuzz: 2,000 random and malformed requests, then it still takes an envelope', { timeout: 120_000 }, async () => {
+  const collector = await startCollectorProcess();
+  const requests = httpRequests(2000, 3, [`Host: 127.0.0.1:${collector.port}`, 'Content-Type: text/plain']);
+  await inParallel(requests, 16, (request) => sendRaw(collector.port, request, 1500));
+  console.log(`fuzz: ${requests.length} requests thrown at the collector, ${collector.process.exitCode === null ? 'alive' : 'DEAD'}`);
+  await healthy(collector);
+  expect((await fetch(`${collector.base}/api/1/envelope/`, { method: 'POST', body: good('after') })).status).toBe(200);
+});
