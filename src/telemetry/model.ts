@@ -42,6 +42,8 @@ export interface ErrorEvent {
   traceId?: string;
   spanId?: string;
   service: Service;
+  /** The SDK that sent it, e.g. sentry.javascript.react (the simulated shoppers send with node). */
+  sdk?: string;
   level: string;
   transaction?: string;
 }
