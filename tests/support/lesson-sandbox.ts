@@ -71,8 +71,60 @@ export async function startLocalBridge(): Promise<LocalBridge> {
   };
 }
 
-/** Writes a lesson's solution into the running sandbox and gives `tsx watch` time to restart the backend. */
-export async function writeSolution(runtime: Runtime, solution: Record<string, string>) {
-  for (const [path, contents] of Object.entries(solution)) await runtime.writeFile(path, contents);
-  await new Promise((resolve) => setTimeout(resolve, 2500));
+type FileMap = Record<string, string>;
+
+const BACKEND_SOURCE = /^backend\/src\//;
+const answers = (url: string) => fetch(url, { signal: AbortSignal.timeout(1000) }).then(() => true, () => false);
+
+async function pollUntil(condition: () => Promise<boolean>, timeoutMs: number, everyMs = 25): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+  return false;
+}
+
+/**
+ * After a save in backend/src/, `tsx watch` stops the backend and starts it again: waits for both.
+ * The backend may never come back (a variant with a syntax error); the checks then say so.
+ */
+async function backendRestarted(): Promise<void> {
+  if (!(await pollUntil(async () => !(await answers('http://127.0.0.1:3001/health')), 5000))) {
+    throw new Error('The backend did not restart after a save in backend/src/: tsx watch missed it.');
+  }
+  await pollUntil(() => answers('http://127.0.0.1:3001/health'), 10_000, 50);
+}
+
+/**
+ * The files of a booted lesson sandbox, changed the way a learner's saves change them: each step
+ * writes what differs from the files it holds now, removes what is gone, and waits until the
+ * running shop has picked it up.
+ */
+export class LessonFiles {
+  readonly #runtime: Runtime;
+  #current: FileMap;
+
+  constructor(runtime: Runtime, start: FileMap) {
+    this.#runtime = runtime;
+    this.#current = { ...start };
+  }
+
+  get current(): Readonly<FileMap> {
+    return this.#current;
+  }
+
+  async become(next: FileMap): Promise<void> {
+    const written = Object.keys(next).filter((path) => this.#current[path] !== next[path]);
+    const removed = Object.keys(this.#current).filter((path) => !(path in next));
+    for (const path of written) await this.#runtime.writeFile(path, next[path]!);
+    for (const path of removed) await this.#runtime.rm(path);
+    this.#current = { ...next };
+    if ([...written, ...removed].some((path) => BACKEND_SOURCE.test(path))) await backendRestarted();
+  }
+}
+
+/** Writes a lesson's solution into the running sandbox and waits for the shop to pick it up. */
+export async function writeSolution(runtime: Runtime, solution: FileMap) {
+  await new LessonFiles(runtime, {}).become(solution);
 }
