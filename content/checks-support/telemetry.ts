@@ -62,15 +62,14 @@ async function readNewEntries(): Promise<Entry[]> {
 /**
  * What the SDKs sent during this Check: received after it started, and timestamped between its
  * start and now. Telemetry from before (a request made, then the code undone) or dated ahead (an
- * envelope written by hand) is not an answer. `since` reaches further back, for the rare check
- * that must (lesson 6 asks what the backend reported before the Check).
+ * envelope written by hand) is not an answer.
  */
-export async function recorded(since = checkStartedAt): Promise<Recorded> {
+export async function recorded(): Promise<Recorded> {
   const now = Date.now();
-  const inTime = (timestamp: number) => timestamp >= since - CLOCK_SLACK_MS && timestamp <= now + CLOCK_SLACK_MS;
+  const inTime = (timestamp: number) => timestamp >= checkStartedAt - CLOCK_SLACK_MS && timestamp <= now + CLOCK_SLACK_MS;
   const result: Recorded = { spans: [], errors: [] };
   for (const entry of await readNewEntries()) {
-    if (entry.received < since) continue;
+    if (entry.received < checkStartedAt) continue;
     result.spans.push(...entry.spans.filter((span) => inTime(span.start) && inTime(span.end)));
     result.errors.push(...entry.errors.filter((error) => inTime(error.timestamp)));
   }
@@ -119,10 +118,15 @@ export function newTrace(): { traceId: string; headers: Record<string, string> }
   return { traceId, headers: { 'sentry-trace': `${traceId}-${hex(8)}` } };
 }
 
-/** Plays `count` shoppers against the running shop (the sandbox's simulator) and waits for them. */
+/**
+ * Plays `count` shoppers against the running shop (the sandbox's simulator) and waits for them.
+ * The simulator ends itself with the Check: a finished Check leaves no shoppers behind to send
+ * telemetry into the next one.
+ */
 export async function runShoppers(count: number): Promise<void> {
   const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/shoppers.ts', '--rate', '600', '--count', String(count)], { stdio: 'pipe' });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/shoppers.ts', '--rate', '600', '--count', String(count)], { stdio: 'pipe' });
+  process.once('exit', () => child.kill('SIGKILL'));
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
