@@ -28,7 +28,7 @@ export interface CheckRun {
 export const CHECKS_DIR = 'course-checks';
 const RESULT_FILE = `${CHECKS_DIR}/result.json`;
 
-interface VitestReport {
+export interface VitestReport {
   testResults: { status?: string; message?: string; assertionResults: { title: string; status: string; failureMessages: string[]; duration?: number | null }[] }[];
 }
 
@@ -67,6 +67,11 @@ function fileResults(file: FileReport): CheckResult[] {
   });
 }
 
+/** Vitest's JSON report of a Check → one result per check, each failure with its reason. */
+export function readCheckReport(report: VitestReport): CheckResult[] {
+  return report.testResults.flatMap(fileResults);
+}
+
 export async function runChecks(runtime: Runtime, checks: Record<string, string>): Promise<CheckRun> {
   const started = Date.now();
   // Only this lesson's checks: an earlier lesson's, still in the folder, would run too.
@@ -94,6 +99,6 @@ export async function runChecks(runtime: Runtime, checks: Record<string, string>
   } catch {
     return { passed: false, results: [{ name: 'Run the checks', status: 'failed', message: `The checks could not run:\n${output.slice(-2000)}` }], output, durationMs: Date.now() - started };
   }
-  const results = report.testResults.flatMap(fileResults);
+  const results = readCheckReport(report);
   return { passed: results.length > 0 && results.every((result) => result.status === 'passed'), results, output, durationMs: Date.now() - started };
 }
