@@ -46,6 +46,9 @@ async function readNewEntries(): Promise<Entry[]> {
       const lines = (pending + buffer.toString('utf8')).split('\n');
       pending = lines.pop() ?? '';
       for (const line of lines.filter(Boolean)) {
+        // A learner's session can record megabytes before this Check: read the time first (the
+        // collector writes it first) and leave older envelopes undecoded.
+        if (Number(/^\{"received":(\d+)/.exec(line)?.[1]) < checkStartedAt) continue;
         const { received, envelope } = JSON.parse(line) as { received: number; envelope: string };
         const parsed = parseEnvelope(Buffer.from(envelope, 'base64'));
         if (!parsed.ok) continue;
