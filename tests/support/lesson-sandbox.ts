@@ -110,10 +110,6 @@ export class LessonFiles {
     this.#current = { ...start };
   }
 
-  get current(): Readonly<FileMap> {
-    return this.#current;
-  }
-
   async become(next: FileMap): Promise<void> {
     const written = Object.keys(next).filter((path) => this.#current[path] !== next[path]);
     const removed = Object.keys(this.#current).filter((path) => !(path in next));
