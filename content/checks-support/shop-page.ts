@@ -5,6 +5,7 @@
 //   // @vitest-environment-options {"url":"http://127.0.0.1:5173/"}
 import * as Sentry from '@sentry/react';
 import { fireEvent, screen } from '@testing-library/dom';
+import { backendUpToDate } from './running-shop.ts';
 
 /** What the network does to the page's first GET /api/products. */
 export type FirstProductLoad = 'reaches the shop' | 'fails on the way';
@@ -16,6 +17,7 @@ export type FirstProductLoad = 'reaches the shop' | 'fails on the way';
  * traces that failure as it would a real one.)
  */
 export async function openShop(firstProductLoad: FirstProductLoad = 'reaches the shop'): Promise<void> {
+  await backendUpToDate();
   if (firstProductLoad === 'fails on the way') {
     const network = globalThis.fetch;
     let failed = false;

@@ -64,6 +64,13 @@ describe.each(lessonIds())('lesson %s', (lessonId) => {
     expectExplainedFailure(await check('start'), `lesson ${lessonId}'s starting code`);
   });
 
+  test('pressed right after the solution is saved, its checks wait for the backend to restart', { timeout: 60_000 }, async ({ skip }) => {
+    if (!Object.keys(sandbox.solution).some((path) => path.startsWith('backend/src/'))) skip('the solution changes no backend code');
+    await files.become({ ...sandbox.start, ...sandbox.solution }, { waitForShop: false });
+    const run = await check('solution, checked at once');
+    expect(run.passed, `the checks should judge the code just saved, not the backend it replaces:\n${describeResults(run)}`).toBe(true);
+  });
+
   test('its checks pass on the solution', { timeout: 60_000 }, async () => {
     await files.become({ ...sandbox.start, ...sandbox.solution });
     const run = await check('solution');

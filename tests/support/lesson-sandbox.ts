@@ -110,13 +110,14 @@ export class LessonFiles {
     this.#current = { ...start };
   }
 
-  async become(next: FileMap): Promise<void> {
+  /** With `waitForShop: false` it returns as soon as the files are written, as a learner may press Check. */
+  async become(next: FileMap, { waitForShop = true } = {}): Promise<void> {
     const written = Object.keys(next).filter((path) => this.#current[path] !== next[path]);
     const removed = Object.keys(this.#current).filter((path) => !(path in next));
     for (const path of written) await this.#runtime.writeFile(path, next[path]!);
     for (const path of removed) await this.#runtime.rm(path);
     this.#current = { ...next };
-    if ([...written, ...removed].some((path) => BACKEND_SOURCE.test(path))) await backendRestarted();
+    if (waitForShop && [...written, ...removed].some((path) => BACKEND_SOURCE.test(path))) await backendRestarted();
   }
 }
 

@@ -2,10 +2,10 @@
 // out in a fresh copy of the learner's app, and the learner's reproduction test from lesson 7.
 import type { AddressInfo } from 'node:net';
 import { expect, test } from 'vitest';
+import { BACKEND as SHOP, backendUpToDate } from './running-shop.ts';
 import { runTestFile } from './sandbox-tests.ts';
 import { isBackend, newTrace, recorded, waitFor } from './telemetry.ts';
 
-const SHOP = 'http://127.0.0.1:3001';
 type Listing = { id: string; name: string; stock: number };
 const ids = (products: Listing[]) => products.map((p) => p.id);
 
@@ -13,6 +13,7 @@ const ids = (products: Listing[]) => products.map((p) => p.id);
 const reproduction = runTestFile('tests/in-stock.test.ts');
 
 test('GET /products?in_stock_only=true answers 200 with exactly the products in stock, and reports no error', async () => {
+  await backendUpToDate();
   const { traceId, headers } = newTrace();
   const response = await fetch(`${SHOP}/products?in_stock_only=true`, { headers }).catch(() => null);
   expect(response, 'The backend on port 3001 does not answer. The Terminal shows why.').not.toBeNull();
