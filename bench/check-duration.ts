@@ -9,8 +9,7 @@ import { parseArgs } from 'node:util';
 import { lessonSandbox } from '../src/lessons/sandbox-files.ts';
 import { runChecks } from '../src/lessons/run-checks.ts';
 import { LessonFiles, lessonIds, startLocalBridge } from '../tests/support/lesson-sandbox.ts';
-import { scenarios } from '../tests/support/variant-scenarios.ts';
-import { lessonVariants } from '../tests/support/variants.ts';
+import { applyVariant, lessonVariants } from '../tests/support/variants.ts';
 
 const BUDGET_MS = { pass: 5_000, fail: 8_000 };
 const { values } = parseArgs({ options: { reps: { type: 'string', default: '3' }, 'no-variants': { type: 'boolean', default: false }, lesson: { type: 'string' } } });
@@ -56,10 +55,7 @@ try {
       }
       if (!values['no-variants']) {
         for (const variant of [...lessonVariants(lesson, 'right'), ...lessonVariants(lesson, 'wrong')]) {
-          if (variant.before) await scenarios[variant.before]({ runtime, files, solved });
-          const next = { ...sandbox.start, ...variant.files };
-          for (const path of variant.removed) delete next[path];
-          await files.become(next);
+          await applyVariant(variant, { runtime, files, start: sandbox.start, solution: sandbox.solution });
           await measure(`${variant.verdict}/${variant.name}`, variant.verdict === 'right');
         }
       }

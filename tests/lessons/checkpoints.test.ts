@@ -13,8 +13,7 @@ import { lessonSandbox, type LessonSandbox } from '../../src/lessons/sandbox-fil
 import { runChecks, type CheckRun } from '../../src/lessons/run-checks.ts';
 import type { Runtime } from '../../src/runtime/types.ts';
 import { LessonFiles, lessonIds, startLocalBridge, type LocalBridge } from '../support/lesson-sandbox.ts';
-import { scenarios } from '../support/variant-scenarios.ts';
-import { lessonVariants, type Variant } from '../support/variants.ts';
+import { applyVariant, lessonVariants, type Variant } from '../support/variants.ts';
 
 let bridge: LocalBridge;
 beforeAll(async () => {
@@ -78,11 +77,7 @@ describe.each(lessonIds())('lesson %s', (lessonId) => {
   });
 
   const answer = async (variant: Variant) => {
-    const solved = { ...sandbox.start, ...sandbox.solution };
-    if (variant.before) await scenarios[variant.before]({ runtime, files, solved });
-    const next = { ...sandbox.start, ...variant.files };
-    for (const path of variant.removed) delete next[path];
-    await files.become(next);
+    await applyVariant(variant, { runtime, files, start: sandbox.start, solution: sandbox.solution });
     return check(`${variant.verdict}/${variant.name}`);
   };
 

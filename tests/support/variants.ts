@@ -10,7 +10,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ScenarioName } from './variant-scenarios.ts';
+import type { Runtime } from '../../src/runtime/types.ts';
+import type { LessonFiles } from './lesson-sandbox.ts';
+import { scenarios, type ScenarioName } from './variant-scenarios.ts';
 
 export type Verdict = 'right' | 'wrong';
 
@@ -50,4 +52,16 @@ export function lessonVariants(lessonId: string, verdict: Verdict): Variant[] {
     );
     return { verdict, name, note: meta.note, files, removed: meta.removed ?? [], failing: meta.failing ?? [], before: meta.before };
   });
+}
+
+/**
+ * Puts a variant's answer in a booted lesson sandbox, as a learner's saves would: first what its
+ * scenario has the learner do, then the lesson's start with the variant's files (and without the
+ * files it removes), waiting until the shop has picked them up.
+ */
+export async function applyVariant(variant: Variant, sandbox: { runtime: Runtime; files: LessonFiles; start: Record<string, string>; solution: Record<string, string> }) {
+  if (variant.before) await scenarios[variant.before]({ runtime: sandbox.runtime, files: sandbox.files, solved: { ...sandbox.start, ...sandbox.solution } });
+  const answer = { ...sandbox.start, ...variant.files };
+  for (const path of variant.removed) delete answer[path];
+  await sandbox.files.become(answer);
 }
