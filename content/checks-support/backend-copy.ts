@@ -1,7 +1,7 @@
 // A second copy of the learner's backend, started the way scripts/dev.mjs starts the real one (tsx,
 // with backend/src/instrument.ts loaded first), on a free port and without watching. Checks use it
-// when the running shop cannot show what they must see: a server error in a shop that has none, or
-// an SDK that has sent nothing yet (the running one drops an error identical to the last it sent).
+// when the running shop cannot show what they must see, such as a server error in a shop that has
+// none, and to read how instrument.ts left the SDK.
 import { spawn } from 'node:child_process';
 
 export interface BackendCopy {

@@ -1,6 +1,6 @@
 // What the collector recorded in .telemetry/envelopes.ndjson during this Check, read with the
 // course's own telemetry engine (the same parser the Telemetry panel uses), for checkpoint tests.
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { parseEnvelope } from './telemetry-engine/envelope.ts';
 import type { ErrorEvent, Span } from './telemetry-engine/model.ts';
 import { normalise } from './telemetry-engine/normalise.ts';
@@ -77,6 +77,25 @@ export async function recorded(): Promise<Recorded> {
     result.errors.push(...entry.errors.filter((error) => inTime(error.timestamp)));
   }
   return result;
+}
+
+/**
+ * Errors received before this Check whose envelope mentions `text` (a function name, say): for the
+ * one check that must look back, at what an SDK sent before dropping a repeat of it (Dedupe).
+ * Only envelopes that mention `text` are decoded.
+ */
+export async function errorsBeforeThisCheck(text: string): Promise<ErrorEvent[]> {
+  const recording = await readFile(RECORDING, 'utf8').catch(() => '');
+  const errors: ErrorEvent[] = [];
+  for (const line of recording.split('\n')) {
+    const received = Number(/^\{"received":(\d+)/.exec(line)?.[1]);
+    if (!(received < checkStartedAt)) continue;
+    const bytes = Buffer.from(JSON.parse(line).envelope, 'base64');
+    if (!bytes.includes(text)) continue;
+    const parsed = parseEnvelope(bytes);
+    if (parsed.ok) errors.push(...normalise(parsed.envelope).errors);
+  }
+  return errors;
 }
 
 /**

@@ -116,6 +116,7 @@ function errorEvent(event: Json, service: Service, fallbackId: string, sdk?: str
     spanId: trace?.span_id,
     service,
     ...(sdk ? { sdk } : {}),
+    ...(typeof event.contexts?.app?.app_start_time === 'string' ? { appStartTime: event.contexts.app.app_start_time } : {}),
     level: event.level ?? 'error',
     transaction: event.transaction,
   };
