@@ -34,7 +34,8 @@ test('a GET /products server span from the backend reaches the collector', async
   expect(response?.status, 'The backend on port 3001 should answer GET /products. The Terminal shows why it does not.').toBe(200);
   const noTracing = (sdk: BackendCopy['sdk']) => (sdk.tracing ? undefined : 'Sentry.init in backend/src/instrument.ts has no tracesSampleRate above 0, so the SDK keeps no traces. Set tracesSampleRate: 1.0.');
   // A trace's spans arrive together, so the first server span of the request's trace settles it.
-  const span = await Promise.race([waitFor(({ spans }) => spans.find((s: Span) => s.traceId === traceId && isBackend(s) && s.op === 'http.server')), hopeless(noTracing)]);
+  // The backend sends a request's spans half a second after answering it.
+  const span = await Promise.race([waitFor(({ spans }) => spans.find((s: Span) => s.traceId === traceId && isBackend(s) && s.op === 'http.server'), 2000), hopeless(noTracing)]);
   if (typeof span === 'string') throw new Error(span);
   if (!span) {
     // Nothing came; on a busy machine the copy may only now be able to say why.

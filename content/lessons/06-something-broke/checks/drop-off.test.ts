@@ -6,7 +6,8 @@ import { expect, test } from 'vitest';
 import { browserTracingProblem, finishPageLoad, flushPageSdk, openShop, placeOrder, productsShown } from './shop-page.ts';
 import { errorsBeforeThisCheck, isBackend, isBrowser, recorded, requestTo, waitFor, type ErrorEvent, type Span } from './telemetry.ts';
 
-/** When the shopper pressed "Place order": errors from before are the failed product load's. */
+/** When the page showed that the products failed to load, and when the shopper pressed "Place order". */
+let productsFailedAt = Infinity;
 let orderPlacedAt = Infinity;
 
 const visit = (async () => {
@@ -14,6 +15,7 @@ const visit = (async () => {
   if ((await productsShown()) !== 'failed') {
     throw new Error('The products loaded: this lesson starts with the in-stock filter shipped, and nothing to fix yet. Did something undo it? "Reset" brings the lesson\'s code back.');
   }
+  productsFailedAt = Date.now();
   finishPageLoad();
   orderPlacedAt = Date.now();
   const answer = await placeOrder();
@@ -25,9 +27,9 @@ visit.catch(() => undefined);
 const failedProductList = (s: Span) => isBackend(s) && s.op === 'http.server' && s.name === 'GET /products' && s.status !== 'ok';
 const fromListProducts = (e: ErrorEvent) => isBackend(e) && e.type === 'TypeError' && e.frames.some((f) => f.filename?.endsWith('inventory.ts') && f.function?.includes('listProducts'));
 
-// The backend sends a request's spans half a second after answering it: once one failed GET
-// /products span is in, the page's others (answered at the same moment) are too.
-const backendSpansIn = visit.then(() => waitFor(({ spans }) => spans.find(failedProductList), 2000));
+// The backend sends a request's spans half a second after answering it: a second and a half
+// after the page saw the failure, they are in, or they are not coming.
+const backendSpansIn = visit.then(() => waitFor(({ spans }) => spans.find(failedProductList), Math.max(300, productsFailedAt + 1500 - Date.now())));
 backendSpansIn.catch(() => undefined);
 
 test('the backend reports a TypeError from the in-stock filter', async () => {
