@@ -10,17 +10,28 @@ export interface TestFileRun {
   loadError?: string;
 }
 
-export async function runTestFile(path: string): Promise<TestFileRun> {
+export interface TestFileOptions {
+  /** Shop files to load as the shop had them before the lesson's story changed them (course-checks/storefront/). */
+  original?: string[];
+}
+
+let runs = 0;
+
+export async function runTestFile(path: string, options: TestFileOptions = {}): Promise<TestFileRun> {
   if (!(await access(path).then(() => true, () => false))) return { exists: false, tests: [] };
-  const report = 'course-checks/test-file-report.json';
+  const report = `course-checks/test-file-report-${process.pid}-${++runs}.json`;
   await rm(report, { force: true });
+  const config = options.original ? ['--config', 'course-checks/originals.vitest.config.mjs'] : [];
   await new Promise((resolve) => {
-    const child = spawn(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', path, '--reporter=json', `--outputFile=${report}`], { stdio: 'ignore' });
+    const child = spawn(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', path, ...config, '--reporter=json', `--outputFile=${report}`], {
+      stdio: 'ignore',
+      env: { ...process.env, COURSE_ORIGINAL_FILES: (options.original ?? []).join(',') },
+    });
     child.on('exit', resolve);
   });
   const json = JSON.parse(await readFile(report, 'utf8'));
   const file = json.testResults[0];
   if (!file) return { exists: true, tests: [], loadError: 'Vitest found no tests in it.' };
   const tests = file.assertionResults.map((t: { title: string; status: string; failureMessages: string[] }) => ({ name: t.title, status: t.status, failures: t.failureMessages }));
-  return { exists: true, tests, loadError: tests.length === 0 ? (file.message || 'it has no tests') : undefined };
+  return { exists: true, tests, loadError: tests.length === 0 ? file.message || 'it has no tests' : undefined };
 }

@@ -1,6 +1,6 @@
-// What the collector recorded in .telemetry/envelopes.ndjson, read with the course's own telemetry
-// engine (the same parser the Telemetry panel uses), for checkpoint tests.
-import { readFile } from 'node:fs/promises';
+// What the collector recorded in .telemetry/envelopes.ndjson during this Check, read with the
+// course's own telemetry engine (the same parser the Telemetry panel uses), for checkpoint tests.
+import { open, readFile } from 'node:fs/promises';
 import { parseEnvelope } from './telemetry-engine/envelope.ts';
 import type { ErrorEvent, Span } from './telemetry-engine/model.ts';
 import { normalise } from './telemetry-engine/normalise.ts';
@@ -12,38 +12,143 @@ export interface Recorded {
   errors: ErrorEvent[];
 }
 
+const RECORDING = '.telemetry/envelopes.ndjson';
+
+/** When this Check started (vitest.config.mjs sets it once for the whole run). */
+export const checkStartedAt = Number(process.env.COURSE_CHECK_STARTED_AT) || Date.now();
+
+/**
+ * The SDKs correct their clocks to within a second of Date.now() (@sentry/core's time.ts), so a
+ * timestamp this close to the start of the Check may still be the Check's own.
+ */
+const CLOCK_SLACK_MS = 1000;
+
+interface Entry extends Recorded {
+  received: number;
+}
+
+// The recording only grows (the collector appends; clearing it empties the file), so each poll
+// reads just what was appended since the last one.
+let readUpTo = 0;
+let pending = '';
+let entries: Entry[] = [];
+
+async function readNewEntries(): Promise<Entry[]> {
+  const file = await open(RECORDING, 'r').catch(() => undefined);
+  if (!file) return (readUpTo = 0), (pending = ''), (entries = []);
+  try {
+    const { size } = await file.stat();
+    if (size < readUpTo) (readUpTo = 0), (pending = ''), (entries = []);
+    if (size > readUpTo) {
+      const buffer = Buffer.alloc(size - readUpTo);
+      await file.read(buffer, 0, buffer.length, readUpTo);
+      readUpTo = size;
+      const lines = (pending + buffer.toString('utf8')).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines.filter(Boolean)) {
+        // A learner's session can record megabytes before this Check: read the time first (the
+        // collector writes it first) and leave older envelopes undecoded.
+        if (Number(/^\{"received":(\d+)/.exec(line)?.[1]) < checkStartedAt) continue;
+        const { received, envelope } = JSON.parse(line) as { received: number; envelope: string };
+        const parsed = parseEnvelope(Buffer.from(envelope, 'base64'));
+        if (!parsed.ok) continue;
+        const { spans, errors } = normalise(parsed.envelope);
+        entries.push({ received, spans, errors });
+      }
+    }
+    return entries;
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * What the SDKs sent during this Check: received after it started, and timestamped between its
+ * start and now. Telemetry from before (a request made, then the code undone) or dated ahead (an
+ * envelope written by hand) is not an answer.
+ */
 export async function recorded(): Promise<Recorded> {
-  const text = await readFile('.telemetry/envelopes.ndjson', 'utf8').catch(() => '');
+  const now = Date.now();
+  const inTime = (timestamp: number) => timestamp >= checkStartedAt - CLOCK_SLACK_MS && timestamp <= now + CLOCK_SLACK_MS;
   const result: Recorded = { spans: [], errors: [] };
-  for (const line of text.split('\n').filter(Boolean)) {
-    const parsed = parseEnvelope(Buffer.from(JSON.parse(line).envelope, 'base64'));
-    if (!parsed.ok) continue;
-    const telemetry = normalise(parsed.envelope);
-    result.spans.push(...telemetry.spans);
-    result.errors.push(...telemetry.errors);
+  for (const entry of await readNewEntries()) {
+    if (entry.received < checkStartedAt) continue;
+    result.spans.push(...entry.spans.filter((span) => inTime(span.start) && inTime(span.end)));
+    result.errors.push(...entry.errors.filter((error) => inTime(error.timestamp)));
   }
   return result;
 }
 
-/** Polls the recording until `find` returns something, or gives up after `timeoutMs`. */
-export async function waitFor<T>(find: (telemetry: Recorded) => T | undefined, timeoutMs = 8_000): Promise<T | undefined> {
+/**
+ * Errors received before this Check whose envelope mentions `text` (a function name, say): for the
+ * one check that must look back, at what an SDK sent before dropping a repeat of it (Dedupe).
+ * Only envelopes that mention `text` are decoded.
+ */
+export async function errorsBeforeThisCheck(text: string): Promise<ErrorEvent[]> {
+  const recording = await readFile(RECORDING, 'utf8').catch(() => '');
+  const errors: ErrorEvent[] = [];
+  for (const line of recording.split('\n')) {
+    const received = Number(/^\{"received":(\d+)/.exec(line)?.[1]);
+    if (!(received < checkStartedAt)) continue;
+    const bytes = Buffer.from(JSON.parse(line).envelope, 'base64');
+    if (!bytes.includes(text)) continue;
+    const parsed = parseEnvelope(bytes);
+    if (parsed.ok) errors.push(...normalise(parsed.envelope).errors);
+  }
+  return errors;
+}
+
+/**
+ * Polls this Check's telemetry until `find` returns something, or gives up after `timeoutMs`.
+ * Waits are short because the SDKs send promptly: an error as it is captured, a trace's spans half
+ * a second after its root span ends (or at once on Sentry.flush()).
+ */
+export async function waitFor<T>(find: (telemetry: Recorded) => T | undefined, timeoutMs = 3_000): Promise<T | undefined> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const found = find(await recorded());
     if (found !== undefined || Date.now() > deadline) return found;
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
-/** From the backend's Node SDK (the shopper simulator, though also @sentry/node, plays browsers). */
-export const isBackend = (span: Span) => span.sdk === 'sentry.javascript.node' && span.service === 'backend';
-/** From a browser SDK: the learner's frontend, not the simulated shoppers. */
-export const isBrowser = (span: Span) => /browser|react/.test(span.sdk ?? '');
+/** From the backend's Node SDK (the shopper simulator, though also @sentry/node, plays browsers): a span or an error. */
+export const isBackend = (item: { sdk?: string; service: string }) => item.sdk === 'sentry.javascript.node' && item.service === 'backend';
+/** From a browser SDK: the learner's frontend, not the simulated shoppers (a span or an error). */
+export const isBrowser = (item: { sdk?: string }) => /browser|react/.test(item.sdk ?? '');
 
-/** Plays `count` shoppers against the running shop (the sandbox's simulator) and waits for them. */
+/**
+ * An http.client span for a request to `path` (the SDK names them by host, "GET 127.0.0.1", and
+ * keeps the URL in an attribute).
+ */
+export function requestTo(span: Span, path: string): boolean {
+  return Object.values(span.attributes).some((value) => typeof value === 'string' && URL.canParse(value, 'http://x') && new URL(value, 'http://x').pathname === path);
+}
+
+/** The span and its ancestors within `spans`, nearest first. */
+export function ancestry(span: Span, spans: Span[]): Span[] {
+  const byId = new Map(spans.filter((s) => s.traceId === span.traceId).map((s) => [s.spanId, s]));
+  const line: Span[] = [];
+  for (let current: Span | undefined = span; current && !line.includes(current); current = current.parentSpanId ? byId.get(current.parentSpanId) : undefined) line.push(current);
+  return line;
+}
+
+/** A fresh trace to send a request in (`sentry-trace` without a sampling decision: the SDK's own rate decides). */
+export function newTrace(): { traceId: string; headers: Record<string, string> } {
+  const hex = (bytes: number) => [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
+  const traceId = hex(16);
+  return { traceId, headers: { 'sentry-trace': `${traceId}-${hex(8)}` } };
+}
+
+/**
+ * Plays `count` shoppers against the running shop (the sandbox's simulator) and waits for them.
+ * The simulator ends itself with the Check: a finished Check leaves no shoppers behind to send
+ * telemetry into the next one.
+ */
 export async function runShoppers(count: number): Promise<void> {
   const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/shoppers.ts', '--rate', '600', '--count', String(count)], { stdio: 'pipe' });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/shoppers.ts', '--rate', '600', '--count', String(count)], { stdio: 'pipe' });
+  process.once('exit', () => child.kill('SIGKILL'));
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));

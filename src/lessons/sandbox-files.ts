@@ -63,6 +63,15 @@ async function engineFiles(): Promise<FileMap> {
   return Object.fromEntries(ENGINE_FILES.map((name, i) => [`telemetry-engine/${name}`, files[i]!]));
 }
 
+/**
+ * The shop's own version of each file a lesson's start/ replaced (lesson 6's shipped bug), under
+ * storefront/: a check can run the learner's code against the shop as it was before.
+ */
+function originals(base: FileMap, starts: FileMap[]): FileMap {
+  const replaced = new Set(starts.flatMap((start) => Object.keys(start)).filter((path) => path in base));
+  return under('storefront', Object.fromEntries([...replaced].map((path) => [path, base[path]!])));
+}
+
 const under = (folder: string, files: FileMap): FileMap => Object.fromEntries(Object.entries(files).map(([path, contents]) => [`${folder}/${path}`, contents]));
 
 const overlayManifest = z
@@ -98,16 +107,17 @@ export async function lessonSandbox(lessonId: string): Promise<LessonSandbox> {
   const earlier = (await lessonIds()).filter((id) => id < lessonId);
   const base = await readTree(storefrontDir);
   const [overlays, start, solution, support, engine, checks] = await Promise.all([
-    Promise.all(earlier.flatMap((id) => [readOverlay(id, 'start', base), readOverlay(id, 'solution', base)])),
+    Promise.all(earlier.map(async (id) => ({ start: await readOverlay(id, 'start', base), solution: await readOverlay(id, 'solution', base) }))),
     readOverlay(lessonId, 'start', base),
     readOverlay(lessonId, 'solution', base),
     readTree(join(lessonsDir, '..', 'checks-support')),
     engineFiles(),
     readTree(join(lessonsDir, lessonId, 'checks')),
   ]);
+  const starts = [...overlays.map((overlay) => overlay.start), start];
   return {
-    start: Object.assign({}, base, ...overlays, start),
+    start: Object.assign({}, base, ...overlays.flatMap((overlay) => [overlay.start, overlay.solution]), start),
     solution,
-    checks: Object.keys(checks).length ? under(CHECKS_DIR, { ...support, ...engine, ...checks }) : {},
+    checks: Object.keys(checks).length ? under(CHECKS_DIR, { ...support, ...engine, ...originals(base, starts), ...checks }) : {},
   };
 }

@@ -42,6 +42,10 @@ export interface ErrorEvent {
   traceId?: string;
   spanId?: string;
   service: Service;
+  /** The SDK that sent it, e.g. sentry.javascript.react (the simulated shoppers send with node). */
+  sdk?: string;
+  /** When the process that sent it started (Node SDK): the same process's spans carry it as app.start_time. */
+  appStartTime?: string;
   level: string;
   transaction?: string;
 }

@@ -99,7 +99,7 @@ function frames(raw: unknown): StackFrame[] {
     .reverse();
 }
 
-function errorEvent(event: Json, service: Service, fallbackId: string): ErrorEvent | null {
+function errorEvent(event: Json, service: Service, fallbackId: string, sdk?: string): ErrorEvent | null {
   const values: Json[] = event.exception?.values ?? [];
   // The last exception in the list is the one that was thrown last (the outermost cause).
   const exception = values.at(-1);
@@ -115,6 +115,8 @@ function errorEvent(event: Json, service: Service, fallbackId: string): ErrorEve
     traceId: trace?.trace_id,
     spanId: trace?.span_id,
     service,
+    ...(sdk ? { sdk } : {}),
+    ...(typeof event.contexts?.app?.app_start_time === 'string' ? { appStartTime: event.contexts.app.app_start_time } : {}),
     level: event.level ?? 'error',
     transaction: event.transaction,
   };
@@ -136,7 +138,7 @@ export function normalise(envelope: Envelope): Telemetry {
     } else if (type === 'transaction' && json) {
       out.spans.push(...transactionSpans(json, serviceOf(json.sdk?.name ?? sdk, json.environment), json.sdk?.name ?? sdk));
     } else if (type === 'event' && json) {
-      const error = errorEvent(json, serviceOf(json.sdk?.name ?? sdk, json.environment), String(envelope.header.event_id ?? ''));
+      const error = errorEvent(json, serviceOf(json.sdk?.name ?? sdk, json.environment), String(envelope.header.event_id ?? ''), json.sdk?.name ?? sdk);
       if (error) out.errors.push(error);
     } else if (type === 'log' && json && Array.isArray(json.items)) {
       for (const log of json.items as Json[]) {

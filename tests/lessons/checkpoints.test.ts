@@ -1,15 +1,22 @@
 /**
- * CI's proof, for every lesson: its checkpoint tests fail on the lesson's starting code (when the
- * lesson asks for a change) and pass on its solution. Each lesson runs in a real sandbox on the
- * local runtime, with the real shop running, exactly as the workspace's "Check" runs it — booted
- * from the packages snapshot the browser mounts, under a WebContainer's constraints (no native
- * addons, napi-rs forced to WebAssembly), and without ESM loader hooks (`module.register`), which
- * a WebContainer's Node may lack: lessons 2-4's backend tracing must work without them.
+ * CI's proof that every lesson's checks judge answers as a teacher would, each lesson in a real
+ * sandbox on the local runtime with the real shop running, checked exactly as "Check" checks it:
+ *   - they fail on the lesson's starting code (when the lesson asks for a change) and pass on its
+ *     solution;
+ *   - they accept every right answer in the lesson's variants/right/ and reject every wrong one in
+ *     variants/wrong/, with the check named in its variant.json failing, and every failing check
+ *     saying why (see tests/support/variants.ts).
+ * Each lesson boots once, from the packages snapshot the browser mounts, under a WebContainer's
+ * constraints (no native addons, napi-rs forced to WebAssembly) and without ESM loader hooks
+ * (`module.register`), which a WebContainer's Node may lack: lessons 2-4's backend tracing must work
+ * without them. Answers are applied one after another, as a learner's saves would be.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { lessonSandbox } from '../../src/lessons/sandbox-files.ts';
+import { lessonSandbox, type LessonSandbox } from '../../src/lessons/sandbox-files.ts';
 import { runChecks, type CheckRun } from '../../src/lessons/run-checks.ts';
-import { lessonIds, startLocalBridge, WITHOUT_MODULE_REGISTER, writeSolution, type LocalBridge } from '../support/lesson-sandbox.ts';
+import type { Runtime } from '../../src/runtime/types.ts';
+import { LessonFiles, lessonIds, startLocalBridge, WITHOUT_MODULE_REGISTER, type LocalBridge } from '../support/lesson-sandbox.ts';
+import { applyVariant, lessonVariants, type Variant } from '../support/variants.ts';
 
 let bridge: LocalBridge;
 beforeAll(async () => {
@@ -33,26 +40,82 @@ test('the proof runs where a WebContainer would: no ESM loader hooks, no native 
   expect(seen.napi).toBe('error');
 });
 
-const describeResults = (run: CheckRun) => run.results.map((r) => `${r.status}: ${r.name}${r.message ? ` — ${r.message}` : ''}`).join('\n');
+const describeResults = (run: CheckRun) =>
+  run.results.map((r) => `${r.status}: ${r.name}${r.message ? ` — ${r.message}` : ''}${r.detail ? ` (${r.detail})` : ''}`).join('\n');
+
+/** A failing run the learner can act on: something failed, and nothing failed or was skipped without a reason. */
+function expectExplainedFailure(run: CheckRun, what: string) {
+  expect(run.passed, `the checks should fail on ${what}:\n${describeResults(run)}`).toBe(false);
+  const unexplained = run.results.filter((r) => r.status !== 'passed' && !r.message?.trim());
+  expect(unexplained.map((r) => `${r.status}: ${r.name}`), `every check that does not pass says why, on ${what}`).toEqual([]);
+}
 
 describe.each(lessonIds())('lesson %s', (lessonId) => {
-  test('its checkpoints fail on the starting code and pass on the solution', { timeout: 240_000 }, async () => {
-    const sandbox = await lessonSandbox(lessonId);
-    expect(Object.keys(sandbox.checks).some((path) => path.endsWith('.test.ts')), 'every lesson has checkpoint tests').toBe(true);
-    const runtime = await bridge.boot(sandbox.start);
-    try {
-      const atStart = await runChecks(runtime, sandbox.checks);
-      const changes = Object.keys(sandbox.solution).length > 0;
-      if (changes) {
-        expect(atStart.passed, `the checks should fail on lesson ${lessonId}'s starting code:\n${describeResults(atStart)}`).toBe(false);
-        expect(atStart.results.some((r) => r.status === 'failed' && r.message)).toBe(true);
-        await writeSolution(runtime, sandbox.solution);
-      }
-      const solved = changes ? await runChecks(runtime, sandbox.checks) : atStart;
-      expect(solved.passed, `the checks should pass on lesson ${lessonId}'s solution:\n${describeResults(solved)}\n${solved.output.slice(-1500)}`).toBe(true);
-      console.log(`${lessonId}: checks ${changes ? `${atStart.durationMs} ms (start), ` : ''}${solved.durationMs} ms (solution)`);
-    } finally {
-      await runtime.teardown();
-    }
+  let sandbox: LessonSandbox;
+  let runtime: Runtime;
+  let files: LessonFiles;
+  const durations: string[] = [];
+
+  beforeAll(async () => {
+    sandbox = await lessonSandbox(lessonId);
+    runtime = await bridge.boot(sandbox.start);
+    files = new LessonFiles(runtime, sandbox.start);
+  }, 120_000);
+  afterAll(async () => {
+    console.log(`${lessonId}: ${durations.join(', ')}`);
+    await runtime?.teardown();
   });
+
+  const check = async (label: string) => {
+    const run = await runChecks(runtime, sandbox.checks);
+    durations.push(`${label} ${run.durationMs} ms`);
+    return run;
+  };
+
+  test('it has checkpoint tests', async () => {
+    expect(Object.keys(sandbox.checks).some((path) => path.endsWith('.test.ts'))).toBe(true);
+  });
+
+  test('its checks fail on the starting code, saying why', { timeout: 60_000 }, async ({ skip }) => {
+    if (Object.keys(sandbox.solution).length === 0) skip('the lesson asks for no change');
+    await files.become(sandbox.start);
+    expectExplainedFailure(await check('start'), `lesson ${lessonId}'s starting code`);
+  });
+
+  test('pressed right after the solution is saved, its checks wait for the backend to restart', { timeout: 60_000 }, async ({ skip }) => {
+    if (!Object.keys(sandbox.solution).some((path) => path.startsWith('backend/src/'))) skip('the solution changes no backend code');
+    await files.become({ ...sandbox.start, ...sandbox.solution }, { waitForShop: false });
+    const run = await check('solution, checked at once');
+    expect(run.passed, `the checks should judge the code just saved, not the backend it replaces:\n${describeResults(run)}`).toBe(true);
+  });
+
+  test('its checks pass on the solution', { timeout: 60_000 }, async () => {
+    await files.become({ ...sandbox.start, ...sandbox.solution });
+    const run = await check('solution');
+    expect(run.passed, `the checks should pass on lesson ${lessonId}'s solution:\n${describeResults(run)}\n${run.output.slice(-1500)}`).toBe(true);
+  });
+
+  const answer = async (variant: Variant) => {
+    await applyVariant(variant, { runtime, files, start: sandbox.start, solution: sandbox.solution });
+    return check(`${variant.verdict}/${variant.name}`);
+  };
+
+  for (const variant of lessonVariants(lessonId, 'right')) {
+    test(`accepts a right answer: ${variant.name}`, { timeout: 60_000 }, async () => {
+      const run = await answer(variant);
+      expect(run.passed, `a right answer (${variant.note}) should pass:\n${describeResults(run)}\n${run.output.slice(-1500)}`).toBe(true);
+    });
+  }
+
+  for (const variant of lessonVariants(lessonId, 'wrong')) {
+    test(`rejects a wrong answer, saying why: ${variant.name}`, { timeout: 60_000 }, async () => {
+      const run = await answer(variant);
+      expectExplainedFailure(run, `a wrong answer (${variant.note})`);
+      for (const words of variant.failing) {
+        const catching = run.results.filter((r) => r.name.includes(words));
+        expect(catching.length, `no check is named with "${words}":\n${describeResults(run)}`).toBeGreaterThan(0);
+        expect(catching.every((r) => r.status === 'failed'), `the check "${words}" should catch it (${variant.note}):\n${describeResults(run)}`).toBe(true);
+      }
+    });
+  }
 });

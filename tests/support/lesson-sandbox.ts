@@ -27,11 +27,6 @@ export const lessonFile = (lesson: string, overlay: 'start' | 'solution', path: 
 /** Node as a WebContainer may provide it: no ESM loader hooks (see without-module-register.cjs). */
 export const WITHOUT_MODULE_REGISTER = `--require ${new URL('./without-module-register.cjs', import.meta.url).pathname}`;
 
-/** What the shop printed, per booted sandbox: to tell when a change restarted the backend. */
-const shopOutput = new WeakMap<Runtime, { text: string }>();
-const BACKEND_READY = /\[backend\]\s+Backend listening/g;
-const countReady = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '').match(BACKEND_READY)?.length ?? 0;
-
 export interface LocalBridge {
   /** A fresh, empty sandbox. */
   connect(): Promise<Runtime>;
@@ -61,7 +56,6 @@ export async function startLocalBridge({ nodeOptions }: BridgeOptions = {}): Pro
     async boot(files) {
       const runtime = await connect();
       const output = { text: '' };
-      shopOutput.set(runtime, output);
       const callbacks: BootCallbacks = { onProgress: () => {}, onOutput: (chunk) => void (output.text += chunk) };
       try {
         await prepareSandbox(runtime, files, snapshot, callbacks);
@@ -79,19 +73,52 @@ export async function startLocalBridge({ nodeOptions }: BridgeOptions = {}): Pro
   };
 }
 
-/**
- * Writes a lesson's solution into the running sandbox; when it changes the backend, waits until
- * `tsx watch` has restarted it (a new "Backend listening"), as a learner waits for the terminal.
- */
-export async function writeSolution(runtime: Runtime, solution: Record<string, string>, timeoutMs = 30_000) {
-  const output = shopOutput.get(runtime);
-  const before = output ? countReady(output.text) : 0;
-  for (const [path, contents] of Object.entries(solution)) await runtime.writeFile(path, contents);
-  const backendChanged = Object.keys(solution).some((path) => path.startsWith('backend/'));
-  if (!output || !backendChanged) return void (await new Promise((resolve) => setTimeout(resolve, 1000)));
+type FileMap = Record<string, string>;
+
+const BACKEND_SOURCE = /^backend\/src\//;
+const answers = (url: string) => fetch(url, { signal: AbortSignal.timeout(1000) }).then(() => true, () => false);
+
+async function pollUntil(condition: () => Promise<boolean>, timeoutMs: number, everyMs = 25): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (countReady(output.text) <= before) {
-    if (Date.now() > deadline) throw new Error(`the backend did not restart within ${timeoutMs / 1000} s of the solution:\n${output.text.slice(-2000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  while (Date.now() < deadline) {
+    if (await condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+  return false;
+}
+
+/**
+ * After a save in backend/src/, `tsx watch` stops the backend and starts it again: waits for both.
+ * The backend may never come back (a variant with a syntax error); the checks then say so.
+ */
+async function backendRestarted(): Promise<void> {
+  if (!(await pollUntil(async () => !(await answers('http://127.0.0.1:3001/health')), 5000))) {
+    throw new Error('The backend did not restart after a save in backend/src/: tsx watch missed it.');
+  }
+  await pollUntil(() => answers('http://127.0.0.1:3001/health'), 10_000, 50);
+}
+
+/**
+ * The files of a booted lesson sandbox, changed the way a learner's saves change them: each step
+ * writes what differs from the files it holds now, removes what is gone, and waits until the
+ * running shop has picked it up.
+ */
+export class LessonFiles {
+  readonly #runtime: Runtime;
+  #current: FileMap;
+
+  constructor(runtime: Runtime, start: FileMap) {
+    this.#runtime = runtime;
+    this.#current = { ...start };
+  }
+
+  /** With `waitForShop: false` it returns as soon as the files are written, as a learner may press Check. */
+  async become(next: FileMap, { waitForShop = true } = {}): Promise<void> {
+    const written = Object.keys(next).filter((path) => this.#current[path] !== next[path]);
+    const removed = Object.keys(this.#current).filter((path) => !(path in next));
+    for (const path of written) await this.#runtime.writeFile(path, next[path]!);
+    for (const path of removed) await this.#runtime.rm(path);
+    this.#current = { ...next };
+    if (waitForShop && [...written, ...removed].some((path) => BACKEND_SOURCE.test(path))) await backendRestarted();
   }
 }

@@ -66,6 +66,13 @@ describe('@sentry/node v11, streaming spans, through the real collector', () => 
     expect(tree!.children[0]!.errors.map((e) => e.eventId)).toEqual([event.eventId]);
   });
 
+  test("the error names its process's start, as the process's root spans do (how lesson 6 tells a dropped duplicate)", () => {
+    const [issue] = collector.store.issues();
+    const [tree] = collector.store.traceTree(traceId);
+    expect(issue!.events[0]!.appStartTime).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(tree!.span.attributes['app.start_time']).toBe(issue!.events[0]!.appStartTime);
+  });
+
   test('the collector recorded every envelope for checkpoint tests', async () => {
     const { readFileSync } = await import('node:fs');
     const lines = readFileSync(`${collector.recordDir}/envelopes.ndjson`, 'utf8').trim().split('\n');

@@ -11,9 +11,14 @@ function bin(pkg, name = pkg) {
   return join(dir, typeof bins === 'string' ? bins : bins[name]);
 }
 
-/** The shop's processes. Add one line to run another part alongside. */
+/**
+ * The shop's processes. Add one line to run another part alongside.
+ * `--include backend/src`: tsx watch otherwise watches only the files the running backend reports
+ * as it loads them, and those reports reach it after the backend already listens; a save in that
+ * gap was lost. Watching the folder from the start, before the backend starts, sees every save.
+ */
 const parts = [
-  { name: 'backend', color: 36, args: [bin('tsx'), 'watch', '--clear-screen=false', '--import', './backend/src/instrument.ts', 'backend/src/server.ts'] },
+  { name: 'backend', color: 36, args: [bin('tsx'), 'watch', '--clear-screen=false', '--include', 'backend/src', '--import', './backend/src/instrument.ts', 'backend/src/server.ts'] },
   { name: 'frontend', color: 35, args: [bin('vite'), 'frontend'] },
   { name: 'collector', color: 33, args: ['collector/server.mjs'] },
 ];

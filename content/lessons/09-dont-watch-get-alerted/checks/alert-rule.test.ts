@@ -6,7 +6,9 @@ import { ALERTS_FILE, parseAlertRules } from './telemetry-engine/monitoring.ts';
 
 /**
  * Two streams of real telemetry, recorded from the shopper simulator against the real shop (see
- * recordings/README.md): 90 s of healthy checkouts, and 2 min where lesson 6's change ships halfway.
+ * recordings/README.md): 90 s of healthy checkouts, and a drop-off: 2 min healthy, then lesson 6's
+ * change ships and 14 min of empty checkouts follow, long enough for the longest window the
+ * Alerts form offers (15 min) to fall below any sensible threshold.
  */
 const recording = async (name: string): Promise<Span[]> => JSON.parse(await readFile(new URL(`./recordings/${name}.json`, import.meta.url), 'utf8'));
 
@@ -26,15 +28,30 @@ function replayOver(rule: AlertRule, spans: Span[]) {
   return replay(rule, spans, start + 10_000, end, 5000);
 }
 
+/** When lesson 6's change shipped in the drop-off recording: its first checkout with an empty cart. */
+const shippedAt = (spans: Span[]) => Math.min(...spans.filter((s) => s.name === 'Submit Checkout Form' && s.attributes.items_at_checkout === 0).map((s) => s.start));
+
 test('an alert rule routes its notification to a team channel', async () => {
   for (const rule of await rules()) expect(rule.action.channel, `"${rule.name}" has no channel`).toMatch(/^#\S+/);
 });
 
+test('each rule looks at a window of seconds to minutes, given in milliseconds', async () => {
+  for (const rule of await rules()) {
+    expect(
+      rule.windowMs,
+      `"${rule.name}" averages over ${rule.windowMs} ms: windowMs is in milliseconds, so a minute is 60000, not 60. The Alerts form offers 30 s to 15 min.`,
+    ).toBeGreaterThanOrEqual(1000);
+  }
+});
+
 test('the rule fires on a recorded drop-off in items at checkout', async () => {
   const dropOff = await recording('drop-off');
-  const fired = (await rules()).filter((rule) => replayOver(rule, dropOff).notifications.some((n) => n.status === 'firing'));
+  const shipped = shippedAt(dropOff);
+  const firings = (await rules()).map((rule) => ({ rule, at: replayOver(rule, dropOff).notifications.filter((n) => n.status === 'firing').map((n) => n.at) }));
+  const early = firings.filter(({ at }) => at.some((t) => t < shipped));
+  expect(early.map(({ rule }) => rule.name), 'These rules fire before the drop-off, on healthy checkouts: the comparison points the wrong way, or the threshold sits within normal traffic.').toEqual([]);
   expect(
-    fired.map((rule) => rule.name),
+    firings.filter(({ at }) => at.some((t) => t >= shipped)).map(({ rule }) => rule.name),
     'No rule fired while checkouts fell to 0 items. Alert when avg(items_at_checkout) of "Submit Checkout Form" spans is below 1 over a window of a minute or so.',
   ).not.toEqual([]);
 });
