@@ -8,7 +8,8 @@
 import { parseArgs } from 'node:util';
 import { lessonSandbox } from '../src/lessons/sandbox-files.ts';
 import { runChecks } from '../src/lessons/run-checks.ts';
-import { LessonFiles, lessonIds, startLocalBridge } from '../tests/support/lesson-sandbox.ts';
+import { lessonIds } from '../src/lessons/sandbox-files.ts';
+import { LessonFiles, startLocalBridge } from '../tests/support/lesson-sandbox.ts';
 import { applyVariant, lessonVariants } from '../tests/support/variants.ts';
 
 const BUDGET_MS = { pass: 5_000, fail: 8_000 };

@@ -17,7 +17,8 @@ import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineMdastPlugin, type MdastPluginEntry } from 'satteri';
 import { diffLines } from 'diff';
-import { lessonSandbox, type FileMap } from './sandbox-files.ts';
+import type { FileMap } from '../runtime/types.ts';
+import { lessonSandbox } from './sandbox-files.ts';
 
 export interface CodeReference {
   version: 'start' | 'solution' | 'diff';

@@ -7,9 +7,11 @@
  * `overlay.json` lists them, `{ "solution": { "asInBase": ["backend/src/inventory.ts"] } }`.
  * Only text files are shipped.
  */
+import { readdirSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { z } from 'astro/zod';
 import { join, relative, sep } from 'node:path';
+import type { FileMap } from '../runtime/types.ts';
 import { CHECKS_DIR } from './run-checks.ts';
 
 // Astro bundles this module at build time, so locate the repo from where the build runs.
@@ -19,9 +21,6 @@ export const lessonsDir = join(repoRoot, 'content', 'lessons');
 
 /** Never shipped to a learner: installed packages, build output, recorded telemetry. */
 const SKIPPED = new Set(['node_modules', 'dist', '.telemetry', 'test-results', '.vite', 'coverage']);
-
-/** Path → contents, with POSIX paths relative to the sandbox root. */
-export type FileMap = Record<string, string>;
 
 async function readTree(dir: string): Promise<FileMap> {
   const files: FileMap = {};
@@ -98,13 +97,13 @@ async function readOverlay(lessonId: string, which: 'start' | 'solution', base: 
 }
 
 /** Lesson folders in course order (NN-slug sorts as the course runs). */
-async function lessonIds(): Promise<string[]> {
-  const entries = await readdir(lessonsDir, { withFileTypes: true });
+export function lessonIds(): string[] {
+  const entries = readdirSync(lessonsDir, { withFileTypes: true });
   return entries.filter((entry) => entry.isDirectory() && /^\d\d-/.test(entry.name)).map((entry) => entry.name).sort();
 }
 
 export async function lessonSandbox(lessonId: string): Promise<LessonSandbox> {
-  const earlier = (await lessonIds()).filter((id) => id < lessonId);
+  const earlier = lessonIds().filter((id) => id < lessonId);
   const base = await readTree(storefrontDir);
   const [overlays, start, solution, support, engine, checks] = await Promise.all([
     Promise.all(earlier.map(async (id) => ({ start: await readOverlay(id, 'start', base), solution: await readOverlay(id, 'solution', base) }))),

@@ -14,6 +14,9 @@ export interface FileTree {
   [name: string]: string | FileTree;
 }
 
+/** Files by path (POSIX, relative to the sandbox root) → their UTF-8 contents. */
+export type FileMap = Record<string, string>;
+
 export interface DirEntry {
   name: string;
   kind: 'file' | 'directory';

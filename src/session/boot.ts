@@ -6,7 +6,7 @@
 import { fileMapToTree } from '../runtime/sandbox-path.ts';
 import type { PackagesSnapshot, Runtime, SandboxProcess } from '../runtime/types.ts';
 import { expectedPackageFolders, needsInstall } from './packages.ts';
-import type { FileMap } from './saved-edits.ts';
+import type { FileMap } from '../runtime/types.ts';
 
 export const FRONTEND_PORT = 5173;
 export const BACKEND_PORT = 3001;

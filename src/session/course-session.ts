@@ -6,18 +6,19 @@
  * processes and the terminal, and writes only the files that lesson changes.
  */
 import { chooseRuntime, readPreference, savePreference, type RuntimePreference, type RuntimeSources } from '../runtime/choose-runtime.ts';
-import { RuntimeError, type PackagesSnapshot, type Runtime, type RuntimeErrorCode, type RuntimeFailure, type SandboxProcess } from '../runtime/types.ts';
+import { RuntimeError, type PackagesSnapshot, type Runtime, type RuntimeErrorCode, type RuntimeFailure, type SandboxProcess, type FileMap } from '../runtime/types.ts';
 import { markCompleted } from '../lessons/progress.ts';
 import { runChecks, type CheckRun } from '../lessons/run-checks.ts';
 import { CollectorFrameReader } from '../telemetry/collector-frames.ts';
 import { TelemetryStore } from '../telemetry/store.ts';
 import { BootError, prepareSandbox, startShop, type BootCallbacks, type BootProgress, type BootStep } from './boot.ts';
 import { FileSync } from './file-sync.ts';
-import { fetchLessonFiles, fetchPackagesSnapshot, type LessonFiles } from './lesson-source.ts';
+import type { LessonSandbox } from '../lessons/sandbox-files.ts';
+import { fetchLessonSandbox, fetchPackagesSnapshot } from './lesson-source.ts';
 import { OutputLog } from './output-log.ts';
-import { clearBeforeSolution, clearEdits, keepBeforeSolution, loadBeforeSolution, loadEdits, saveEdit, type FileMap } from './saved-edits.ts';
+import { clearBeforeSolution, clearEdits, keepBeforeSolution, loadBeforeSolution, loadEdits, saveEdit } from './saved-edits.ts';
 
-export type { FileMap };
+
 
 export interface BootFailure {
   step: BootStep;
@@ -33,7 +34,7 @@ export type ShopState = 'starting' | 'ready' | 'restarting' | 'stopped';
 
 export interface SessionState {
   lessonId: string | null;
-  lesson: LessonFiles | null;
+  lesson: LessonSandbox | null;
   /** What the editor shows and the sandbox holds (or is about to). */
   files: FileMap;
   /** Files that differ from the lesson's start. */
@@ -67,7 +68,7 @@ const BACKEND_FILE = /^backend\//;
 
 export interface SessionOptions {
   sources?: RuntimeSources;
-  fetchLesson?: (lessonId: string) => Promise<LessonFiles>;
+  fetchLesson?: (lessonId: string) => Promise<LessonSandbox>;
   fetchPackages?: () => Promise<PackagesSnapshot>;
 }
 
@@ -154,9 +155,9 @@ export class CourseSession {
       check: { running: false, waitingForShop: false, run: null },
       preference: this.#runtime || this.#booting ? this.#state.preference : readPreference(),
     });
-    let lesson: LessonFiles;
+    let lesson: LessonSandbox;
     try {
-      lesson = await (this.#options.fetchLesson ?? fetchLessonFiles)(lessonId);
+      lesson = await (this.#options.fetchLesson ?? fetchLessonSandbox)(lessonId);
     } catch (error) {
       if (this.#state.lessonId === lessonId) this.#set({ loadError: `Could not load this lesson: ${(error as Error).message}. Reload the page to try again.` });
       return;

@@ -3,8 +3,7 @@
  * the difference to the runtime, in order, later for typing (a debounce) and at once for whole
  * changes (a lesson switch, the solution). `flush()` waits until the sandbox holds what was asked.
  */
-import type { Runtime } from '../runtime/types.ts';
-import type { FileMap } from './saved-edits.ts';
+import type { FileMap, Runtime } from '../runtime/types.ts';
 
 export const TYPING_DELAY_MS = 300;
 

@@ -5,16 +5,7 @@
  */
 import { PACKAGES_MANIFEST, SANDBOX_ASSETS_PATH, type PackagesManifest } from '../snapshot/manifest.ts';
 import type { PackagesSnapshot } from '../runtime/types.ts';
-import type { FileMap } from './saved-edits.ts';
-
-export interface LessonFiles {
-  /** Every file of the sandbox as the lesson starts. */
-  start: FileMap;
-  /** The files the solution changes, as they are once solved (empty when nothing changes). */
-  solution: FileMap;
-  /** The lesson's checkpoint tests and their support files. */
-  checks: FileMap;
-}
+import type { LessonSandbox } from '../lessons/sandbox-files.ts';
 
 async function getJson<T>(url: string, what: string): Promise<T> {
   const response = await fetch(url).catch((error: Error) => {
@@ -24,13 +15,13 @@ async function getJson<T>(url: string, what: string): Promise<T> {
   return (await response.json()) as T;
 }
 
-const lessons = new Map<string, Promise<LessonFiles>>();
+const lessons = new Map<string, Promise<LessonSandbox>>();
 let packages: Promise<PackagesSnapshot> | null = null;
 
-export function fetchLessonFiles(lessonId: string): Promise<LessonFiles> {
+export function fetchLessonSandbox(lessonId: string): Promise<LessonSandbox> {
   let files = lessons.get(lessonId);
   if (!files) {
-    files = getJson<LessonFiles>(`${SANDBOX_ASSETS_PATH}${lessonId}.json`, 'the lesson\u2019s files');
+    files = getJson<LessonSandbox>(`${SANDBOX_ASSETS_PATH}${lessonId}.json`, 'the lesson\u2019s files');
     files.catch(() => lessons.delete(lessonId));
     lessons.set(lessonId, files);
   }

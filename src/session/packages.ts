@@ -3,7 +3,7 @@
  * from the ones the packages snapshot was installed from. And, when it does, how far along it is.
  */
 import type { PackagesManifest } from '../snapshot/manifest.ts';
-import type { FileMap } from './saved-edits.ts';
+import type { FileMap } from '../runtime/types.ts';
 
 async function sha256(text: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));

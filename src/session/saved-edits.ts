@@ -2,7 +2,7 @@
  * The learner's edits, per lesson, in their browser: only files that differ from the lesson's
  * start. They survive reloads, a crashed sandbox and "Show solution" (which keeps a copy).
  */
-export type FileMap = Record<string, string>;
+import type { FileMap } from '../runtime/types.ts';
 
 const key = (lessonId: string, slot: 'edits' | 'before-solution') => `ctl:${slot}:${lessonId}`;
 

@@ -1,7 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { pageRuntimeSources, type RuntimePreference } from '../runtime/choose-runtime.ts';
 import type { Runtime, SandboxProcess } from '../runtime/types.ts';
-import type { FileMap } from '../session/saved-edits.ts';
+import type { FileMap } from '../runtime/types.ts';
 import { BootStatus } from './BootStatus.tsx';
 import { CodeEditor } from './CodeEditor.tsx';
 import { FileTree } from './FileTree.tsx';

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../support/chromium.ts';
 import { artifactPath } from '../support/artifacts.ts';
-import { lessonIds } from '../support/lesson-sandbox.ts';
+import { lessonIds } from '../../src/lessons/sandbox-files.ts';
 import { startSite, type RunningSite } from '../support/site-server.ts';
 import { openFile, waitForBoot } from '../support/workspace-page.ts';
 

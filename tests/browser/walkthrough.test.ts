@@ -10,7 +10,7 @@ import { lessonSandbox } from '../../src/lessons/sandbox-files.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { startSite, type RunningSite } from '../support/site-server.ts';
 import { artifactPath } from '../support/artifacts.ts';
-import { lessonIds } from '../support/lesson-sandbox.ts';
+import { lessonIds } from '../../src/lessons/sandbox-files.ts';
 import { openFile, pasteWholeFile, waitForBoot } from '../support/workspace-page.ts';
 import { addWidget, createAlertFromWidget, shipTheBug, shipTheFix, startShoppers, telemetryView, waitForAlert, widget, widgetLatest } from '../support/monitoring-page.ts';
 

@@ -12,10 +12,10 @@
  * without them. Answers are applied one after another, as a learner's saves would be.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { lessonSandbox, type LessonSandbox } from '../../src/lessons/sandbox-files.ts';
+import { lessonIds, lessonSandbox, type LessonSandbox } from '../../src/lessons/sandbox-files.ts';
 import { runChecks, type CheckRun } from '../../src/lessons/run-checks.ts';
 import type { Runtime } from '../../src/runtime/types.ts';
-import { LessonFiles, lessonIds, startLocalBridge, WITHOUT_MODULE_REGISTER, type LocalBridge } from '../support/lesson-sandbox.ts';
+import { LessonFiles, startLocalBridge, WITHOUT_MODULE_REGISTER, type LocalBridge } from '../support/lesson-sandbox.ts';
 import { applyVariant, lessonVariants, type Variant } from '../support/variants.ts';
 
 let bridge: LocalBridge;

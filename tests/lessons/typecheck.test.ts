@@ -10,8 +10,8 @@ import { dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, test } from 'vitest';
-import { lessonSandbox, type FileMap } from '../../src/lessons/sandbox-files.ts';
-import { lessonIds } from '../support/lesson-sandbox.ts';
+import { lessonIds, lessonSandbox } from '../../src/lessons/sandbox-files.ts';
+import type { FileMap } from '../../src/runtime/types.ts';
 
 const storefront = fileURLToPath(new URL('../../sandboxes/storefront/', import.meta.url));
 /** Where the assembled sandbox seems to live, for the compiler. */

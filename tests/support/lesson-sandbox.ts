@@ -5,24 +5,23 @@
  * check-duration bench; lesson files for browser tests.
  */
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { attachLocalRuntime, type LocalRuntimeBridge } from '../../src/runtime/local/bridge.ts';
 import { LaunchAccess } from '../../src/server/access.ts';
+import { lessonsDir } from '../../src/lessons/sandbox-files.ts';
 import { connectLocalRuntime } from '../../src/runtime/local/client.ts';
-import type { Runtime } from '../../src/runtime/types.ts';
+import type { FileMap, Runtime } from '../../src/runtime/types.ts';
 import { prepareSandbox, startShop, type BootCallbacks } from '../../src/session/boot.ts';
 import { packagesSnapshot } from './packages-snapshot.ts';
 
-const lessonsDir = new URL('../../content/lessons/', import.meta.url);
 
-export const lessonIds = (): string[] => readdirSync(lessonsDir).filter((name) => /^\d\d-/.test(name)).sort();
 
 /** One file of a lesson's overlay, e.g. lesson 6's shipped bug: lessonFile('06-something-broke', 'start', 'backend/src/inventory.ts'). */
 export const lessonFile = (lesson: string, overlay: 'start' | 'solution', path: string): string =>
-  readFileSync(new URL(`${lesson}/${overlay}/${path}`, lessonsDir), 'utf8');
+  readFileSync(join(lessonsDir, lesson, overlay, path), 'utf8');
 
 /** Node as a WebContainer may provide it: no ESM loader hooks (see without-module-register.cjs). */
 export const WITHOUT_MODULE_REGISTER = `--require ${new URL('./without-module-register.cjs', import.meta.url).pathname}`;
@@ -31,7 +30,7 @@ export interface LocalBridge {
   /** A fresh, empty sandbox. */
   connect(): Promise<Runtime>;
   /** A sandbox with the shop running on `files`. */
-  boot(files: Record<string, string>): Promise<Runtime>;
+  boot(files: FileMap): Promise<Runtime>;
   close(): Promise<void>;
 }
 
@@ -72,8 +71,6 @@ export async function startLocalBridge({ nodeOptions }: BridgeOptions = {}): Pro
     },
   };
 }
-
-type FileMap = Record<string, string>;
 
 const BACKEND_SOURCE = /^backend\/src\//;
 const answers = (url: string) => fetch(url, { signal: AbortSignal.timeout(1000) }).then(() => true, () => false);

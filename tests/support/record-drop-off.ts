@@ -3,7 +3,8 @@
 //   node tests/support/record-drop-off.ts <healthy minutes> <broken minutes> <shoppers a minute> > envelopes.ndjson
 import { lessonSandbox } from '../../src/lessons/sandbox-files.ts';
 import type { Runtime } from '../../src/runtime/types.ts';
-import { lessonIds, startLocalBridge } from './lesson-sandbox.ts';
+import { lessonIds } from '../../src/lessons/sandbox-files.ts';
+import { startLocalBridge } from './lesson-sandbox.ts';
 
 const [healthyMinutes = 2, brokenMinutes = 14, perMinute = 60] = process.argv.slice(2).map(Number);
 const lesson = (prefix: string) => lessonIds().find((id) => id.startsWith(prefix))!;

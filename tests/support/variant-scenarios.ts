@@ -4,14 +4,14 @@
  * files are put in place.
  */
 import { randomBytes } from 'node:crypto';
-import type { Runtime } from '../../src/runtime/types.ts';
+import type { FileMap, Runtime } from '../../src/runtime/types.ts';
 import type { LessonFiles } from './lesson-sandbox.ts';
 
 export interface ScenarioContext {
   runtime: Runtime;
   files: LessonFiles;
   /** The lesson's start with its solution applied. */
-  solved: Record<string, string>;
+  solved: FileMap;
 }
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');

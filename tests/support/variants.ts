@@ -9,8 +9,8 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Runtime } from '../../src/runtime/types.ts';
+import { lessonsDir } from '../../src/lessons/sandbox-files.ts';
+import type { FileMap, Runtime } from '../../src/runtime/types.ts';
 import type { LessonFiles } from './lesson-sandbox.ts';
 import { scenarios, type ScenarioName } from './variant-scenarios.ts';
 
@@ -20,13 +20,12 @@ export interface Variant {
   verdict: Verdict;
   name: string;
   note: string;
-  files: Record<string, string>;
+  files: FileMap;
   removed: string[];
   failing: string[];
   before?: ScenarioName;
 }
 
-const lessonsDir = fileURLToPath(new URL('../../content/lessons/', import.meta.url));
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((path) => statSync(join(dir, path)).isFile());
@@ -59,7 +58,7 @@ export function lessonVariants(lessonId: string, verdict: Verdict): Variant[] {
  * scenario has the learner do, then the lesson's start with the variant's files (and without the
  * files it removes), waiting until the shop has picked them up.
  */
-export async function applyVariant(variant: Variant, sandbox: { runtime: Runtime; files: LessonFiles; start: Record<string, string>; solution: Record<string, string> }) {
+export async function applyVariant(variant: Variant, sandbox: { runtime: Runtime; files: LessonFiles; start: FileMap; solution: FileMap }) {
   if (variant.before) await scenarios[variant.before]({ runtime: sandbox.runtime, files: sandbox.files, solved: { ...sandbox.start, ...sandbox.solution } });
   const answer = { ...sandbox.start, ...variant.files };
   for (const path of variant.removed) delete answer[path];
