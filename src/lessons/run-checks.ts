@@ -4,6 +4,7 @@
  * checkpoint fails on its lesson's start and passes on its solution.
  */
 import type { Runtime } from '../runtime/types.ts';
+import { readAll } from '../runtime/process-output.ts';
 
 export interface CheckResult {
   name: string;
@@ -85,13 +86,7 @@ export async function runChecks(runtime: Runtime, checks: Record<string, string>
     '--reporter=json',
     `--outputFile=${RESULT_FILE}`,
   ]);
-  let output = '';
-  const reader = vitest.output.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    output += value;
-  }
+  const output = await readAll(vitest);
   await vitest.exit;
   let report: VitestReport;
   try {

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Runtime, SandboxProcess } from '../runtime/types.ts';
+import { forEachChunk } from '../runtime/process-output.ts';
 
 interface Props {
   runtime: Runtime | null;
@@ -30,14 +31,7 @@ export function ShoppersControl({ runtime, onOutput }: Props) {
     setRunning(true);
     const started = await runtime.spawn('npm', ['run', '--silent', 'shoppers', '--', '--rate', String(perMinute)]);
     process.current = started;
-    void (async () => {
-      const reader = started.output.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        onOutput(value.replace(/^(?=.)/gm, '\x1b[32m[shoppers]\x1b[0m '));
-      }
-    })();
+    void forEachChunk(started, (chunk) => onOutput(chunk.replace(/^(?=.)/gm, '\x1b[32m[shoppers]\x1b[0m ')));
     void started.exit.then(() => {
       if (process.current === started) (process.current = null), setRunning(false);
     });

@@ -44,6 +44,9 @@ export interface SandboxProcess {
 
 export type FileChange = { kind: 'change' | 'rename'; path: string };
 
+/** What `watch` never reports: installed packages and git's store, where changes are not the learner's. */
+export const isUnwatched = (path: string): boolean => /(^|\/)(node_modules|\.git)(\/|$)/.test(path);
+
 /** The shop's installed packages as one prebuilt artifact (see src/snapshot/). */
 export interface PackagesSnapshot {
   /** Where the browser fetches it. */
@@ -69,6 +72,8 @@ export interface Runtime {
   /** Watch a folder recursively; the listener gets paths relative to the sandbox root. */
   watch(path: string, listener: (change: FileChange) => void): Unsubscribe;
   spawn(command: string, args: string[], options?: SpawnOptions): Promise<SandboxProcess>;
+  /** The learner's interactive shell in the sandbox root, on a pseudo-terminal of this size. */
+  openShell(size: { cols: number; rows: number }): Promise<SandboxProcess>;
   /** Called whenever a process in the sandbox starts serving HTTP on a port. */
   onServerReady(listener: (port: number, url: string) => void): Unsubscribe;
   /** Failures no call returns: the runtime breaking or disconnecting, an error in a previewed page. */

@@ -6,7 +6,7 @@
  */
 import type { FileSystemTree, WebContainer } from '@webcontainer/api';
 import { fileMapToTree, toSandboxPath } from './sandbox-path.ts';
-import { RuntimeError, type DirEntry, type FileTree, type PackagesSnapshot, type Runtime, type RuntimeFailure, type SandboxProcess, type SpawnOptions } from './types.ts';
+import { isUnwatched, RuntimeError, type DirEntry, type FileTree, type PackagesSnapshot, type Runtime, type RuntimeFailure, type SandboxProcess, type SpawnOptions } from './types.ts';
 
 /** The boot option must match the Cross-Origin-Embedder-Policy the page is served with (src/server/isolation-headers.ts). */
 const COEP = 'require-corp';
@@ -121,10 +121,15 @@ export class WebContainerRuntime implements Runtime {
     const safe = toSandboxPath(path);
     const watcher = this.container.fs.watch(safe || '.', { recursive: true }, (event, filename) => {
       const name = typeof filename === 'string' ? filename : new TextDecoder().decode(filename);
-      if (/(^|\/)(node_modules|\.git)(\/|$)/.test(name)) return;
+      if (isUnwatched(name)) return;
       listener({ kind: event, path: safe ? `${safe}/${name}` : name });
     });
     return () => watcher.close();
+  }
+
+  /** WebContainers' own shell, jsh. */
+  openShell(size: { cols: number; rows: number }): Promise<SandboxProcess> {
+    return this.spawn('jsh', [], { terminal: size });
   }
 
   async spawn(command: string, args: string[], options: SpawnOptions = {}): Promise<SandboxProcess> {

@@ -7,6 +7,7 @@ import { fileMapToTree } from '../runtime/sandbox-path.ts';
 import type { PackagesSnapshot, Runtime, SandboxProcess } from '../runtime/types.ts';
 import { expectedPackageFolders, needsInstall } from './packages.ts';
 import type { FileMap } from '../runtime/types.ts';
+import { forEachChunk } from '../runtime/process-output.ts';
 
 export const FRONTEND_PORT = 5173;
 export const BACKEND_PORT = 3001;
@@ -53,15 +54,10 @@ class Tail {
 
 /** Reads a process's output into the terminal (and a tail) until it ends. */
 export function pipeOutput(process: SandboxProcess, onOutput: (chunk: string) => void, tail?: Tail): void {
-  void (async () => {
-    const reader = process.output.getReader();
-    for (;;) {
-      const { done, value } = await reader.read().catch(() => ({ done: true as const, value: undefined }));
-      if (done) return;
-      tail?.push(value);
-      onOutput(value);
-    }
-  })();
+  void forEachChunk(process, (chunk) => {
+    tail?.push(chunk);
+    onOutput(chunk);
+  });
 }
 
 async function installedPackageFolders(runtime: Runtime): Promise<number> {

@@ -6,7 +6,7 @@
  * processes and the terminal, and writes only the files that lesson changes.
  */
 import { chooseRuntime, readPreference, savePreference, type RuntimePreference, type RuntimeSources } from '../runtime/choose-runtime.ts';
-import { RuntimeError, type PackagesSnapshot, type Runtime, type RuntimeErrorCode, type RuntimeFailure, type SandboxProcess, type FileMap } from '../runtime/types.ts';
+import { isUnwatched, RuntimeError, type PackagesSnapshot, type Runtime, type RuntimeErrorCode, type RuntimeFailure, type SandboxProcess, type FileMap } from '../runtime/types.ts';
 import { markCompleted } from '../lessons/progress.ts';
 import { runChecks, type CheckRun } from '../lessons/run-checks.ts';
 import { CollectorFrameReader } from '../telemetry/collector-frames.ts';
@@ -16,7 +16,8 @@ import { FileSync } from './file-sync.ts';
 import type { LessonSandbox } from '../lessons/sandbox-files.ts';
 import { fetchLessonSandbox, fetchPackagesSnapshot } from './lesson-source.ts';
 import { OutputLog } from './output-log.ts';
-import { clearBeforeSolution, clearEdits, keepBeforeSolution, loadBeforeSolution, loadEdits, saveEdit } from './saved-edits.ts';
+import { clearBeforeSolution, clearEdits, keepBeforeSolution, loadBeforeSolution, loadEdits, saveEdit, withEdits } from './saved-edits.ts';
+import { newPathProblem } from './file-paths.ts';
 
 
 
@@ -65,6 +66,10 @@ const RESTART_NOTICE_MS = 3000;
 /** How long Check waits for a backend that restarts after a change; a backend that does not come back is the checks' to explain. */
 const BACKEND_RESTART_WAIT_MS = 30_000;
 const BACKEND_FILE = /^backend\//;
+/** Shell changes come in bursts (a formatter writes, renames, writes): read a file once they settle. */
+const SHELL_CHANGE_SETTLE_MS = 150;
+/** Vite bundles its config to a file beside it for a moment; not the learner's. */
+const BUILD_TOOL_TEMP_FILE = /\.timestamp-\d+(-\w+)?\.m?js$/;
 
 export interface SessionOptions {
   sources?: RuntimeSources;
@@ -81,6 +86,7 @@ export class CourseSession {
   #runtime: Runtime | null = null;
   #devServer: SandboxProcess | null = null;
   #offFailure: (() => void) | null = null;
+  #offWatch: (() => void) | null = null;
   /** Each boot gets a number; a boot superseded by another (retry, runtime switch) stops quietly. */
   #bootId = 0;
   #booting: Promise<void> | null = null;
@@ -138,7 +144,8 @@ export class CourseSession {
 
   #setFiles(files: FileMap): void {
     const start = this.#state.lesson?.start ?? {};
-    const edited = new Set(Object.keys(files).filter((path) => files[path] !== start[path]));
+    const deleted = Object.keys(start).filter((path) => !(path in files));
+    const edited = new Set([...Object.keys(files).filter((path) => files[path] !== start[path]), ...deleted]);
     this.#set({ files, edited, hasMine: this.#state.lessonId ? Object.keys(loadBeforeSolution(this.#state.lessonId)).length > 0 : false });
   }
 
@@ -164,7 +171,7 @@ export class CourseSession {
     }
     if (this.#state.lessonId !== lessonId) return; // the learner moved on meanwhile
     this.#set({ lesson, lessonSynced: false });
-    this.#setFiles({ ...lesson.start, ...loadEdits(lessonId) });
+    this.#setFiles(withEdits(lesson.start, loadEdits(lessonId)));
     this.#sync.replaceAll(this.#state.files);
     if (!this.#runtime && !this.#booting) return void this.boot();
     if (this.#state.boot.step !== 'ready') return; // the boot in progress mounts these files
@@ -196,19 +203,48 @@ export class CourseSession {
     this.#sync.set(path, contents);
   }
 
-  #replace(replacement: FileMap): void {
+  /** Whole files at once (`undefined` deletes one), written to the sandbox without a typing delay. */
+  #replace(replacement: Record<string, string | undefined>): void {
     const { lessonId, lesson } = this.#state;
     if (!lessonId) return;
-    for (const [path, contents] of Object.entries(replacement)) saveEdit(lessonId, path, contents, lesson?.start[path]);
-    this.#setFiles({ ...this.#state.files, ...replacement });
-    for (const [path, contents] of Object.entries(replacement)) this.#sync.set(path, contents, 0);
+    const files = { ...this.#state.files };
+    for (const [path, contents] of Object.entries(replacement)) {
+      saveEdit(lessonId, path, contents, lesson?.start[path]);
+      if (contents === undefined) delete files[path];
+      else files[path] = contents;
+      this.#sync.set(path, contents, 0);
+    }
+    this.#setFiles(files);
+  }
+
+  /** A new file in the sandbox; returns why it cannot be made, or null once it is. */
+  createFile(path: string, contents = ''): string | null {
+    const problem = newPathProblem(path, this.#state.files);
+    if (problem) return problem;
+    this.#replace({ [path]: contents });
+    return null;
+  }
+
+  /** Moves a file; returns why it cannot, or null once it has. */
+  renameFile(from: string, to: string): string | null {
+    const contents = this.#state.files[from];
+    if (contents === undefined) return `${from} is not a file of this lesson`;
+    const problem = newPathProblem(to, this.#state.files);
+    if (problem) return problem;
+    this.#replace({ [from]: undefined, [to]: contents });
+    return null;
+  }
+
+  /** Deletes a file; the caller confirms first ("Reset" brings a file of the lesson's start back). */
+  deleteFile(path: string): void {
+    if (path in this.#state.files) this.#replace({ [path]: undefined });
   }
 
   /** Back to the lesson's start; the caller confirms first. */
   reset(): void {
     const { lessonId, lesson, edited } = this.#state;
     if (!lessonId || !lesson || edited.size === 0) return;
-    const original = Object.fromEntries([...edited].map((path) => [path, lesson.start[path] ?? '']));
+    const original = Object.fromEntries([...edited].map((path) => [path, lesson.start[path]]));
     clearEdits(lessonId);
     clearBeforeSolution(lessonId);
     this.#replace(original);
@@ -282,6 +318,7 @@ export class CourseSession {
       await prepareSandbox(runtime, files, await packages, callbacks);
       if (!current()) return;
       this.#sync.attach(runtime, files);
+      this.#watchSandbox(runtime, files);
       await this.#startShop(bootId, callbacks);
     } catch (error) {
       if (!current()) return;
@@ -373,7 +410,54 @@ export class CourseSession {
     this.#set({ failures: [] });
   }
 
+  /**
+   * Changes made in the sandbox itself (the learner's shell) reach the editor: every folder that
+   * holds the lesson's files is watched, and a changed file is read back and adopted.
+   */
+  #watchSandbox(runtime: Runtime, files: FileMap): void {
+    const folders = new Set(Object.keys(files).filter((path) => path.includes('/')).map((path) => path.slice(0, path.indexOf('/'))));
+    const pending = new Map<string, ReturnType<typeof setTimeout>>();
+    const offs = [...folders]
+      .filter((folder) => !isUnwatched(folder))
+      .map((folder) =>
+        runtime.watch(folder, ({ path }) => {
+          if (isUnwatched(path) || BUILD_TOOL_TEMP_FILE.test(path)) return;
+          clearTimeout(pending.get(path));
+          pending.set(
+            path,
+            setTimeout(() => {
+              pending.delete(path);
+              void this.#adoptFromSandbox(runtime, path);
+            }, SHELL_CHANGE_SETTLE_MS),
+          );
+        }),
+      );
+    this.#offWatch = () => {
+      for (const off of offs) off();
+      for (const timer of pending.values()) clearTimeout(timer);
+    };
+  }
+
+  async #adoptFromSandbox(runtime: Runtime, path: string): Promise<void> {
+    let contents: string | undefined;
+    try {
+      contents = await runtime.readFile(path);
+    } catch (error) {
+      if (!(error instanceof RuntimeError && error.code === 'not-found')) return; // a folder, or unreadable: not a file to show
+      contents = undefined;
+    }
+    const { lessonId, lesson, files } = this.#state;
+    if (runtime !== this.#runtime || !lessonId || !this.#sync.adopt(path, contents)) return;
+    saveEdit(lessonId, path, contents, lesson?.start[path]);
+    const next = { ...files };
+    if (contents === undefined) delete next[path];
+    else next[path] = contents;
+    this.#setFiles(next);
+  }
+
   #detach(): void {
+    this.#offWatch?.();
+    this.#offWatch = null;
     this.#sync.detach();
     this.#offFailure?.();
     this.#offFailure = null;

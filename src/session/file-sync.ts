@@ -51,6 +51,23 @@ export class FileSync {
     for (const path of this.#changedPaths()) this.#schedule(path, 0);
   }
 
+  /**
+   * The sandbox's copy of a file changed by other means (the learner's shell: `sed`, `git checkout`,
+   * a formatter). Adopted unless an edit of it is still on its way there, which wins; returns
+   * whether it was, so the editor shows it.
+   */
+  adopt(path: string, contents: string | undefined): boolean {
+    if (this.#timers.has(path) || this.#held[path] !== this.#wanted[path] || this.#held[path] === contents) return false;
+    if (contents === undefined) {
+      delete this.#held[path];
+      delete this.#wanted[path];
+    } else {
+      this.#held[path] = contents;
+      this.#wanted[path] = contents;
+    }
+    return true;
+  }
+
   #changedPaths(): string[] {
     const paths = new Set([...Object.keys(this.#held), ...Object.keys(this.#wanted)]);
     return [...paths].filter((path) => this.#held[path] !== this.#wanted[path]);

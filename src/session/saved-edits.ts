@@ -1,34 +1,48 @@
 /**
  * The learner's edits, per lesson, in their browser: only files that differ from the lesson's
- * start. They survive reloads, a crashed sandbox and "Show solution" (which keeps a copy).
+ * start (null for a file they deleted). They survive reloads, a crashed sandbox and "Show solution"
+ * (which keeps a copy).
  */
 import type { FileMap } from '../runtime/types.ts';
 
+/** Path → the learner's contents, or null where they deleted a file of the lesson's start. */
+export type SavedEdits = Record<string, string | null>;
+
 const key = (lessonId: string, slot: 'edits' | 'before-solution') => `ctl:${slot}:${lessonId}`;
 
-function read(storageKey: string): FileMap {
+function read<T extends SavedEdits>(storageKey: string): T {
   try {
     const value: unknown = JSON.parse(localStorage.getItem(storageKey) ?? '{}');
-    return value && typeof value === 'object' ? (value as FileMap) : {};
+    return (value && typeof value === 'object' ? value : {}) as T;
   } catch {
-    return {};
+    return {} as T;
   }
 }
 
-function write(storageKey: string, files: FileMap): void {
+function write(storageKey: string, files: SavedEdits): void {
   if (Object.keys(files).length === 0) localStorage.removeItem(storageKey);
   else localStorage.setItem(storageKey, JSON.stringify(files));
 }
 
-export function loadEdits(lessonId: string): FileMap {
+export function loadEdits(lessonId: string): SavedEdits {
   return read(key(lessonId, 'edits'));
 }
 
-/** Records a file's contents; a file edited back to its original is forgotten. */
-export function saveEdit(lessonId: string, path: string, contents: string, original: string | undefined): void {
+/** The lesson's start with the learner's edits applied. */
+export function withEdits(start: FileMap, edits: SavedEdits): FileMap {
+  const files = { ...start };
+  for (const [path, contents] of Object.entries(edits)) {
+    if (contents === null) delete files[path];
+    else files[path] = contents;
+  }
+  return files;
+}
+
+/** Records a file's contents (`undefined`: deleted); a file edited back to its original is forgotten. */
+export function saveEdit(lessonId: string, path: string, contents: string | undefined, original: string | undefined): void {
   const edits = loadEdits(lessonId);
   if (contents === original) delete edits[path];
-  else edits[path] = contents;
+  else edits[path] = contents ?? null;
   write(key(lessonId, 'edits'), edits);
 }
 
@@ -42,7 +56,7 @@ export function keepBeforeSolution(lessonId: string, files: FileMap): void {
 }
 
 export function loadBeforeSolution(lessonId: string): FileMap {
-  return read(key(lessonId, 'before-solution'));
+  return read<FileMap>(key(lessonId, 'before-solution'));
 }
 
 export function clearBeforeSolution(lessonId: string): void {

@@ -31,10 +31,10 @@ function languageOf(path: string): string {
 /** Monaco's light theme, or our dark one (monaco-setup.ts): both readable at WCAG AA. */
 const themeName = () => (document.documentElement.dataset.theme === 'dark' ? 'ctl-dark' : 'vs');
 
-/** Monaco, one model per sandbox file, so undo history and diagnostics survive switching tabs. */
 /** Escape belongs to the editor while one of its own widgets or modes is open. */
 const EDITOR_OWNS_ESCAPE = ['suggestWidgetVisible', 'findWidgetVisible', 'parameterHintsVisible', 'renameInputVisible', 'inSnippetMode', 'accessibilityHelpWidgetVisible'];
 
+/** Monaco, one model per sandbox file, so undo history and diagnostics survive switching tabs. */
 export function CodeEditor({ files, path, reveal, onChange, onCheck, onSave, onLeave }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const [api, setApi] = useState<MonacoApi | null>(null);

@@ -1,7 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { pageRuntimeSources, type RuntimePreference } from '../runtime/choose-runtime.ts';
-import type { Runtime, SandboxProcess } from '../runtime/types.ts';
-import type { FileMap } from '../runtime/types.ts';
+import { forEachChunk } from '../runtime/process-output.ts';
+import type { FileMap, Runtime, SandboxProcess } from '../runtime/types.ts';
 import { BootStatus } from './BootStatus.tsx';
 import { CodeEditor } from './CodeEditor.tsx';
 import { FileTree } from './FileTree.tsx';
@@ -174,7 +174,31 @@ export default function Workspace({ lessonId, focus }: Props) {
       )}
 
       <div className="ws-editor">
-        <FileTree paths={Object.keys(files).filter(isEditable)} focus={focus} active={active} edited={edited} onOpen={open} />
+        <FileTree
+          paths={Object.keys(files).filter(isEditable)}
+          focus={focus}
+          active={active}
+          edited={edited}
+          onOpen={open}
+          onCreate={(path) => {
+            const problem = session.createFile(path);
+            if (!problem) open(path);
+            return problem;
+          }}
+          onRename={(from, to) => {
+            const problem = session.renameFile(from, to);
+            if (!problem) {
+              setOpenTabs((tabs) => tabs.map((tab) => (tab === from ? to : tab)));
+              if (active === from) setActive(to);
+            }
+            return problem;
+          }}
+          onDelete={(path) => {
+            if (!confirm(`Delete ${path}?${lesson?.start[path] !== undefined ? ' "Reset" brings it back as the lesson starts.' : ''}`)) return;
+            session.deleteFile(path);
+            close(path);
+          }}
+        />
         <div className="ws-editor-main">
           <ul className="tabs" aria-label="Open files">
             {openTabs.map((path) => (
@@ -300,7 +324,7 @@ function ShopStatus({ shop, ready, onRestart }: { shop: string; ready: boolean; 
   );
 }
 
-/** The learner's own shell in the sandbox: `jsh` in WebContainers, bash on this computer. */
+/** The learner's own shell in the sandbox. */
 function Shell({ runtime }: { runtime: Runtime }) {
   const process = useRef<Promise<SandboxProcess> | null>(null);
   return (
@@ -308,22 +332,14 @@ function Shell({ runtime }: { runtime: Runtime }) {
       label="Shell"
       active
       onReady={(terminal, events) => {
-        const size = terminal.size();
-        const shell = (process.current ??= runtime.kind === 'webcontainer'
-          ? runtime.spawn('jsh', [], { terminal: size })
-          : runtime.spawn('bash', ['--noprofile', '--norc', '-i'], { terminal: size, env: { PS1: '\\[\\e[35m\\]storefront\\[\\e[0m\\] $ ' } }));
+        const shell = (process.current ??= runtime.openShell(terminal.size()));
         let stopped = false;
         shell
           .then(async (running) => {
             events.onData((data) => running.write(data));
             events.onResize((next) => running.resize(next));
-            const reader = running.output.getReader();
-            while (!stopped) {
-              const { done, value } = await reader.read();
-              if (done) break;
-              terminal.write(value);
-            }
-            terminal.write('\r\n\x1b[2m(shell ended)\x1b[0m\r\n');
+            await forEachChunk(running, (chunk) => !stopped && terminal.write(chunk));
+            if (!stopped) terminal.write('\r\n\x1b[2m(shell ended)\x1b[0m\r\n');
           })
           .catch((error: Error) => terminal.write(`\x1b[31mCould not open a shell: ${error.message}\x1b[0m\r\n`));
         return () => {

@@ -9,6 +9,7 @@ import { expect, test } from 'vitest';
 import { connectLocalRuntime } from '../../src/runtime/local/client.ts';
 import type { Runtime } from '../../src/runtime/types.ts';
 import { startSite, type RunningSite } from '../support/site-server.ts';
+import { readUntil } from '../../src/runtime/process-output.ts';
 
 const alive = (pid: number) => {
   try {
@@ -33,10 +34,7 @@ async function startShopLike(site: RunningSite): Promise<{ runtime: Runtime; pid
       console.log('pid:' + process.pid); setInterval(() => {}, 1000);`,
   });
   const parent = await runtime.spawn('node', ['parent.js']);
-  const reader = parent.output.getReader();
-  let text = '';
-  while ((text.match(/pid:\d+/g) ?? []).length < 3) text += (await reader.read()).value ?? '';
-  reader.releaseLock();
+  const text = await readUntil(parent, /(pid:\d+[^]*){3}/);
   const pids = [...text.matchAll(/pid:(\d+)/g)].map((match) => Number(match[1]));
   const folder = readdirSync(site.sandboxesDir).filter((name) => name.startsWith('ctl-sandbox-')).map((name) => join(site.sandboxesDir, name))[0]!;
   expect(pids.every(alive)).toBe(true);

@@ -53,6 +53,23 @@ async function webContainerInPage(page: Page): Promise<Runtime> {
   };
   const call = async (method: string, ...args: unknown[]) =>
     unwrap(await page.evaluate(([m, a]) => window.ctlHarness.call(m as string, a as unknown[]), [method, args] as const));
+  /** A process of the page's runtime, driven from here: `started` resolves with its id there. */
+  const proxyProcess = async (started: Promise<unknown>): Promise<SandboxProcess> => {
+    let controller!: ReadableStreamDefaultController<string>;
+    const output = new ReadableStream<string>({ start: (c) => void (controller = c) });
+    let resolveExit!: (code: number) => void;
+    const exit = new Promise<number>((resolve) => (resolveExit = resolve));
+    const processId = (await started) as number;
+    outputs.set(processId, controller);
+    exits.set(processId, resolveExit);
+    return {
+      output,
+      exit,
+      write: (data) => void call('write', processId, data),
+      resize: (size) => void call('resize', processId, size),
+      kill: () => void call('kill', processId),
+    };
+  };
   unwrap(await page.evaluate(() => window.ctlHarness.boot()));
 
   return {
@@ -75,22 +92,8 @@ async function webContainerInPage(page: Page): Promise<Runtime> {
       const id = call('watch', path).then((watchId) => (watchers.set(watchId as number, listener), watchId));
       return () => void id.then((watchId) => call('unwatch', watchId));
     },
-    async spawn(command, args, options): Promise<SandboxProcess> {
-      let controller!: ReadableStreamDefaultController<string>;
-      const output = new ReadableStream<string>({ start: (c) => void (controller = c) });
-      let resolveExit!: (code: number) => void;
-      const exit = new Promise<number>((resolve) => (resolveExit = resolve));
-      const processId = (await call('spawn', command, args, options ?? {})) as number;
-      outputs.set(processId, controller);
-      exits.set(processId, resolveExit);
-      return {
-        output,
-        exit,
-        write: (data) => void call('write', processId, data),
-        resize: (size) => void call('resize', processId, size),
-        kill: () => void call('kill', processId),
-      };
-    },
+    spawn: (command, args, options) => proxyProcess(call('spawn', command, args, options ?? {})),
+    openShell: (size) => proxyProcess(call('openShell', size)),
     onServerReady(listener) {
       ready.add(listener);
       return () => void ready.delete(listener);

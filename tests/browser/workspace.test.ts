@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -13,6 +13,7 @@ const waitForBoot = () => boot(page);
 const openFile = (path: string) => open(page, path);
 const replaceInEditor = (find: string, replacement: string) => replace(page, find, replacement);
 const terminalText = (testId: string) => terminal(page, testId);
+const editorText = async () => (await page.locator('.monaco-editor .view-lines').innerText()).replaceAll('\u00a0', ' ');
 
 const LESSON = '/lessons/01-meet-the-storefront/?runtime=local';
 const sandboxesRoot = mkdtempSync(join(tmpdir(), 'ctl-browser-sandboxes-'));
@@ -21,6 +22,16 @@ let site: RunningSite;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
+
+/** A file of the running sandbox as it is on disk, or null when it is not there. */
+function sandboxFile(path: string): string | null {
+  const [folder] = readdirSync(sandboxesRoot).filter((name) => name.startsWith('ctl-sandbox-'));
+  try {
+    return readFileSync(join(sandboxesRoot, folder!, path), 'utf8');
+  } catch {
+    return null;
+  }
+}
 
 /** Pids of live processes whose working folder is inside this test's sandboxes. */
 function sandboxProcesses(): number[] {
@@ -107,6 +118,44 @@ describe('the workspace on the local runtime', () => {
     await page.reload();
     await waitForBoot();
     expect(await previewFrame().locator('h1').textContent()).toBe('Gear for people who read traces');
+  });
+
+  test('a change made in the shell shows in the editor', async () => {
+    await page.getByRole('tab', { name: 'Shell' }).click();
+    await page.locator('[data-testid="terminal-shell"] .xterm-helper-textarea').focus();
+    await page.keyboard.type("sed -i 's/Trail Mug/Shell Mug/' backend/src/catalog.ts\n");
+    await openFile('backend/src/catalog.ts');
+    await expect.poll(editorText, { timeout: 15_000 }).toContain("name: 'Shell Mug'");
+    await expect.poll(() => page.locator('.file-tree [aria-label="edited"]').count()).toBe(1);
+    await page.getByRole('button', { name: 'Reset' }).click();
+    await expect.poll(editorText, { timeout: 15_000 }).toContain("name: 'Trail Mug'");
+    await page.getByRole('tab', { name: 'Preview' }).click();
+  });
+
+  test('the file tree makes, renames and deletes files in the sandbox, and refuses a path outside it', async () => {
+    const tree = page.getByRole('navigation', { name: 'Sandbox files' });
+    await openFile('backend/src/catalog.ts');
+    await tree.getByRole('button', { name: 'New file' }).click();
+    const field = tree.getByLabel('New file path');
+    expect(await field.inputValue()).toBe('backend/src/');
+    await field.fill('../outside.ts');
+    await field.press('Enter');
+    await expect.poll(() => tree.getByRole('alert').innerText()).toMatch(/not a path inside the sandbox/);
+    await field.fill('backend/src/notes.md');
+    await field.press('Enter');
+    await expect.poll(() => sandboxFile('backend/src/notes.md'), { timeout: 10_000 }).toBe('');
+    expect(await page.locator('.tabs[aria-label="Open files"] button[aria-current="true"]').innerText()).toContain('notes.md');
+
+    await tree.getByRole('button', { name: 'Rename' }).click();
+    await tree.getByLabel('Rename backend/src/notes.md to').fill('backend/src/shop-notes.md');
+    await tree.getByLabel('Rename backend/src/notes.md to').press('Enter');
+    await expect.poll(() => sandboxFile('backend/src/shop-notes.md'), { timeout: 10_000 }).toBe('');
+    expect(await sandboxFile('backend/src/notes.md')).toBeNull();
+    await expect.poll(() => tree.locator('button[title="backend/src/shop-notes.md"]').count()).toBe(1);
+
+    await tree.getByRole('button', { name: 'Delete' }).click(); // the dialog is accepted
+    await expect.poll(() => sandboxFile('backend/src/shop-notes.md'), { timeout: 10_000 }).toBeNull();
+    expect(await tree.locator('button[title="backend/src/shop-notes.md"]').count()).toBe(0);
   });
 
   test('the panes resize from the keyboard, and keep their size', async () => {

@@ -17,6 +17,7 @@ import { runChecks, type CheckRun } from '../../src/lessons/run-checks.ts';
 import type { Runtime } from '../../src/runtime/types.ts';
 import { LessonFiles, startLocalBridge, WITHOUT_MODULE_REGISTER, type LocalBridge } from '../support/lesson-sandbox.ts';
 import { applyVariant, lessonVariants, type Variant } from '../support/variants.ts';
+import { readAll } from '../../src/runtime/process-output.ts';
 
 let bridge: LocalBridge;
 beforeAll(async () => {
@@ -27,12 +28,7 @@ afterAll(() => bridge.close());
 test('the proof runs where a WebContainer would: no ESM loader hooks, no native addons, napi-rs on WebAssembly', async () => {
   const runtime = await bridge.connect();
   const probe = await runtime.spawn('node', ['-e', 'console.log(JSON.stringify({ register: typeof require("node:module").register, options: process.env.NODE_OPTIONS, napi: process.env.NAPI_RS_FORCE_WASI }))']);
-  let text = '';
-  for (const reader = probe.output.getReader(); ; ) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    text += value;
-  }
+  const text = await readAll(probe);
   await runtime.teardown();
   const seen = JSON.parse(text.trim()) as { register: string; options: string; napi: string };
   expect(seen.register).toBe('undefined');

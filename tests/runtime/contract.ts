@@ -3,35 +3,8 @@
  * WebContainers wherever StackBlitz's service is reachable. Only the Runtime interface is used.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { PackagesSnapshot, Runtime, SandboxProcess } from '../../src/runtime/types.ts';
-
-async function collect(process: SandboxProcess): Promise<string> {
-  let text = '';
-  const reader = process.output.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return text;
-    text += value;
-  }
-}
-
-/** Reads a process's output until `pattern` shows up (or fails after the timeout). */
-async function waitForOutput(process: SandboxProcess, pattern: RegExp, timeoutMs = 10_000): Promise<string> {
-  const reader = process.output.getReader();
-  let text = '';
-  const deadline = Date.now() + timeoutMs;
-  try {
-    while (!pattern.test(text)) {
-      const timer = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; got: ${JSON.stringify(text)}`)), Math.max(0, deadline - Date.now())));
-      const { done, value } = await Promise.race([reader.read(), timer]);
-      if (done) throw new Error(`process ended before ${pattern}; got: ${JSON.stringify(text)}`);
-      text += value;
-    }
-    return text;
-  } finally {
-    reader.releaseLock();
-  }
-}
+import { readAll as collect, readUntil as waitForOutput } from '../../src/runtime/process-output.ts';
+import type { PackagesSnapshot, Runtime } from '../../src/runtime/types.ts';
 
 export function describeRuntimeContract(name: string, makeRuntime: () => Promise<Runtime>, packages: () => Promise<PackagesSnapshot>) {
   describe(`Runtime contract: ${name}`, () => {
@@ -85,8 +58,8 @@ export function describeRuntimeContract(name: string, makeRuntime: () => Promise
       expect(await process.exit).toBe(0);
     });
 
-    test('a shell on a terminal runs what is typed', async () => {
-      const shell = await runtime.spawn(runtime.kind === 'webcontainer' ? 'jsh' : 'sh', [], { terminal: { cols: 80, rows: 24 } });
+    test("the learner's shell runs what is typed", async () => {
+      const shell = await runtime.openShell({ cols: 80, rows: 24 });
       shell.write('echo $((6 * 7))\n');
       expect(await waitForOutput(shell, /42/)).toMatch(/42/);
       shell.resize({ cols: 100, rows: 30 });

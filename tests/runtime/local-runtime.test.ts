@@ -12,6 +12,7 @@ import type { Runtime, SandboxProcess } from '../../src/runtime/types.ts';
 import { LaunchAccess } from '../../src/server/access.ts';
 import { describeRuntimeContract } from './contract.ts';
 import { packagesSnapshot } from '../support/packages-snapshot.ts';
+import { readUntil } from '../../src/runtime/process-output.ts';
 
 interface TestBridge {
   bridge: LocalRuntimeBridge;
@@ -289,13 +290,7 @@ describe('one sandbox per machine: the shop has fixed ports', () => {
   });
 });
 
-async function firstLine(process: SandboxProcess): Promise<string> {
-  const reader = process.output.getReader();
-  let text = '';
-  while (!text.includes('\n')) text += (await reader.read()).value ?? '';
-  reader.releaseLock();
-  return text;
-}
+const firstLine = (process: SandboxProcess) => readUntil(process, /\n/);
 
 function alive(pid: number): boolean {
   try {

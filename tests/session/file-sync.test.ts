@@ -82,4 +82,22 @@ describe('FileSync', () => {
     await sync.flush();
     expect(errors).toHaveLength(1);
   });
+
+  test("a change made in the sandbox (the learner's shell) is adopted, unless an edit of that file is on its way", async () => {
+    vi.useFakeTimers();
+    const { runtime, calls } = recordingRuntime();
+    const sync = new FileSync(() => {});
+    sync.attach(runtime, { 'a.ts': '1', 'b.ts': 'b' });
+    expect(sync.adopt('a.ts', '1')).toBe(false); // the echo of what it holds
+    expect(sync.adopt('a.ts', 'from sed')).toBe(true);
+    expect(sync.adopt('c.ts', 'new from the shell')).toBe(true);
+    expect(sync.adopt('b.ts', undefined)).toBe(true); // rm in the shell
+    sync.set('a.ts', 'typed');
+    expect(sync.adopt('a.ts', 'from sed again')).toBe(false);
+    await vi.advanceTimersByTimeAsync(TYPING_DELAY_MS);
+    // Adopted files are not written back; the typed edit wins over the shell's.
+    expect(calls).toEqual(['write a.ts=typed']);
+    await sync.flush();
+    expect(calls).toEqual(['write a.ts=typed']);
+  });
 });

@@ -5,6 +5,7 @@ import { lessonSandbox } from '../../src/lessons/sandbox-files.ts';
 import type { Runtime } from '../../src/runtime/types.ts';
 import { lessonIds } from '../../src/lessons/sandbox-files.ts';
 import { startLocalBridge } from './lesson-sandbox.ts';
+import { forEachChunk } from '../../src/runtime/process-output.ts';
 
 const [healthyMinutes = 2, brokenMinutes = 14, perMinute = 60] = process.argv.slice(2).map(Number);
 const lesson = (prefix: string) => lessonIds().find((id) => id.startsWith(prefix))!;
@@ -17,9 +18,8 @@ const log = (message: string) => process.stderr.write(`${new Date().toISOString(
 
 async function shoppers(runtime: Runtime, minutes: number) {
   const run = await runtime.spawn('node', ['node_modules/tsx/dist/cli.mjs', 'scripts/shoppers.ts', '--rate', String(perMinute), '--count', String(Math.round(minutes * perMinute))]);
-  const reader = run.output.getReader();
   let last = '';
-  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) last = chunk.value.trim().split('\n').at(-1) ?? last;
+  await forEachChunk(run, (chunk) => void (last = chunk.trim().split('\n').at(-1) ?? last));
   log(`${minutes} min of shoppers done (exit ${await run.exit}); last: ${last}`);
 }
 

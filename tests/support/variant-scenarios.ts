@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FileMap, Runtime } from '../../src/runtime/types.ts';
 import type { LessonFiles } from './lesson-sandbox.ts';
+import { readAll } from '../../src/runtime/process-output.ts';
 
 export interface ScenarioContext {
   runtime: Runtime;
@@ -86,8 +87,7 @@ export const scenarios = {
   /** Had the shopper simulator running, so the backend already reported this lesson's error once. */
   async 'shoppers ran first'({ runtime }: ScenarioContext) {
     const shoppers = await runtime.spawn('node', ['node_modules/tsx/dist/cli.mjs', 'scripts/shoppers.ts', '--rate', '600', '--count', '6']);
-    const reader = shoppers.output.getReader();
-    while (!(await reader.read()).done);
+    await readAll(shoppers);
     if ((await shoppers.exit) !== 0) throw new Error('the shopper simulator failed');
   },
 } satisfies Record<string, (context: ScenarioContext) => Promise<void>>;

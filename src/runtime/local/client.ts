@@ -123,6 +123,11 @@ class LocalRuntimeClient implements Runtime {
     };
   }
 
+  /** bash without the learner's own profile, so the sandbox's PATH and prompt hold. */
+  openShell(size: { cols: number; rows: number }): Promise<SandboxProcess> {
+    return this.spawn('bash', ['--noprofile', '--norc', '-i'], { terminal: size, env: { PS1: '\\[\\e[35m\\]storefront\\[\\e[0m\\] $ ' } });
+  }
+
   async spawn(command: string, args: string[], options: SpawnOptions = {}): Promise<SandboxProcess> {
     const processId = this.#nextId++;
     let controller!: ReadableStreamDefaultController<string>;

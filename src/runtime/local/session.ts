@@ -17,7 +17,7 @@ import { killGroupNow, killTree } from './process-tree.ts';
 import { ptyAvailable, ptyCommand, resizePty } from './pty.ts';
 import type { Command, RequestBody, Result } from './protocol.ts';
 import { SANDBOX_MARKER, sandboxListensOn } from './sandbox-processes.ts';
-import { RuntimeError, type FileTree } from '../types.ts';
+import { isUnwatched, RuntimeError, type FileTree } from '../types.ts';
 
 /** Servers announce themselves ("Local: http://localhost:5173/"); ANSI colours are stripped first. */
 const ANNOUNCED_PORT = /(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1?\]):(\d{2,5})/g;
@@ -98,7 +98,7 @@ export class Session {
         const root = await resolveInside(this.folder, body.path);
         const prefix = body.path.replace(/^\.?\/?/, '').replace(/\/$/, '');
         const watcher = watch(root, { recursive: true }, (kind, filename) => {
-          if (!filename || /(^|\/)(node_modules|\.git)(\/|$)/.test(filename)) return;
+          if (!filename || isUnwatched(filename)) return;
           this.#send({ event: 'watch', watchId: body.watchId, kind, path: prefix ? `${prefix}/${filename}` : filename });
         });
         // The folder can go away under it (the learner removes it): stop watching, quietly.

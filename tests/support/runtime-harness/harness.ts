@@ -51,9 +51,10 @@ export function exposeRuntimeHarness() {
       settle(async () => {
         if (!runtime) throw new RuntimeError('Not booted.', 'disconnected');
         switch (method) {
-          case 'spawn': {
+          case 'spawn':
+          case 'openShell': {
             const processId = nextId++;
-            const process = await runtime.spawn(...(args as Parameters<Runtime['spawn']>));
+            const process = method === 'openShell' ? await runtime.openShell(args[0] as { cols: number; rows: number }) : await runtime.spawn(...(args as Parameters<Runtime['spawn']>));
             processes.set(processId, process);
             void process.output.pipeTo(new WritableStream({ write: (data) => window.ctlEvent({ type: 'output', processId, data }) }));
             void process.exit.then((code) => window.ctlEvent({ type: 'exit', processId, code }));
