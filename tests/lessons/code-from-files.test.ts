@@ -1,7 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { pathToFileURL } from 'node:url';
-import { mdxToJs } from 'satteri';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { mdxToJs, mdxToMdast } from 'satteri';
 import { codeFromFiles, parseReference, referencedCode } from '../../src/lessons/code-from-files.ts';
+import { lessonSandbox } from '../../src/lessons/sandbox-files.ts';
 
 /** Compiles MDX as the site build does (Sätteri with the plugin), as if it were lesson 2's prose. */
 const compileLesson2 = async (mdx: string) =>
@@ -36,5 +38,80 @@ describe('prose code from the lesson’s files', () => {
 
   test('a real lesson block is filled from its sandbox', async () => {
     expect(await compileLesson2('```ts file="solution:backend/src/instrument.ts"\n```\n')).toContain('Sentry.init(');
+  });
+});
+
+const lessonsDir = fileURLToPath(new URL('../../content/lessons/', import.meta.url));
+const lessonIds = readdirSync(lessonsDir).filter((name) => /^\d\d-/.test(name)).sort();
+
+interface Node {
+  type: string;
+  tagName?: string;
+  meta?: string | null;
+  value?: string;
+  children?: Node[];
+}
+
+/** The fenced code blocks of a lesson's prose, in order, as the parser sees them (meta and body). */
+function codeBlocks(mdx: string): Node[] {
+  const blocks: Node[] = [];
+  const walk = (node: Node) => {
+    if (node.type === 'code') blocks.push(node);
+    node.children?.forEach(walk);
+  };
+  walk(mdxToMdast(mdx) as unknown as Node);
+  return blocks;
+}
+
+/**
+ * A lesson's prose compiled as the site build does (Sätteri with the plugin), then run with a JSX
+ * runtime that only records elements: the text of each `<pre><code>`, in order.
+ */
+async function compiledCodeBlocks(lessonId: string, mdx: string): Promise<string[]> {
+  const fileURL = pathToFileURL(`${lessonsDir}${lessonId}/lesson.mdx`);
+  const { code } = await mdxToJs(mdx, { mdastPlugins: [codeFromFiles], fileURL, outputFormat: 'function-body' });
+  type Element = { type: unknown; props: { children?: unknown } };
+  const element = (type: unknown, props: Element['props']): Element => ({ type, props });
+  const runtime = { Fragment: 'fragment', jsx: element, jsxs: element };
+  const { default: Content } = new Function(code)(runtime) as { default: () => Element };
+  const texts: string[] = [];
+  const walk = (node: unknown, inPre: boolean) => {
+    if (Array.isArray(node)) return node.forEach((child) => walk(child, inPre));
+    if (!node || typeof node !== 'object') return;
+    const { type, props } = node as Element;
+    if (type === 'code' && inPre) texts.push(typeof props.children === 'string' ? props.children : '');
+    else walk(props.children, type === 'pre');
+  };
+  walk(Content(), false);
+  return texts;
+}
+
+describe('every lesson’s prose compiles with its code from the lesson’s files', () => {
+  const lessons = lessonIds.map((lessonId) => {
+    const mdx = readFileSync(`${lessonsDir}${lessonId}/lesson.mdx`, 'utf8');
+    const blocks = codeBlocks(mdx);
+    return { lessonId, mdx, blocks, references: blocks.filter((block) => parseReference(block.meta ?? '')).length };
+  });
+
+  test('the course quotes its code from files', () => {
+    expect(lessons.length).toBeGreaterThan(0);
+    expect(lessons.reduce((sum, lesson) => sum + lesson.references, 0)).toBeGreaterThan(0);
+  });
+
+  test.each(lessons)('$lessonId: $references blocks from files, each filled with what it names; the others keep their own code', async ({ lessonId, mdx, blocks }) => {
+    const compiled = await compiledCodeBlocks(lessonId, mdx);
+    expect(compiled).toHaveLength(blocks.length);
+    const { start, solution } = await lessonSandbox(lessonId);
+    blocks.forEach((block, i) => {
+      const shown = compiled[i]!.replace(/\n$/, '');
+      const reference = parseReference(block.meta ?? '');
+      const where = `block ${i + 1} (${block.meta ?? 'no meta'})`;
+      // A reference's own body is empty in the prose: an empty block here means it was not filled.
+      expect(shown, where).not.toBe('');
+      expect(shown, where).toBe(reference ? referencedCode(reference, start, { ...start, ...solution }) : block.value);
+      // Shiki reads a line that holds only a diff mark as marking the line after it: an added or
+      // removed blank line would be dropped and its mark moved onto an unchanged line.
+      if (reference?.version === 'diff') expect(shown.split('\n').filter((line) => /^\s*\/\/ \[!code (\+\+|--)\]$/.test(line)), where).toEqual([]);
+    });
   });
 });
