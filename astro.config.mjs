@@ -33,7 +33,11 @@ export default defineConfig({
   markdown: {
     // Both code themes are rendered as CSS variables; global.css picks the one for the active theme.
     // The high-contrast variants keep every token readable (WCAG AA) on the code background.
-    shikiConfig: { themes: { light: 'github-light-high-contrast', dark: 'github-dark-high-contrast' }, defaultColor: false, transformers: [transformerNotationDiff()] },
+    shikiConfig: {
+      themes: { light: 'github-light-high-contrast', dark: 'github-dark-high-contrast' },
+      defaultColor: false,
+      transformers: [transformerNotationDiff()],
+    },
     // Code blocks that name a file of the lesson's sandbox show that file (src/lessons/code-from-files.ts).
     processor: satteri({ mdastPlugins: [codeFromFiles] }),
   },

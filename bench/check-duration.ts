@@ -13,7 +13,9 @@ import { LessonFiles, startLocalBridge } from '../tests/support/lesson-sandbox.t
 import { applyVariant, lessonVariants } from '../tests/support/variants.ts';
 
 const BUDGET_MS = { pass: 5_000, fail: 8_000 };
-const { values } = parseArgs({ options: { reps: { type: 'string', default: '3' }, 'no-variants': { type: 'boolean', default: false }, lesson: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { reps: { type: 'string', default: '3' }, 'no-variants': { type: 'boolean', default: false }, lesson: { type: 'string' } },
+});
 const reps = Number(values.reps);
 
 /** Nearest-rank percentile (with a handful of runs, p95 is the slowest). */
@@ -73,14 +75,24 @@ const summary = (ms: number[]) => {
   const sorted = [...ms].sort((a, b) => a - b);
   return sorted.length ? `${sorted.length} | ${percentile(sorted, 50)} | ${percentile(sorted, 95)}` : '0 | — | —';
 };
-console.log(`\nCheck duration per lesson (ms; local runtime, shop running; ${reps} × start and solution${values['no-variants'] ? '' : ', and each variant once'})\n`);
+console.log(
+  `\nCheck duration per lesson (ms; local runtime, shop running; ${reps} × start and solution${values['no-variants'] ? '' : ', and each variant once'})\n`,
+);
 console.log('| lesson | passing runs | p50 | p95 | failing runs | p50 | p95 |');
 console.log('|---|---|---|---|---|---|---|');
 for (const row of rows) console.log(`| ${row.lesson} | ${summary(row.pass)} | ${summary(row.fail)} |`);
 let over = false;
 for (const row of rows) {
-  for (const [kind, ms] of [['pass', row.pass], ['fail', row.fail]] as const) {
-    const p95 = ms.length ? percentile([...ms].sort((a, b) => a - b), 95) : 0;
+  for (const [kind, ms] of [
+    ['pass', row.pass],
+    ['fail', row.fail],
+  ] as const) {
+    const p95 = ms.length
+      ? percentile(
+          [...ms].sort((a, b) => a - b),
+          95,
+        )
+      : 0;
     if (p95 > BUDGET_MS[kind]) {
       over = true;
       console.log(`over budget: ${row.lesson} ${kind === 'pass' ? 'passing' : 'failing'} p95 ${p95} ms > ${BUDGET_MS[kind]} ms`);

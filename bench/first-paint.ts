@@ -49,7 +49,9 @@ async function measure(browser: Browser, url: string, throttled: boolean): Promi
       new PerformanceObserver((list) => resolve(list.getEntries().at(-1)?.startTime ?? NaN)).observe({ type: 'largest-contentful-paint', buffered: true });
       setTimeout(() => resolve(NaN), 1000);
     });
-    const scripts = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((entry) => /\.m?js(\?|$)/.test(new URL(entry.name).pathname));
+    const scripts = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((entry) =>
+      /\.m?js(\?|$)/.test(new URL(entry.name).pathname),
+    );
     const bytes = (until: number) => scripts.filter((entry) => entry.responseEnd <= until).reduce((sum, entry) => sum + entry.encodedBodySize, 0);
     return { fcp, lcp, scriptBeforePaint: bytes(fcp), scriptBy3s: bytes(3000) };
   });

@@ -13,7 +13,9 @@ const rounds = Number(process.argv[2] ?? 5);
 const read = (folder: string, path: string) => readFileSync(new URL(`../${folder}/${path}`, import.meta.url), 'utf8');
 const edits = {
   ...Object.fromEntries(['backend/src/instrument.ts', 'backend/src/app.ts'].map((path) => [path, read('content/lessons/02-trace-the-backend/solution', path)])),
-  ...Object.fromEntries(['frontend/src/instrument.ts', 'frontend/src/main.tsx', 'frontend/src/App.tsx'].map((path) => [path, read('tests/fixtures/instrumented', path)])),
+  ...Object.fromEntries(
+    ['frontend/src/instrument.ts', 'frontend/src/main.tsx', 'frontend/src/App.tsx'].map((path) => [path, read('tests/fixtures/instrumented', path)]),
+  ),
 };
 
 const site = await startSite();
@@ -40,7 +42,9 @@ try {
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   console.log(`request → first span on screen: median ${median(firstSpan).toFixed(0)} ms (${firstSpan.map((v) => v.toFixed(0)).join(', ')})`);
-  console.log(`request → trace with browser and backend spans on screen: median ${median(fullTrace).toFixed(0)} ms (${fullTrace.map((v) => v.toFixed(0)).join(', ')})`);
+  console.log(
+    `request → trace with browser and backend spans on screen: median ${median(fullTrace).toFixed(0)} ms (${fullTrace.map((v) => v.toFixed(0)).join(', ')})`,
+  );
 } finally {
   await browser.close();
   await site.stop();

@@ -36,15 +36,54 @@ function spans(count: number, start: number): Span[] {
     const kind = i % 10;
     const base = { traceId: `t${Math.floor(i / 10)}`, spanId: `s${i}`, start: t, status: pick(STATUSES) };
     if (kind === 0) {
-      out.push({ ...base, name: 'Submit Checkout Form', op: 'ui.action', end: t + 50 + next() * 400, attributes: { items_at_checkout: Math.floor(next() * 5) }, service: 'frontend', sdk: 'sentry.javascript.browser', isSegment: true });
+      out.push({
+        ...base,
+        name: 'Submit Checkout Form',
+        op: 'ui.action',
+        end: t + 50 + next() * 400,
+        attributes: { items_at_checkout: Math.floor(next() * 5) },
+        service: 'frontend',
+        sdk: 'sentry.javascript.browser',
+        isSegment: true,
+      });
     } else if (kind <= 5) {
       const route = pick(ROUTES);
       const method = route === '/api/checkout' ? 'POST' : 'GET';
-      out.push({ ...base, parentSpanId: `s${i - kind}`, name: `${method} ${route}`, op: 'http.server', end: t + 5 + next() * next() * 800, attributes: { 'http.route': route, 'http.request.method': method, 'http.response.status_code': base.status === 'ok' ? 200 : 500 }, service: 'backend', sdk: 'sentry.javascript.node', isSegment: true });
+      out.push({
+        ...base,
+        parentSpanId: `s${i - kind}`,
+        name: `${method} ${route}`,
+        op: 'http.server',
+        end: t + 5 + next() * next() * 800,
+        attributes: { 'http.route': route, 'http.request.method': method, 'http.response.status_code': base.status === 'ok' ? 200 : 500 },
+        service: 'backend',
+        sdk: 'sentry.javascript.node',
+        isSegment: true,
+      });
     } else if (kind <= 7) {
-      out.push({ ...base, parentSpanId: `s${i - kind}`, name: `GET ${pick(ROUTES)}`, op: 'http.client', end: t + 10 + next() * 900, attributes: { 'http.response.status_code': 200 }, service: 'frontend', sdk: 'sentry.javascript.browser', isSegment: false });
+      out.push({
+        ...base,
+        parentSpanId: `s${i - kind}`,
+        name: `GET ${pick(ROUTES)}`,
+        op: 'http.client',
+        end: t + 10 + next() * 900,
+        attributes: { 'http.response.status_code': 200 },
+        service: 'frontend',
+        sdk: 'sentry.javascript.browser',
+        isSegment: false,
+      });
     } else {
-      out.push({ ...base, parentSpanId: `s${i - kind}`, name: 'SELECT products', op: 'db', end: t + next() * 40, attributes: { 'db.system': 'sqlite' }, service: 'backend', sdk: 'sentry.javascript.node', isSegment: false });
+      out.push({
+        ...base,
+        parentSpanId: `s${i - kind}`,
+        name: 'SELECT products',
+        op: 'db',
+        end: t + next() * 40,
+        attributes: { 'db.system': 'sqlite' },
+        service: 'backend',
+        sdk: 'sentry.javascript.node',
+        isSegment: false,
+      });
     }
   }
   return out;
@@ -82,7 +121,9 @@ let over = false;
 for (const [i, query] of queries.entries()) {
   const { median, max } = measure(() => runQuery(input, query, window));
   if (median > BUDGET_MS) over = true;
-  console.log(`  ${labels[i]!.padEnd(width)} ${median.toFixed(1).padStart(7)} ms  max ${max.toFixed(1).padStart(6)} ms${median > BUDGET_MS ? '  OVER BUDGET' : ''}`);
+  console.log(
+    `  ${labels[i]!.padEnd(width)} ${median.toFixed(1).padStart(7)} ms  max ${max.toFixed(1).padStart(6)} ms${median > BUDGET_MS ? '  OVER BUDGET' : ''}`,
+  );
 }
 if (over) {
   console.error(`A query's median is over the ${BUDGET_MS} ms budget.`);

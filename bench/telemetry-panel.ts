@@ -28,7 +28,9 @@ function envelope(): string {
     status: 'ok',
     attributes: { 'sentry.op': { value: i === 0 ? 'ui.action' : 'http.server', type: 'string' }, items_at_checkout: { value: i % 5, type: 'integer' } },
   }));
-  return `{"sdk":{"name":"sentry.javascript.node"}}\n{"type":"span","item_count":${items.length},"content_type":"application/vnd.sentry.items.span.v2+json"}\n${JSON.stringify({ version: 2, items })}\n`;
+  const header = '{"sdk":{"name":"sentry.javascript.node"}}';
+  const itemHeader = JSON.stringify({ type: 'span', item_count: items.length, content_type: 'application/vnd.sentry.items.span.v2+json' });
+  return `${header}\n${itemHeader}\n${JSON.stringify({ version: 2, items })}\n`;
 }
 
 const site = await startSite();
@@ -53,7 +55,10 @@ try {
   await search.fill('');
   const beforeOpen = performance.now();
   await page.locator('.telemetry-table tbody tr').first().getByRole('button').click();
-  await page.locator('.waterfall-rows li').nth(SPANS_PER_TRACE - 1).waitFor();
+  await page
+    .locator('.waterfall-rows li')
+    .nth(SPANS_PER_TRACE - 1)
+    .waitFor();
   const opened = performance.now();
   const scroll = await page.evaluate(async () => {
     const body = document.querySelector('.telemetry-body')!;
@@ -68,7 +73,9 @@ try {
     }
     return Math.max(...frames);
   });
-  console.log(`${TRACES * SPANS_PER_TRACE} spans sent in ${(sent - started).toFixed(0)} ms; listed ${(listed - started).toFixed(0)} ms after the first was sent`);
+  console.log(
+    `${TRACES * SPANS_PER_TRACE} spans sent in ${(sent - started).toFixed(0)} ms; listed ${(listed - started).toFixed(0)} ms after the first was sent`,
+  );
   console.log(`search "items_at_checkout:3" over all spans: ${(searched - beforeSearch).toFixed(0)} ms to the narrowed list (includes typing)`);
   console.log(`open one trace's waterfall: ${(opened - beforeOpen).toFixed(0)} ms; longest frame while scrolling: ${scroll.toFixed(0)} ms`);
 } finally {

@@ -1,6 +1,6 @@
 /**
  * `npm test`: every test of the repo, in the order that fails fastest.
- *   0. type checks: the site and the storefront sandbox (strict TypeScript)
+ *   0. lint and format (Biome), type checks: the site and the storefront sandbox (strict TypeScript)
  *   1. the packages snapshot the browser mounts (built once per lockfile, kept in .cache/)
  *   2. unit and contract tests (Vitest, Node 22), the checkpoint proof among them
  *   3. the storefront's own tests on the browser's tree (node_modules from the snapshot), under a
@@ -69,12 +69,15 @@ try {
 }
 
 const tsc = [`${root}node_modules/typescript/bin/tsc`, '--noEmit'];
-const typecheck = (label: string, args: string[]) => {
-  if (!run(label, process.execPath, [...tsc, ...args])) {
+/** A step that is one pass or one failure of its own. */
+const step = (label: string, command: string, args: string[]) => {
+  if (!run(label, command, args)) {
     failures.push(label);
     total.failed += 1;
   } else total.passed += 1;
 };
+const typecheck = (label: string, args: string[]) => step(label, process.execPath, [...tsc, ...args]);
+step('lint and format (Biome, as `npm run lint`)', process.execPath, [`${root}node_modules/@biomejs/biome/bin/biome`, 'check', '.']);
 run('generate content types', process.execPath, [`${root}node_modules/astro/bin/astro.mjs`, 'sync']);
 typecheck('type check: site', []);
 

@@ -13,11 +13,24 @@ const STARTS_WITHIN_MS = 8000;
 
 async function lastSave(folder: string): Promise<number> {
   const entries = await readdir(folder, { recursive: true, withFileTypes: true }).catch(() => []);
-  const times = await Promise.all(entries.filter((e) => e.isFile()).map((e) => stat(join(e.parentPath, e.name)).then((s) => s.mtimeMs, () => 0)));
+  const times = await Promise.all(
+    entries
+      .filter((e) => e.isFile())
+      .map((e) =>
+        stat(join(e.parentPath, e.name)).then(
+          (s) => s.mtimeMs,
+          () => 0,
+        ),
+      ),
+  );
   return Math.max(0, ...times);
 }
 
-const answers = () => fetch(`${BACKEND}/health`, { signal: AbortSignal.timeout(1000) }).then(() => true, () => false);
+const answers = () =>
+  fetch(`${BACKEND}/health`, { signal: AbortSignal.timeout(1000) }).then(
+    () => true,
+    () => false,
+  );
 
 /** Resolves once the running backend is the one started after the last save in backend/src/. */
 export async function backendUpToDate(): Promise<void> {

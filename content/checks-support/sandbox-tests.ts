@@ -18,7 +18,13 @@ export interface TestFileOptions {
 let runs = 0;
 
 export async function runTestFile(path: string, options: TestFileOptions = {}): Promise<TestFileRun> {
-  if (!(await access(path).then(() => true, () => false))) return { exists: false, tests: [] };
+  if (
+    !(await access(path).then(
+      () => true,
+      () => false,
+    ))
+  )
+    return { exists: false, tests: [] };
   const report = `course-checks/test-file-report-${process.pid}-${++runs}.json`;
   await rm(report, { force: true });
   const config = options.original ? ['--config', 'course-checks/originals.vitest.config.mjs'] : [];
@@ -32,6 +38,10 @@ export async function runTestFile(path: string, options: TestFileOptions = {}): 
   const json = JSON.parse(await readFile(report, 'utf8'));
   const file = json.testResults[0];
   if (!file) return { exists: true, tests: [], loadError: 'Vitest found no tests in it.' };
-  const tests = file.assertionResults.map((t: { title: string; status: string; failureMessages: string[] }) => ({ name: t.title, status: t.status, failures: t.failureMessages }));
+  const tests = file.assertionResults.map((t: { title: string; status: string; failureMessages: string[] }) => ({
+    name: t.title,
+    status: t.status,
+    failures: t.failureMessages,
+  }));
   return { exists: true, tests, loadError: tests.length === 0 ? file.message || 'it has no tests' : undefined };
 }

@@ -41,7 +41,10 @@ export async function openShop(firstProductLoad: FirstProductLoad = 'reaches the
 export function browserTracingProblem(): string | undefined {
   const client = Sentry.getClient();
   if (!client) {
-    return 'Sentry is not initialised in the page: nothing called Sentry.init before the shop rendered. Does frontend/src/instrument.ts call Sentry.init, and does frontend/src/main.tsx import it first?';
+    return (
+      'Sentry is not initialised in the page: nothing called Sentry.init before the shop rendered. Does frontend/src/instrument.ts call Sentry.init, and ' +
+      'does frontend/src/main.tsx import it first?'
+    );
   }
   const options = client.getOptions();
   if (!((typeof options.tracesSampleRate === 'number' && options.tracesSampleRate > 0) || typeof options.tracesSampler === 'function')) {
@@ -93,7 +96,10 @@ export async function productsShown(): Promise<'loaded' | 'failed'> {
 
 /** Waits for the product list itself (after "Try again", its button is still there for a moment). */
 export async function productsLoaded(): Promise<boolean> {
-  return screen.findAllByRole('button', { name: /^Add .+ to cart$/ }, within).then(() => true, () => false);
+  return screen.findAllByRole('button', { name: /^Add .+ to cart$/ }, within).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Puts products in the cart by clicking "Add <name> to cart", and waits until the cart shows them. */
@@ -110,15 +116,26 @@ export async function fillCart(lines: Record<string, number>): Promise<void> {
 
 /** Fills in the checkout form and presses "Place order"; resolves with what the page answers. */
 export async function placeOrder(): Promise<string> {
-  const answered = new Set(screen.queryAllByRole('status').concat(screen.queryAllByRole('alert')).map((element) => element.textContent));
+  const answered = new Set(
+    screen
+      .queryAllByRole('status')
+      .concat(screen.queryAllByRole('alert'))
+      .map((element) => element.textContent),
+  );
   fireEvent.change(screen.getByLabelText('Name'), { target: { value: 'Ada' } });
   fireEvent.change(screen.getByLabelText('Email'), { target: { value: 'ada@example.com' } });
   fireEvent.click(screen.getByRole('button', { name: 'Place order' }));
   const deadline = Date.now() + 5000;
   for (;;) {
-    const answer = [...screen.queryAllByRole('status'), ...screen.queryAllByRole('alert')].map((element) => element.textContent ?? '').find((text) => text && !answered.has(text));
+    const answer = [...screen.queryAllByRole('status'), ...screen.queryAllByRole('alert')]
+      .map((element) => element.textContent ?? '')
+      .find((text) => text && !answered.has(text));
     if (answer) return answer;
-    if (Date.now() > deadline) throw new Error('Pressing "Place order" got no answer on the page within 5 s (no confirmation, no error). Is handleSubmit in frontend/src/components/Checkout.tsx still posting the order?');
+    if (Date.now() > deadline)
+      throw new Error(
+        'Pressing "Place order" got no answer on the page within 5 s (no confirmation, no error). Is handleSubmit in ' +
+          'frontend/src/components/Checkout.tsx still posting the order?',
+      );
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -33,12 +33,20 @@ let readUpTo = 0;
 let pending = '';
 let entries: Entry[] = [];
 
+/** The recording was cleared (or is not there yet): start over from its first byte. */
+function forgetRecording(): Entry[] {
+  readUpTo = 0;
+  pending = '';
+  entries = [];
+  return entries;
+}
+
 async function readNewEntries(): Promise<Entry[]> {
   const file = await open(RECORDING, 'r').catch(() => undefined);
-  if (!file) return (readUpTo = 0), (pending = ''), (entries = []);
+  if (!file) return forgetRecording();
   try {
     const { size } = await file.stat();
-    if (size < readUpTo) (readUpTo = 0), (pending = ''), (entries = []);
+    if (size < readUpTo) forgetRecording();
     if (size > readUpTo) {
       const buffer = Buffer.alloc(size - readUpTo);
       await file.read(buffer, 0, buffer.length, readUpTo);
@@ -122,14 +130,17 @@ export const isBrowser = (item: { sdk?: string }) => /browser|react/.test(item.s
  * keeps the URL in an attribute).
  */
 export function requestTo(span: Span, path: string): boolean {
-  return Object.values(span.attributes).some((value) => typeof value === 'string' && URL.canParse(value, 'http://x') && new URL(value, 'http://x').pathname === path);
+  return Object.values(span.attributes).some(
+    (value) => typeof value === 'string' && URL.canParse(value, 'http://x') && new URL(value, 'http://x').pathname === path,
+  );
 }
 
 /** The span and its ancestors within `spans`, nearest first. */
 export function ancestry(span: Span, spans: Span[]): Span[] {
   const byId = new Map(spans.filter((s) => s.traceId === span.traceId).map((s) => [s.spanId, s]));
   const line: Span[] = [];
-  for (let current: Span | undefined = span; current && !line.includes(current); current = current.parentSpanId ? byId.get(current.parentSpanId) : undefined) line.push(current);
+  for (let current: Span | undefined = span; current && !line.includes(current); current = current.parentSpanId ? byId.get(current.parentSpanId) : undefined)
+    line.push(current);
   return line;
 }
 

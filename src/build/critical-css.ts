@@ -47,7 +47,10 @@ export function criticalCss(): AstroIntegration {
         for (const file of await filesUnder(join(root, '_astro'), '.css')) css.set(`/_astro/${file.split('/').at(-1)}`, await readFile(file, 'utf8'));
         for (const page of await filesUnder(root, '.html')) {
           const html = await readFile(page, 'utf8');
-          await writeFile(page, rearrangeStylesheets(html, lazy, (href) => css.get(href)));
+          await writeFile(
+            page,
+            rearrangeStylesheets(html, lazy, (href) => css.get(href)),
+          );
         }
       },
     },

@@ -79,12 +79,20 @@ export function referencedCode(reference: CodeReference, start: FileMap, solutio
     throw new Error(`"${reference.path}" is not a file of the lesson's sandbox${reference.version === 'start' ? ' at its start' : ''}`);
   }
   if (reference.version === 'diff' && atStart === atEnd) throw new Error(`"${reference.path}" does not change in this lesson: there is no diff to show`);
-  const shown = reference.version === 'diff' ? diffShown(atStart!, atEnd!) : stripFinalNewline(where).split('\n').map((text, i) => ({ text, line: i + 1 }));
+  const shown =
+    reference.version === 'diff'
+      ? diffShown(atStart!, atEnd!)
+      : stripFinalNewline(where)
+          .split('\n')
+          .map((text, i) => ({ text, line: i + 1 }));
   if (!reference.lines) return shown.map((entry) => entry.text).join('\n');
   const { from, to } = reference.lines;
   const last = shown.at(-1)?.line ?? 0;
   if (to > last) throw new Error(`lines="${from}-${to}" runs past the end of "${reference.path}" (${last} lines)`);
-  return shown.filter((entry) => entry.line >= from && entry.line <= to).map((entry) => entry.text).join('\n');
+  return shown
+    .filter((entry) => entry.line >= from && entry.line <= to)
+    .map((entry) => entry.text)
+    .join('\n');
 }
 
 /**

@@ -30,7 +30,11 @@ export const CHECKS_DIR = 'course-checks';
 const RESULT_FILE = `${CHECKS_DIR}/result.json`;
 
 export interface VitestReport {
-  testResults: { status?: string; message?: string; assertionResults: { title: string; status: string; failureMessages: string[]; duration?: number | null }[] }[];
+  testResults: {
+    status?: string;
+    message?: string;
+    assertionResults: { title: string; status: string; failureMessages: string[]; duration?: number | null }[];
+  }[];
 }
 
 /**
@@ -59,7 +63,8 @@ type FileReport = VitestReport['testResults'][number];
  */
 function fileResults(file: FileReport): CheckResult[] {
   const setUpFailure = file.status === 'failed' && file.message ? explainFailure(file.message) : undefined;
-  if (!file.assertionResults.length) return [{ name: 'Load the checks', status: 'failed', ...(setUpFailure ?? { message: 'The check file could not be loaded.' }) }];
+  if (!file.assertionResults.length)
+    return [{ name: 'Load the checks', status: 'failed', ...(setUpFailure ?? { message: 'The check file could not be loaded.' }) }];
   return file.assertionResults.map((test): CheckResult => {
     const timing = typeof test.duration === 'number' ? { durationMs: Math.round(test.duration) } : {};
     if (test.status === 'passed') return { name: test.title, status: 'passed', ...timing };
@@ -92,7 +97,12 @@ export async function runChecks(runtime: Runtime, checks: Record<string, string>
   try {
     report = JSON.parse(await runtime.readFile(RESULT_FILE)) as VitestReport;
   } catch {
-    return { passed: false, results: [{ name: 'Run the checks', status: 'failed', message: `The checks could not run:\n${output.slice(-2000)}` }], output, durationMs: Date.now() - started };
+    return {
+      passed: false,
+      results: [{ name: 'Run the checks', status: 'failed', message: `The checks could not run:\n${output.slice(-2000)}` }],
+      output,
+      durationMs: Date.now() - started,
+    };
   }
   const results = readCheckReport(report);
   return { passed: results.length > 0 && results.every((result) => result.status === 'passed'), results, output, durationMs: Date.now() - started };

@@ -7,7 +7,7 @@
  * `overlay.json` lists them, `{ "solution": { "asInBase": ["backend/src/inventory.ts"] } }`.
  * Only text files are shipped.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, type Dirent } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { z } from 'astro/zod';
 import { join, relative, sep } from 'node:path';
@@ -24,7 +24,7 @@ const SKIPPED = new Set(['node_modules', 'dist', '.telemetry', 'test-results', '
 
 async function readTree(dir: string): Promise<FileMap> {
   const files: FileMap = {};
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(dir, { recursive: true, withFileTypes: true });
   } catch (error) {
@@ -48,7 +48,6 @@ export interface LessonSandbox {
   /** The lesson's checkpoint tests and their support files, placed under CHECKS_DIR when run. */
   checks: FileMap;
 }
-
 
 /**
  * The site's own telemetry engine (parser, query, alert rules), shipped with the checks so a
@@ -75,8 +74,14 @@ const under = (folder: string, files: FileMap): FileMap => Object.fromEntries(Ob
 
 const overlayManifest = z
   .object({
-    start: z.object({ asInBase: z.array(z.string()) }).strict().optional(),
-    solution: z.object({ asInBase: z.array(z.string()) }).strict().optional(),
+    start: z
+      .object({ asInBase: z.array(z.string()) })
+      .strict()
+      .optional(),
+    solution: z
+      .object({ asInBase: z.array(z.string()) })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -99,7 +104,10 @@ async function readOverlay(lessonId: string, which: 'start' | 'solution', base: 
 /** Lesson folders in course order (NN-slug sorts as the course runs). */
 export function lessonIds(): string[] {
   const entries = readdirSync(lessonsDir, { withFileTypes: true });
-  return entries.filter((entry) => entry.isDirectory() && /^\d\d-/.test(entry.name)).map((entry) => entry.name).sort();
+  return entries
+    .filter((entry) => entry.isDirectory() && /^\d\d-/.test(entry.name))
+    .map((entry) => entry.name)
+    .sort();
 }
 
 export async function lessonSandbox(lessonId: string): Promise<LessonSandbox> {

@@ -34,7 +34,15 @@ function RuleForm({ query, onSave, onCancel }: { query: SpanQuery; onSave: (rule
     if (!name.trim()) return setError('Give the rule a name, so the notification says what broke.');
     if (threshold.trim() === '' || !Number.isFinite(value)) return setError('The threshold must be a number.');
     if (!/^#\S+$/.test(channel.trim())) return setError('A channel starts with “#”, e.g. #checkout-team.');
-    onSave({ id: newId('alert'), name: name.trim(), query: { filter: query.filter, aggregate: query.aggregate, ...(query.field ? { field: query.field } : {}) }, comparison, threshold: value, windowMs, action: { channel: channel.trim() } });
+    onSave({
+      id: newId('alert'),
+      name: name.trim(),
+      query: { filter: query.filter, aggregate: query.aggregate, ...(query.field ? { field: query.field } : {}) },
+      comparison,
+      threshold: value,
+      windowMs,
+      action: { channel: channel.trim() },
+    });
   };
 
   return (
@@ -96,7 +104,16 @@ export function AlertsPanel({ rules, states, notifications, draft, problem, onSa
           {problem} Fix the file in the editor, or remove it to start again.
         </p>
       )}
-      {draft && <RuleForm query={draft} onSave={(rule) => (onSave(rule), onDraftDone())} onCancel={onDraftDone} />}
+      {draft && (
+        <RuleForm
+          query={draft}
+          onSave={(rule) => {
+            onSave(rule);
+            onDraftDone();
+          }}
+          onCancel={onDraftDone}
+        />
+      )}
       {rules.length === 0 && !draft && <p className="panel-note">No alert rules yet. In Explore, build the query to watch and press “Create alert”.</p>}
       <ul className="rule-list" aria-label="Alert rules">
         {rules.map((rule) => {
@@ -106,7 +123,8 @@ export function AlertsPanel({ rules, states, notifications, draft, problem, onSa
             <li key={rule.id} className="rule" data-status={status}>
               <div className="rule-head">
                 <strong>{rule.name}</strong>
-                <span className="status-badge" data-status={status} aria-label={`Status: ${STATUS_LABEL[status]}`}>
+                <span className="status-badge" data-status={status}>
+                  <span className="visually-hidden">Status: </span>
                   {STATUS_LABEL[status]}
                 </span>
                 <button type="button" className="link-button" onClick={() => onDelete(rule)} aria-label={`Delete alert ${rule.name}`}>
@@ -114,7 +132,8 @@ export function AlertsPanel({ rules, states, notifications, draft, problem, onSa
                 </button>
               </div>
               <p className="widget-query">
-                {describeQuery(rule.query)} {rule.comparison} {rule.threshold} over {formatWindow(rule.windowMs)} → {rule.action.channel} · now {formatValue(state?.value ?? null)}
+                {describeQuery(rule.query)} {rule.comparison} {rule.threshold} over {formatWindow(rule.windowMs)} → {rule.action.channel} · now{' '}
+                {formatValue(state?.value ?? null)}
               </p>
               {state && state.history.length > 0 && (
                 <ol className="rule-history" aria-label={`History of ${rule.name}`}>
@@ -133,12 +152,18 @@ export function AlertsPanel({ rules, states, notifications, draft, problem, onSa
         <section key={channel} className="channel" aria-label={`Channel ${channel}`}>
           <h3>{channel}</h3>
           <ul aria-live="polite">
-            {notifications.filter((n) => n.channel === channel).length === 0 && <li className="panel-note">Nothing yet. Notifications for this team land here.</li>}
+            {notifications.filter((n) => n.channel === channel).length === 0 && (
+              <li className="panel-note">Nothing yet. Notifications for this team land here.</li>
+            )}
             {notifications
               .filter((n) => n.channel === channel)
               .map((n) => (
                 <li key={`${n.ruleId}-${n.at}`} className="notification" data-status={n.status}>
-                  <time>{time(n.at)}</time> <span className="status-badge" data-status={n.status}>{STATUS_LABEL[n.status]}</span> {n.message}
+                  <time>{time(n.at)}</time>{' '}
+                  <span className="status-badge" data-status={n.status}>
+                    {STATUS_LABEL[n.status]}
+                  </span>{' '}
+                  {n.message}
                 </li>
               ))}
           </ul>

@@ -14,15 +14,31 @@ interface Props {
   onRemove: (widget: Widget) => void;
 }
 
-function WidgetCard({ store, version, widget, onOpen, onRemove }: { store: TelemetryStore; version: number; widget: Widget; onOpen: () => void; onRemove: () => void }) {
+function WidgetCard({
+  store,
+  version,
+  widget,
+  onOpen,
+  onRemove,
+}: {
+  store: TelemetryStore;
+  version: number;
+  widget: Widget;
+  onOpen: () => void;
+  onRemove: () => void;
+}) {
   const { result, error } = useLiveQuery(store, version, widget.query, RANGES[0]!);
   const label = describeAggregate(widget.query);
-  const latest = result?.series.length === 1 ? result.series[0]!.values.findLast((v) => v !== null) ?? null : undefined;
+  const latest = result?.series.length === 1 ? (result.series[0]!.values.findLast((v) => v !== null) ?? null) : undefined;
   return (
     <article className="widget" aria-label={widget.title}>
       <header>
         <h3>{widget.title}</h3>
-        {latest !== undefined && <span className="widget-latest" data-testid="widget-latest">{formatValue(latest)}</span>}
+        {latest !== undefined && (
+          <span className="widget-latest" data-testid="widget-latest">
+            {formatValue(latest)}
+          </span>
+        )}
       </header>
       <p className="widget-query">
         {label}
@@ -44,7 +60,12 @@ function WidgetCard({ store, version, widget, onOpen, onRemove }: { store: Telem
 
 /** The saved widgets (monitoring/dashboards.json), each a live chart of its query. */
 export function DashboardPanel({ store, version, dashboards, problem, onOpen, onRemove }: Props) {
-  if (problem) return <p className="query-error" role="alert">{problem} Fix the file in the editor, or remove it to start again.</p>;
+  if (problem)
+    return (
+      <p className="query-error" role="alert">
+        {problem} Fix the file in the editor, or remove it to start again.
+      </p>
+    );
   const widgets = dashboards.flatMap((board) => board.widgets);
   if (widgets.length === 0) return <p className="panel-note">No widgets yet. Build a query in Explore and press “Add to dashboard”.</p>;
   return (

@@ -58,11 +58,22 @@ export function ExplorePanel({ store, version, query, onQueryChange, onAddToDash
         </label>
         <label>
           Of
-          <input list={`${id}-fields`} value={query.field ?? ''} disabled={!needsField} placeholder="items_at_checkout" onChange={(event) => set({ field: event.target.value || undefined })} />
+          <input
+            list={`${id}-fields`}
+            value={query.field ?? ''}
+            disabled={!needsField}
+            placeholder="items_at_checkout"
+            onChange={(event) => set({ field: event.target.value || undefined })}
+          />
         </label>
         <label>
           Group by
-          <input list={`${id}-fields`} value={query.groupBy ?? ''} placeholder="(none)" onChange={(event) => set({ groupBy: event.target.value || undefined })} />
+          <input
+            list={`${id}-fields`}
+            value={query.groupBy ?? ''}
+            placeholder="(none)"
+            onChange={(event) => set({ groupBy: event.target.value || undefined })}
+          />
         </label>
         <label>
           Interval
@@ -114,7 +125,14 @@ export function ExplorePanel({ store, version, query, onQueryChange, onAddToDash
               Widget title
               <input value={title} placeholder="Items at checkout" onChange={(event) => setTitle(event.target.value)} />
             </label>
-            <button type="button" className="button" onClick={() => (onAddToDashboard(title.trim() || label, query), setTitle(''))}>
+            <button
+              type="button"
+              className="button"
+              onClick={() => {
+                onAddToDashboard(title.trim() || label, query);
+                setTitle('');
+              }}
+            >
               Add to dashboard
             </button>
             <button type="button" className="button" onClick={() => onCreateAlert(query)}>

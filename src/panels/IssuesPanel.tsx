@@ -49,7 +49,13 @@ export function IssuesPanel({ store, version, filter, files, onViewTrace, onOpen
   );
 }
 
-function IssueDetails({ issue, files, onBack, onViewTrace, onOpenFile }: { issue: Issue; files: string[]; onBack: () => void } & Pick<Props, 'onViewTrace' | 'onOpenFile'>) {
+function IssueDetails({
+  issue,
+  files,
+  onBack,
+  onViewTrace,
+  onOpenFile,
+}: { issue: Issue; files: string[]; onBack: () => void } & Pick<Props, 'onViewTrace' | 'onOpenFile'>) {
   const event = issue.events[0]!;
   // In-app frames first: they are the learner's code.
   const frames = [...event.frames.filter((frame) => frame.inApp), ...event.frames.filter((frame) => !frame.inApp)];
@@ -73,6 +79,7 @@ function IssueDetails({ issue, files, onBack, onViewTrace, onOpenFile }: { issue
       </p>
       <ol className="stack" aria-label="Stack trace, in-app frames first">
         {frames.map((frame, index) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: a stack's frames never reorder, and recursion repeats a frame.
           <FrameView key={index} frame={frame} path={sandboxPathOf(frame.filename, files)} onOpenFile={onOpenFile} />
         ))}
       </ol>
@@ -96,13 +103,9 @@ function FrameView({ frame, path, onOpenFile }: { frame: StackFrame; path?: stri
       </div>
       {frame.contextLine !== undefined && frame.inApp && (
         <pre className="frame-context">
-          {(frame.preContext ?? []).map((line, i) => (
-            <div key={`pre${i}`}>{line}</div>
-          ))}
+          {frame.preContext?.length ? <div>{frame.preContext.join('\n')}</div> : null}
           <div className="context-line">{frame.contextLine}</div>
-          {(frame.postContext ?? []).map((line, i) => (
-            <div key={`post${i}`}>{line}</div>
-          ))}
+          {frame.postContext?.length ? <div>{frame.postContext.join('\n')}</div> : null}
         </pre>
       )}
     </li>

@@ -33,11 +33,14 @@ export function ShoppersControl({ runtime, onOutput }: Props) {
     process.current = started;
     void forEachChunk(started, (chunk) => onOutput(chunk.replace(/^(?=.)/gm, '\x1b[32m[shoppers]\x1b[0m ')));
     void started.exit.then(() => {
-      if (process.current === started) (process.current = null), setRunning(false);
+      if (process.current !== started) return;
+      process.current = null;
+      setRunning(false);
     });
   };
 
   return (
+    // biome-ignore lint/a11y/useSemanticElements: a group of controls, not a form to fill in.
     <div className="shoppers" role="group" aria-label="Shopper simulator">
       <button type="button" className="button" aria-pressed={running} disabled={!runtime} onClick={() => (running ? stop() : void start())}>
         {running ? 'Stop shoppers' : 'Start shoppers'}

@@ -1,7 +1,16 @@
 import { useMemo, useState } from 'react';
 import type { Runtime } from '../runtime/types.ts';
 import type { AlertRule } from '../telemetry/alerts.ts';
-import { ALERTS_FILE, DASHBOARDS_FILE, newId, parseAlertRules, parseDashboards, serialiseAlertRules, serialiseDashboards, type Dashboard } from '../telemetry/monitoring.ts';
+import {
+  ALERTS_FILE,
+  DASHBOARDS_FILE,
+  newId,
+  parseAlertRules,
+  parseDashboards,
+  serialiseAlertRules,
+  serialiseDashboards,
+  type Dashboard,
+} from '../telemetry/monitoring.ts';
 import { parseFilter, type SpanQuery } from '../telemetry/query.ts';
 import { ISSUE_FILTER } from '../telemetry/issue-filter.ts';
 import type { TelemetryStore } from '../telemetry/store.ts';
@@ -78,7 +87,12 @@ export function TelemetryPanel({ store, files, runtime, onOpenFile, onSaveFile, 
             <button key={id} type="button" role="tab" aria-selected={view === id} onClick={() => setView(id)}>
               {label}
               {id === 'issues' && issueCount > 0 && <span className="count-badge">{issueCount}</span>}
-              {id === 'alerts' && firing > 0 && <span className="count-badge" aria-label={`${firing} firing`}>{firing}</span>}
+              {id === 'alerts' && firing > 0 && (
+                <span className="count-badge">
+                  {firing}
+                  <span className="visually-hidden"> firing</span>
+                </span>
+              )}
             </button>
           ))}
         </div>
@@ -90,7 +104,11 @@ export function TelemetryPanel({ store, files, runtime, onOpenFile, onSaveFile, 
             <input
               id="telemetry-search"
               type="search"
-              placeholder={view === 'issues' ? 'Search: text, or error.type:TypeError, service:backend, count:>2' : 'Search: span name, or key:value like items_at_checkout:3, span.duration:>200ms'}
+              placeholder={
+                view === 'issues'
+                  ? 'Search: text, or error.type:TypeError, service:backend, count:>2'
+                  : 'Search: span name, or key:value like items_at_checkout:3, span.duration:>200ms'
+              }
               value={search}
               onChange={(event) => setSearch(event.target.value)}
               aria-invalid={Boolean(searchError)}
@@ -102,7 +120,14 @@ export function TelemetryPanel({ store, files, runtime, onOpenFile, onSaveFile, 
         <button type="button" className="button" aria-pressed={paused} onClick={() => setPaused((p) => !p)}>
           {paused ? 'Resume' : 'Pause'}
         </button>
-        <button type="button" className="button" onClick={() => (store.clear(), setTrace(null))}>
+        <button
+          type="button"
+          className="button"
+          onClick={() => {
+            store.clear();
+            setTrace(null);
+          }}
+        >
           Clear
         </button>
       </div>
@@ -163,7 +188,9 @@ export function TelemetryPanel({ store, files, runtime, onOpenFile, onSaveFile, 
               setQuery(widget.query);
               setView('explore');
             }}
-            onRemove={(widget) => dashboards.ok && saveDashboards(dashboards.value.map((board) => ({ ...board, widgets: board.widgets.filter((w) => w.id !== widget.id) })))}
+            onRemove={(widget) =>
+              dashboards.ok && saveDashboards(dashboards.value.map((board) => ({ ...board, widgets: board.widgets.filter((w) => w.id !== widget.id) })))
+            }
           />
         )}
         {view === 'alerts' && (

@@ -33,14 +33,24 @@ export function TracesPanel({ store, version, filter, selectedTrace, onSelectTra
   const traces = useMemo(() => {
     const all = store.traces();
     if (!filter) return all;
-    const wanted = new Set(store.spans().filter(filter).map((span) => span.traceId));
+    const wanted = new Set(
+      store
+        .spans()
+        .filter(filter)
+        .map((span) => span.traceId),
+    );
     return all.filter((trace) => wanted.has(trace.traceId));
   }, [store, version, filter]);
 
-  if (selectedTrace) return <Waterfall store={store} version={version} traceId={selectedTrace} onBack={() => onSelectTrace(null)} highlightSpanId={highlightSpanId} />;
+  if (selectedTrace)
+    return <Waterfall store={store} version={version} traceId={selectedTrace} onBack={() => onSelectTrace(null)} highlightSpanId={highlightSpanId} />;
 
   if (traces.length === 0) {
-    return <p className="panel-note">{filter ? 'No trace has a span that matches.' : 'No traces yet. Once the shop sends spans, they appear here within a second.'}</p>;
+    return (
+      <p className="panel-note">
+        {filter ? 'No trace has a span that matches.' : 'No traces yet. Once the shop sends spans, they appear here within a second.'}
+      </p>
+    );
   }
   return (
     <table className="telemetry-table">
@@ -87,7 +97,19 @@ function flatten(nodes: SpanNode[], depth = 0, rows: Row[] = []): Row[] {
   return rows;
 }
 
-function Waterfall({ store, version, traceId, onBack, highlightSpanId }: { store: TelemetryStore; version: number; traceId: string; onBack: () => void; highlightSpanId?: string }) {
+function Waterfall({
+  store,
+  version,
+  traceId,
+  onBack,
+  highlightSpanId,
+}: {
+  store: TelemetryStore;
+  version: number;
+  traceId: string;
+  onBack: () => void;
+  highlightSpanId?: string;
+}) {
   const rows = useMemo(() => flatten(store.traceTree(traceId)), [store, version, traceId]);
   const [selected, setSelected] = useState<string | null>(highlightSpanId ?? null);
   if (rows.length === 0) return <p className="panel-note">This trace has no spans yet.</p>;

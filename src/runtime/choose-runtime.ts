@@ -67,7 +67,10 @@ export interface ChooseOptions {
   onSlow?: () => void;
 }
 
-export async function chooseRuntime(preference: RuntimePreference, { sources = pageRuntimeSources, slowAfterMs = SLOW_BOOT_MS, onSlow }: ChooseOptions = {}): Promise<ChosenRuntime> {
+export async function chooseRuntime(
+  preference: RuntimePreference,
+  { sources = pageRuntimeSources, slowAfterMs = SLOW_BOOT_MS, onSlow }: ChooseOptions = {},
+): Promise<ChosenRuntime> {
   const local = sources.localAvailable();
   if (preference === 'local') {
     if (!local) throw new RuntimeError(noLocalRuntimeHelp, 'unauthorized');
@@ -82,7 +85,10 @@ export async function chooseRuntime(preference: RuntimePreference, { sources = p
     if (first !== 'slow') return { runtime: first };
     const seconds = Math.round(slowAfterMs / 1000);
     if (fallBack) {
-      return { runtime: await sources.connectLocal(), notice: `WebContainers had not started after ${seconds} s (they need StackBlitz\u2019s service on the internet).` };
+      return {
+        runtime: await sources.connectLocal(),
+        notice: `WebContainers had not started after ${seconds} s (they need StackBlitz\u2019s service on the internet).`,
+      };
     }
     onSlow?.();
     return { runtime: await booting };

@@ -14,7 +14,9 @@ export async function forEachChunk(process: SandboxProcess, onChunk: (chunk: str
 /** Everything the process prints, once it has ended. */
 export async function readAll(process: SandboxProcess): Promise<string> {
   let text = '';
-  await forEachChunk(process, (chunk) => void (text += chunk));
+  await forEachChunk(process, (chunk) => {
+    text += chunk;
+  });
   return text;
 }
 

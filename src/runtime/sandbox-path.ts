@@ -29,7 +29,9 @@ export function fileMapToTree(files: Record<string, string>): FileTree {
     for (const part of parts.slice(0, -1)) {
       const next = folder[part];
       if (typeof next === 'string') throw new RuntimeError(`"${path}" needs "${part}" to be a folder, but it is a file.`, 'io');
-      folder = (folder[part] = next ?? {}) as FileTree;
+      const child = next ?? {};
+      folder[part] = child;
+      folder = child;
     }
     folder[parts.at(-1)!] = contents;
   }

@@ -87,7 +87,16 @@ export interface Runtime {
  * tab or course server (the shop's ports are fixed); `port-in-use`: another program holds one of
  * them; `invalid-request`: a message the runtime could not accept as sent.
  */
-export type RuntimeErrorCode = 'path-outside-sandbox' | 'not-found' | 'unauthorized' | 'disconnected' | 'spawn-failed' | 'io' | 'busy' | 'port-in-use' | 'invalid-request';
+export type RuntimeErrorCode =
+  | 'path-outside-sandbox'
+  | 'not-found'
+  | 'unauthorized'
+  | 'disconnected'
+  | 'spawn-failed'
+  | 'io'
+  | 'busy'
+  | 'port-in-use'
+  | 'invalid-request';
 
 export class RuntimeError extends Error {
   readonly code: RuntimeErrorCode;

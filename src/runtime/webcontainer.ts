@@ -6,7 +6,17 @@
  */
 import type { FileSystemTree, WebContainer } from '@webcontainer/api';
 import { fileMapToTree, toSandboxPath } from './sandbox-path.ts';
-import { isUnwatched, RuntimeError, type DirEntry, type FileTree, type PackagesSnapshot, type Runtime, type RuntimeFailure, type SandboxProcess, type SpawnOptions } from './types.ts';
+import {
+  isUnwatched,
+  RuntimeError,
+  type DirEntry,
+  type FileTree,
+  type PackagesSnapshot,
+  type Runtime,
+  type RuntimeFailure,
+  type SandboxProcess,
+  type SpawnOptions,
+} from './types.ts';
 
 /** The boot option must match the Cross-Origin-Embedder-Policy the page is served with (src/server/isolation-headers.ts). */
 const COEP = 'require-corp';

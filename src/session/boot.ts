@@ -89,7 +89,11 @@ async function install(runtime: Runtime, files: FileMap, { onProgress, onOutput 
   installing = false;
   await measure;
   if (code !== 0) {
-    throw new BootError('install', `npm install failed (exit code ${code}). A full disk, a lost connection or a package name that does not exist are the usual causes.`, tail.text);
+    throw new BootError(
+      'install',
+      `npm install failed (exit code ${code}). A full disk, a lost connection or a package name that does not exist are the usual causes.`,
+      tail.text,
+    );
   }
 }
 

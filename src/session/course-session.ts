@@ -6,7 +6,16 @@
  * processes and the terminal, and writes only the files that lesson changes.
  */
 import { chooseRuntime, readPreference, savePreference, type RuntimePreference, type RuntimeSources } from '../runtime/choose-runtime.ts';
-import { isUnwatched, RuntimeError, type PackagesSnapshot, type Runtime, type RuntimeErrorCode, type RuntimeFailure, type SandboxProcess, type FileMap } from '../runtime/types.ts';
+import {
+  isUnwatched,
+  RuntimeError,
+  type PackagesSnapshot,
+  type Runtime,
+  type RuntimeErrorCode,
+  type RuntimeFailure,
+  type SandboxProcess,
+  type FileMap,
+} from '../runtime/types.ts';
 import { markCompleted } from '../lessons/progress.ts';
 import { runChecks, type CheckRun } from '../lessons/run-checks.ts';
 import { CollectorFrameReader } from '../telemetry/collector-frames.ts';
@@ -18,8 +27,6 @@ import { fetchLessonSandbox, fetchPackagesSnapshot } from './lesson-source.ts';
 import { OutputLog } from './output-log.ts';
 import { clearBeforeSolution, clearEdits, keepBeforeSolution, loadBeforeSolution, loadEdits, saveEdit, withEdits } from './saved-edits.ts';
 import { newPathProblem } from './file-paths.ts';
-
-
 
 export interface BootFailure {
   step: BootStep;
@@ -325,7 +332,12 @@ export class CourseSession {
       const failure: BootFailure =
         error instanceof BootError
           ? { step: error.step, message: error.message, output: error.output }
-          : { step: this.#state.boot.step, message: error instanceof Error ? error.message : String(error), output: '', code: error instanceof RuntimeError ? error.code : undefined };
+          : {
+              step: this.#state.boot.step,
+              message: error instanceof Error ? error.message : String(error),
+              output: '',
+              code: error instanceof RuntimeError ? error.code : undefined,
+            };
       this.#set({ boot: { ...this.#state.boot, slow: false, error: failure } });
     }
   }
@@ -381,7 +393,10 @@ export class CourseSession {
       await this.#startShop(bootId, callbacks);
     } catch (error) {
       if (bootId !== this.#bootId) return;
-      const failure = error instanceof BootError ? { step: error.step, message: error.message, output: error.output } : { step: 'start' as const, message: String(error), output: '' };
+      const failure =
+        error instanceof BootError
+          ? { step: error.step, message: error.message, output: error.output }
+          : { step: 'start' as const, message: String(error), output: '' };
       this.#set({ boot: { step: 'start', slow: false, error: failure } });
     }
   }
@@ -402,7 +417,10 @@ export class CourseSession {
 
   /** A broken runtime ends the shop (the workspace offers to start again); a preview error is listed. */
   #onFailure(failure: RuntimeFailure): void {
-    if (failure.source === 'preview') return this.#set({ failures: [...this.#state.failures.slice(-4), failure] });
+    if (failure.source === 'preview') {
+      this.#set({ failures: [...this.#state.failures.slice(-4), failure] });
+      return;
+    }
     this.#set({ shop: 'stopped', previewUrl: null, boot: { ...this.#state.boot, error: { step: 'runtime', message: failure.message, output: '' } } });
   }
 
@@ -415,7 +433,11 @@ export class CourseSession {
    * holds the lesson's files is watched, and a changed file is read back and adopted.
    */
   #watchSandbox(runtime: Runtime, files: FileMap): void {
-    const folders = new Set(Object.keys(files).filter((path) => path.includes('/')).map((path) => path.slice(0, path.indexOf('/'))));
+    const folders = new Set(
+      Object.keys(files)
+        .filter((path) => path.includes('/'))
+        .map((path) => path.slice(0, path.indexOf('/'))),
+    );
     const pending = new Map<string, ReturnType<typeof setTimeout>>();
     const offs = [...folders]
       .filter((folder) => !isUnwatched(folder))
@@ -439,6 +461,7 @@ export class CourseSession {
   }
 
   async #adoptFromSandbox(runtime: Runtime, path: string): Promise<void> {
+    const readAt = this.#sync.generation(path);
     let contents: string | undefined;
     try {
       contents = await runtime.readFile(path);
@@ -447,7 +470,7 @@ export class CourseSession {
       contents = undefined;
     }
     const { lessonId, lesson, files } = this.#state;
-    if (runtime !== this.#runtime || !lessonId || !this.#sync.adopt(path, contents)) return;
+    if (runtime !== this.#runtime || !lessonId || !this.#sync.adopt(path, contents, readAt)) return;
     saveEdit(lessonId, path, contents, lesson?.start[path]);
     const next = { ...files };
     if (contents === undefined) delete next[path];

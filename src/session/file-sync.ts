@@ -14,6 +14,8 @@ export class FileSync {
   /** What it should hold. */
   #wanted: FileMap = {};
   #timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Counts the changes asked of each path, so a read of the sandbox started before one is known to be stale. */
+  #generations = new Map<string, number>();
   #writing: Promise<void> = Promise.resolve();
 
   #onError: (path: string, error: Error) => void;
@@ -40,6 +42,7 @@ export class FileSync {
 
   /** One file changed (the learner typed); `undefined` removes it. */
   set(path: string, contents: string | undefined, delayMs = TYPING_DELAY_MS): void {
+    this.#generations.set(path, this.generation(path) + 1);
     if (contents === undefined) delete this.#wanted[path];
     else this.#wanted[path] = contents;
     this.#schedule(path, delayMs);
@@ -53,11 +56,11 @@ export class FileSync {
 
   /**
    * The sandbox's copy of a file changed by other means (the learner's shell: `sed`, `git checkout`,
-   * a formatter). Adopted unless an edit of it is still on its way there, which wins; returns
-   * whether it was, so the editor shows it.
+   * a formatter), as read when `generation(path)` was `readAt`. Adopted unless an edit of it was
+   * asked since or is still on its way there, which wins; returns whether it was, so the editor shows it.
    */
-  adopt(path: string, contents: string | undefined): boolean {
-    if (this.#timers.has(path) || this.#held[path] !== this.#wanted[path] || this.#held[path] === contents) return false;
+  adopt(path: string, contents: string | undefined, readAt: number): boolean {
+    if (readAt !== this.generation(path) || this.#timers.has(path) || this.#held[path] !== this.#wanted[path] || this.#held[path] === contents) return false;
     if (contents === undefined) {
       delete this.#held[path];
       delete this.#wanted[path];
@@ -66,6 +69,10 @@ export class FileSync {
       this.#wanted[path] = contents;
     }
     return true;
+  }
+
+  generation(path: string): number {
+    return this.#generations.get(path) ?? 0;
   }
 
   #changedPaths(): string[] {

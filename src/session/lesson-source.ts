@@ -29,7 +29,10 @@ export function fetchLessonSandbox(lessonId: string): Promise<LessonSandbox> {
 }
 
 export function fetchPackagesSnapshot(): Promise<PackagesSnapshot> {
-  packages ??= getJson<PackagesManifest>(`${SANDBOX_ASSETS_PATH}${PACKAGES_MANIFEST}`, 'the shop\u2019s package list').then((manifest) => ({ url: `${SANDBOX_ASSETS_PATH}${manifest.file}`, manifest }));
+  packages ??= getJson<PackagesManifest>(`${SANDBOX_ASSETS_PATH}${PACKAGES_MANIFEST}`, 'the shop\u2019s package list').then((manifest) => ({
+    url: `${SANDBOX_ASSETS_PATH}${manifest.file}`,
+    manifest,
+  }));
   packages.catch(() => (packages = null));
   return packages;
 }

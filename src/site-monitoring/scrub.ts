@@ -20,7 +20,14 @@ interface Breadcrumb {
 }
 interface EventLike {
   message?: string;
-  exception?: { values?: { value?: string; stacktrace?: { frames?: { filename?: string; abs_path?: string; pre_context?: string[]; context_line?: string; post_context?: string[]; vars?: unknown }[] } }[] };
+  exception?: {
+    values?: {
+      value?: string;
+      stacktrace?: {
+        frames?: { filename?: string; abs_path?: string; pre_context?: string[]; context_line?: string; post_context?: string[]; vars?: unknown }[];
+      };
+    }[];
+  };
   breadcrumbs?: Breadcrumb[];
   extra?: unknown;
   user?: unknown;

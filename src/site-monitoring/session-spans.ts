@@ -39,7 +39,9 @@ export function reportSession(session: Pick<CourseSession, 'subscribe' | 'getSta
 
     // A boot (or a restart of the shop) is under way: each gets a trace of its own.
     if (!boot && !error && step !== 'ready' && state.lessonId) {
-      const root = Sentry.startNewTrace(() => Sentry.startInactiveSpan({ name: 'Boot the workspace', op: 'workspace.boot', forceTransaction: true, attributes: context(state) }));
+      const root = Sentry.startNewTrace(() =>
+        Sentry.startInactiveSpan({ name: 'Boot the workspace', op: 'workspace.boot', forceTransaction: true, attributes: context(state) }),
+      );
       boot = { root, step: startStep(root, step), stepName: step };
     }
     if (boot) {
@@ -50,7 +52,9 @@ export function reportSession(session: Pick<CourseSession, 'subscribe' | 'getSta
         boot.step.end();
         boot.root.setStatus({ code: 2, message: 'internal_error' });
         boot.root.end();
-        Sentry.captureException(new BootFailure(`The workspace could not boot: the ${error.step} step failed. ${error.message}`), { tags: { 'boot.step': error.step, ...context(state) } });
+        Sentry.captureException(new BootFailure(`The workspace could not boot: the ${error.step} step failed. ${error.message}`), {
+          tags: { 'boot.step': error.step, ...context(state) },
+        });
         boot = null;
       } else if (step !== boot.stepName) {
         boot.step.end();
@@ -66,11 +70,18 @@ export function reportSession(session: Pick<CourseSession, 'subscribe' | 'getSta
     }
 
     if (state.check.running && !previous.check.running) {
-      check = Sentry.startNewTrace(() => Sentry.startInactiveSpan({ name: 'Check', op: 'workspace.check', forceTransaction: true, attributes: context(state) }));
+      check = Sentry.startNewTrace(() =>
+        Sentry.startInactiveSpan({ name: 'Check', op: 'workspace.check', forceTransaction: true, attributes: context(state) }),
+      );
     } else if (!state.check.running && previous.check.running && check) {
       const run = state.check.run;
       const count = (status: string) => run?.results.filter((result) => result.status === status).length ?? 0;
-      check.setAttributes({ 'check.passed': run?.passed ?? false, 'check.results.passed': count('passed'), 'check.results.failed': count('failed'), 'check.results.skipped': count('skipped') });
+      check.setAttributes({
+        'check.passed': run?.passed ?? false,
+        'check.results.passed': count('passed'),
+        'check.results.failed': count('failed'),
+        'check.results.skipped': count('skipped'),
+      });
       const crashed = run?.results.length === 1 && run.results[0]!.name === 'Run the checks' && run.results[0]!.status === 'failed';
       check.setStatus(crashed ? { code: 2, message: 'internal_error' } : { code: 1 });
       check.end();

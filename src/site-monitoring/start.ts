@@ -21,10 +21,12 @@ export function startSiteMonitoring(dsn: string): void {
     beforeSend: (event) => scrubEvent(event),
     beforeBreadcrumb: (crumb) => (crumb.category === 'console' || crumb.category === 'ui.input' ? null : crumb),
   });
+  let reporting = false;
   const watchWorkspace = () => {
-    if (document.querySelector('.lesson-layout')) watching ??= reportSession(courseSession());
+    if (reporting || !document.querySelector('.lesson-layout')) return;
+    reporting = true;
+    reportSession(courseSession());
   };
-  let watching: (() => void) | undefined;
   watchWorkspace();
   document.addEventListener('astro:page-load', watchWorkspace);
 }

@@ -54,7 +54,11 @@ function run(command: string, args: string[], cwd: string): Promise<void> {
 }
 
 export async function buildPackagesSnapshot({ sandboxDir, cacheDir, builderDir, log = () => {} }: BuildOptions): Promise<BuiltSnapshot> {
-  const [packageJson, lockfile, source] = await Promise.all([readFile(join(sandboxDir, 'package.json'), 'utf8'), readFile(join(sandboxDir, 'package-lock.json'), 'utf8'), builderSource(builderDir)]);
+  const [packageJson, lockfile, source] = await Promise.all([
+    readFile(join(sandboxDir, 'package.json'), 'utf8'),
+    readFile(join(sandboxDir, 'package-lock.json'), 'utf8'),
+    builderSource(builderDir),
+  ]);
   const key = sha256(`${packageJson}\0${lockfile}\0${source}`).slice(0, 16);
   const file = join(cacheDir, snapshotFileName(key));
   const manifestFile = join(cacheDir, `${key}.${PACKAGES_MANIFEST}`);
@@ -67,7 +71,10 @@ export async function buildPackagesSnapshot({ sandboxDir, cacheDir, builderDir, 
   await rm(work, { recursive: true, force: true });
   await mkdir(work, { recursive: true });
   try {
-    await Promise.all([copyFile(join(sandboxDir, 'package.json'), join(work, 'package.json')), copyFile(join(sandboxDir, 'package-lock.json'), join(work, 'package-lock.json'))]);
+    await Promise.all([
+      copyFile(join(sandboxDir, 'package.json'), join(work, 'package.json')),
+      copyFile(join(sandboxDir, 'package-lock.json'), join(work, 'package-lock.json')),
+    ]);
     log('installing the shop\u2019s packages (no optional platform binaries, no install scripts)');
     await run('npm', ['ci', '--omit=optional', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], work);
     const instrumented = await instrumentDependencies(work);
@@ -86,7 +93,8 @@ export async function buildPackagesSnapshot({ sandboxDir, cacheDir, builderDir, 
     // Judge the artifact itself, not the folder it came from.
     const files = [...snapshotFiles(decodeSnapshot(raw))];
     const native = findNativeFiles(files);
-    if (native.length) throw new Error(`the snapshot would hold native code, which WebContainers cannot run:\n${native.map((n) => `  ${n.path}: ${n.kind}`).join('\n')}`);
+    if (native.length)
+      throw new Error(`the snapshot would hold native code, which WebContainers cannot run:\n${native.map((n) => `  ${n.path}: ${n.kind}`).join('\n')}`);
 
     const gzipped = await promisify(gzip)(raw, { level: 9 });
     const manifest: PackagesManifest = {
@@ -106,7 +114,10 @@ export async function buildPackagesSnapshot({ sandboxDir, cacheDir, builderDir, 
     for (const name of await readdir(cacheDir)) {
       if (!name.includes(key) && (name.startsWith('packages-') || name.endsWith(`.${PACKAGES_MANIFEST}`))) await rm(join(cacheDir, name), { force: true });
     }
-    log(`snapshot ${manifest.file}: ${files.length} files, ${(raw.byteLength / 2 ** 20).toFixed(1)} MiB raw, ${(gzipped.byteLength / 2 ** 20).toFixed(1)} MiB gzip, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    log(
+      `snapshot ${manifest.file}: ${files.length} files, ${(raw.byteLength / 2 ** 20).toFixed(1)} MiB raw, ${(gzipped.byteLength / 2 ** 20).toFixed(1)} ` +
+        `MiB gzip, in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
     return { file, manifest };
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -9,7 +9,12 @@ const uint32 = (bytes: Uint8Array, at: number) => new DataView(bytes.buffer, byt
 export function nativeKind(path: string, bytes: Uint8Array): string | null {
   if (path.endsWith('.node')) return 'a native Node addon (.node)';
   if (startsWith(bytes, 0x7f, 0x45, 0x4c, 0x46)) return 'an ELF binary (Linux)';
-  if (startsWith(bytes, 0xfe, 0xed, 0xfa, 0xce) || startsWith(bytes, 0xfe, 0xed, 0xfa, 0xcf) || startsWith(bytes, 0xce, 0xfa, 0xed, 0xfe) || startsWith(bytes, 0xcf, 0xfa, 0xed, 0xfe)) {
+  if (
+    startsWith(bytes, 0xfe, 0xed, 0xfa, 0xce) ||
+    startsWith(bytes, 0xfe, 0xed, 0xfa, 0xcf) ||
+    startsWith(bytes, 0xce, 0xfa, 0xed, 0xfe) ||
+    startsWith(bytes, 0xcf, 0xfa, 0xed, 0xfe)
+  ) {
     return 'a Mach-O binary (macOS)';
   }
   // A universal Mach-O shares its magic with Java class files; those carry a version, not a small count.

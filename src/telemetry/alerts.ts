@@ -141,7 +141,13 @@ function lowerBound(sorted: readonly Span[], t: number, after: boolean): number 
  * Evaluates the rule at from, from + everyMs, ... up to and including `to`, over a recorded
  * stream, as a live loop would have: each tick sees the spans that start in its window.
  */
-export function replay(rule: AlertRule, spans: readonly Span[], from: number, to: number, everyMs: number): { state: AlertState; notifications: AlertNotification[] } {
+export function replay(
+  rule: AlertRule,
+  spans: readonly Span[],
+  from: number,
+  to: number,
+  everyMs: number,
+): { state: AlertState; notifications: AlertNotification[] } {
   if (!(everyMs > 0) || !Number.isFinite(everyMs)) throw new RangeError(`replay: everyMs must be a positive number, got ${everyMs}`);
   const aggregate = aggregatorFor(rule);
   const sorted = [...spans].sort((a, b) => a.start - b.start);
@@ -179,7 +185,8 @@ export function validateRule(input: unknown): { ok: true; rule: AlertRule } | { 
   if (typeof windowMs !== 'number' || !Number.isFinite(windowMs) || windowMs <= 0) return bad('windowMs', 'a positive number of milliseconds', windowMs);
   if (!isRecord(action)) return bad('action', 'an object like {"channel": "#checkout-team"}', action);
   const channel = action.channel;
-  if (typeof channel !== 'string' || !/^#\S+$/.test(channel)) return bad('action.channel', 'a team channel name starting with "#", e.g. "#checkout-team"', channel);
+  if (typeof channel !== 'string' || !/^#\S+$/.test(channel))
+    return bad('action.channel', 'a team channel name starting with "#", e.g. "#checkout-team"', channel);
 
   return { ok: true, rule: { id, name, query: checkedQuery.query, comparison, threshold, windowMs, action: { channel } } };
 }

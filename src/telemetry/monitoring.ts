@@ -40,11 +40,13 @@ export function parseDashboards(text: string | undefined): Parsed<Dashboard[]> {
   if (!isRecord(json.value) || !Array.isArray(json.value.dashboards)) return { ok: false, error: `${DASHBOARDS_FILE}: expected {"dashboards": [...]}` };
   const dashboards: Dashboard[] = [];
   for (const [d, board] of json.value.dashboards.entries()) {
-    if (!isRecord(board) || typeof board.id !== 'string' || !Array.isArray(board.widgets)) return { ok: false, error: `dashboards[${d}]: expected {"id", "title", "widgets": [...]}` };
+    if (!isRecord(board) || typeof board.id !== 'string' || !Array.isArray(board.widgets))
+      return { ok: false, error: `dashboards[${d}]: expected {"id", "title", "widgets": [...]}` };
     const widgets: Widget[] = [];
     for (const [w, widget] of board.widgets.entries()) {
       const where = `dashboards[${d}].widgets[${w}]`;
-      if (!isRecord(widget) || typeof widget.id !== 'string' || typeof widget.title !== 'string') return { ok: false, error: `${where}: expected {"id", "title", "query"}` };
+      if (!isRecord(widget) || typeof widget.id !== 'string' || typeof widget.title !== 'string')
+        return { ok: false, error: `${where}: expected {"id", "title", "query"}` };
       const query = validateQuery(widget.query, `${where}.query`);
       if (!query.ok) return query;
       widgets.push({ id: widget.id, title: widget.title, query: query.query });

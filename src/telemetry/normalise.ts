@@ -6,6 +6,7 @@
 import { itemJson, type Envelope } from './envelope.ts';
 import { serviceOf, type AttributeValue, type ErrorEvent, type Service, type Span, type StackFrame, type Telemetry } from './model.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: SDK payloads are untyped JSON, read defensively field by field below.
 type Json = Record<string, any>;
 
 const seconds = (value: unknown) => (typeof value === 'number' ? value * 1000 : typeof value === 'string' ? Date.parse(value) : NaN);
@@ -38,7 +39,10 @@ function streamedSpan(raw: Json, service: Service, sdk?: string): Span | null {
     start,
     end: Number.isFinite(seconds(raw.end_timestamp)) ? seconds(raw.end_timestamp) : start,
     attributes: attrs,
-    service: serviceOf(attrs['sentry.sdk.name'] ?? sdk, attrs['sentry.environment']) === 'other' ? service : serviceOf(attrs['sentry.sdk.name'] ?? sdk, attrs['sentry.environment']),
+    service:
+      serviceOf(attrs['sentry.sdk.name'] ?? sdk, attrs['sentry.environment']) === 'other'
+        ? service
+        : serviceOf(attrs['sentry.sdk.name'] ?? sdk, attrs['sentry.environment']),
     sdk: typeof attrs['sentry.sdk.name'] === 'string' ? attrs['sentry.sdk.name'] : sdk,
     isSegment: raw.is_segment === true,
   };
@@ -103,7 +107,7 @@ function errorEvent(event: Json, service: Service, fallbackId: string, sdk?: str
   const values: Json[] = event.exception?.values ?? [];
   // The last exception in the list is the one that was thrown last (the outermost cause).
   const exception = values.at(-1);
-  const message = typeof event.message === 'string' ? event.message : event.message?.formatted ?? event.logentry?.formatted;
+  const message = typeof event.message === 'string' ? event.message : (event.message?.formatted ?? event.logentry?.formatted);
   if (!exception && !message) return null;
   const trace = event.contexts?.trace as Json | undefined;
   return {
@@ -142,7 +146,14 @@ export function normalise(envelope: Envelope): Telemetry {
       if (error) out.errors.push(error);
     } else if (type === 'log' && json && Array.isArray(json.items)) {
       for (const log of json.items as Json[]) {
-        out.logs.push({ timestamp: seconds(log.timestamp), level: log.level ?? 'info', body: String(log.body ?? ''), traceId: log.trace_id, attributes: attributes(log.attributes), service });
+        out.logs.push({
+          timestamp: seconds(log.timestamp),
+          level: log.level ?? 'info',
+          body: String(log.body ?? ''),
+          traceId: log.trace_id,
+          attributes: attributes(log.attributes),
+          service,
+        });
       }
     } else if (type === 'client_report' && json) {
       out.clientReports.push(json);

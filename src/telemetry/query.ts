@@ -636,7 +636,7 @@ export function runQuery(spans: readonly Span[], query: SpanQuery, window: Query
     const kept = order.length > MAX_GROUPS ? order.slice(0, MAX_GROUPS) : order;
     seriesNames = kept.map((g) => groupNames[g]!);
     seriesOf = new Int32Array(groupNames.length).fill(kept.length);
-    kept.forEach((g, s) => (seriesOf![g] = s));
+    for (const [s, g] of kept.entries()) seriesOf[g] = s;
     if (order.length > MAX_GROUPS) seriesNames.push(OTHER_GROUP);
   }
   const ns = seriesNames.length;
@@ -737,7 +737,8 @@ export function validateQuery(input: unknown, where = 'query'): { ok: true; quer
   if (typeof filter !== 'string') return bad('.filter', 'a search string', input.filter);
   const parsed = parseFilter(filter);
   if (!parsed.ok) return { ok: false, error: `${where}.filter: ${parsed.error}` };
-  if (typeof input.aggregate !== 'string' || !AGGREGATES.includes(input.aggregate as AggregateFn)) return bad('.aggregate', `one of ${AGGREGATES.join(', ')}`, input.aggregate);
+  if (typeof input.aggregate !== 'string' || !AGGREGATES.includes(input.aggregate as AggregateFn))
+    return bad('.aggregate', `one of ${AGGREGATES.join(', ')}`, input.aggregate);
   const aggregate = input.aggregate as AggregateFn;
   if (input.field !== undefined && (typeof input.field !== 'string' || input.field === '')) return bad('.field', 'a field name', input.field);
   if (aggregate !== 'count' && input.field === undefined) return bad('.field', `the field ${aggregate}() reads, e.g. "span.duration"`, input.field);

@@ -53,7 +53,10 @@ const MAX_EVENTS_PER_ISSUE = 20;
 const plainFile = (filename: string | undefined) => (filename ?? '').replace(/[?#].*$/, '').replace(/^[a-z]+:\/\/[^/]+/, '');
 
 export function issueFingerprint(error: ErrorEvent): string {
-  const message = error.value.replace(/https?:\/\/\S+/g, '<url>').replace(/\b[0-9a-f]{8,}\b/gi, '<id>').replace(/\d+/g, '<n>');
+  const message = error.value
+    .replace(/https?:\/\/\S+/g, '<url>')
+    .replace(/\b[0-9a-f]{8,}\b/gi, '<id>')
+    .replace(/\d+/g, '<n>');
   const top = error.frames.find((frame) => frame.inApp) ?? error.frames[0];
   return [error.type, message, top ? `${plainFile(top.filename)}:${top.function ?? ''}` : ''].join('|');
 }

@@ -25,7 +25,8 @@ export function BootStatus({ boot, preference, localAvailable, onRetry, onRestar
     <div className="boot-status" role="status" aria-live="polite" data-slow={boot.slow || undefined}>
       <ol>
         {STEPS.map(({ step, label }, index) => {
-          const state = error && index === Math.max(current, 0) ? 'failed' : index < current || boot.step === 'ready' ? 'done' : index === current ? 'active' : 'waiting';
+          const state =
+            error && index === Math.max(current, 0) ? 'failed' : index < current || boot.step === 'ready' ? 'done' : index === current ? 'active' : 'waiting';
           const detail = step === 'install' && index > current ? 'skipped unless package.json changes' : index === current ? boot.detail : undefined;
           return (
             <li key={step} data-state={state}>
@@ -59,7 +60,14 @@ export function BootStatus({ boot, preference, localAvailable, onRetry, onRestar
           {error.output && (
             <details open>
               <summary>What the failing step printed</summary>
-              <pre className="boot-output">{error.output.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').trim().split('\n').slice(-30).join('\n')}</pre>
+              <pre className="boot-output">
+                {error.output
+                  .replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')
+                  .trim()
+                  .split('\n')
+                  .slice(-30)
+                  .join('\n')}
+              </pre>
             </details>
           )}
           <div className="boot-actions">

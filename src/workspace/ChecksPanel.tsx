@@ -10,13 +10,25 @@ interface Props {
 /** Each checkpoint test with its result; a failure says what to look at. */
 export function ChecksPanel({ run, running, waitingForShop, hasChecks }: Props) {
   if (!hasChecks) return <p className="panel-note">This lesson has no checks.</p>;
-  if (running && waitingForShop) return <p className="panel-note" role="status">Waiting for the backend to restart with your change…</p>;
-  if (running) return <p className="panel-note" role="status">Running the checks in the sandbox…</p>;
+  if (running && waitingForShop)
+    return (
+      <p className="panel-note" role="status">
+        Waiting for the backend to restart with your change…
+      </p>
+    );
+  if (running)
+    return (
+      <p className="panel-note" role="status">
+        Running the checks in the sandbox…
+      </p>
+    );
   if (!run) return <p className="panel-note">Press Check to run this lesson’s checkpoint tests against your code.</p>;
   return (
     <div className="checks" role="status" aria-live="polite">
       <p className={run.passed ? 'checks-summary passed' : 'checks-summary failed'}>
-        {run.passed ? 'All checks passed — lesson complete.' : `${run.results.filter((r) => r.status !== 'passed').length} of ${run.results.length} checks not passing yet.`}
+        {run.passed
+          ? 'All checks passed — lesson complete.'
+          : `${run.results.filter((r) => r.status !== 'passed').length} of ${run.results.length} checks not passing yet.`}
         <span className="muted-id">{(run.durationMs / 1000).toFixed(1)} s</span>
       </p>
       <ul className="check-list">

@@ -32,7 +32,14 @@ function languageOf(path: string): string {
 const themeName = () => (document.documentElement.dataset.theme === 'dark' ? 'ctl-dark' : 'vs');
 
 /** Escape belongs to the editor while one of its own widgets or modes is open. */
-const EDITOR_OWNS_ESCAPE = ['suggestWidgetVisible', 'findWidgetVisible', 'parameterHintsVisible', 'renameInputVisible', 'inSnippetMode', 'accessibilityHelpWidgetVisible'];
+const EDITOR_OWNS_ESCAPE = [
+  'suggestWidgetVisible',
+  'findWidgetVisible',
+  'parameterHintsVisible',
+  'renameInputVisible',
+  'inSnippetMode',
+  'accessibilityHelpWidgetVisible',
+];
 
 /** Monaco, one model per sandbox file, so undo history and diagnostics survive switching tabs. */
 export function CodeEditor({ files, path, reveal, onChange, onCheck, onSave, onLeave }: Props) {
@@ -110,7 +117,11 @@ export function CodeEditor({ files, path, reveal, onChange, onCheck, onSave, onL
   return (
     <div className="code-editor" data-testid="code-editor" data-loaded={api ? 'true' : 'false'}>
       {!api && !failed && <p className="panel-note">Loading the editor…</p>}
-      {failed && <p className="panel-note error" role="alert">The editor could not load: {failed}. Reload the page to try again.</p>}
+      {failed && (
+        <p className="panel-note error" role="alert">
+          The editor could not load: {failed}. Reload the page to try again.
+        </p>
+      )}
       <div ref={host} className="code-editor-host" />
     </div>
   );

@@ -41,13 +41,13 @@ export function FileTree({ paths, focus, active, edited, onOpen, onCreate, onRen
     <li key={path}>
       <button type="button" className="file-button" aria-current={path === active ? 'true' : undefined} onClick={() => onOpen(path)} title={path}>
         <span className="file-name">{label}</span>
-        {edited.has(path) && <span className="edited-dot" aria-label="edited" title="You edited this file" />}
+        {edited.has(path) && <span className="edited-dot" role="img" aria-label="edited" title="You edited this file" />}
       </button>
     </li>
   );
   return (
     <nav className="file-tree" aria-label="Sandbox files">
-      <div className="file-actions" role="group" aria-label="File actions">
+      <div className="file-actions">
         <button type="button" className="button small" onClick={() => open({ mode: 'new', value: folder })}>
           New file
         </button>
@@ -63,6 +63,7 @@ export function FileTree({ paths, focus, active, edited, onOpen, onCreate, onRen
           <label>
             {form.mode === 'new' ? 'New file path' : `Rename ${form.from} to`}
             <input
+              // biome-ignore lint/a11y/noAutofocus: the field appears because the learner asked for it.
               autoFocus
               value={form.value}
               spellCheck={false}

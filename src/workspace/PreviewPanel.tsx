@@ -36,9 +36,19 @@ export function PreviewPanel({ url, placeholder }: Props) {
         <button type="button" className="icon-button" onClick={reload} disabled={!url} aria-label="Reload preview" title="Reload">
           ↻
         </button>
-        <label className="visually-hidden" htmlFor="preview-path">Preview path</label>
+        <label className="visually-hidden" htmlFor="preview-path">
+          Preview path
+        </label>
         <input id="preview-path" value={path} onChange={(event) => setPath(event.target.value)} spellCheck={false} disabled={!url} />
-        <a className="icon-button" href={src ?? undefined} target="_blank" rel="noreferrer" aria-label="Open preview in a new tab" title="Open in a new tab" aria-disabled={!url}>
+        <a
+          className="icon-button"
+          href={src ?? undefined}
+          target="_blank"
+          rel="noreferrer"
+          aria-label="Open preview in a new tab"
+          title="Open in a new tab"
+          aria-disabled={!url}
+        >
           ↗
         </a>
       </form>

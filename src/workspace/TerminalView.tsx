@@ -9,7 +9,10 @@ export interface TerminalHandle {
 interface Props {
   label: string;
   /** Called once the terminal exists; returns a cleanup. */
-  onReady: (terminal: TerminalHandle, events: { onData: (listener: (data: string) => void) => void; onResize: (listener: (size: { cols: number; rows: number }) => void) => void }) => void | (() => void);
+  onReady: (
+    terminal: TerminalHandle,
+    events: { onData: (listener: (data: string) => void) => void; onResize: (listener: (size: { cols: number; rows: number }) => void) => void },
+  ) => (() => void) | undefined;
   active: boolean;
 }
 
@@ -25,14 +28,21 @@ export function TerminalView({ label, onReady, active }: Props) {
   const fitRef = useRef<(() => void) | null>(null);
 
   useEffect(() => {
-    let cleanup: void | (() => void);
+    let cleanup: (() => void) | undefined;
     let terminal: Terminal | undefined;
     let disposed = false;
     const observer = new ResizeObserver(() => fitRef.current?.());
     void import('./xterm.ts').then(({ Terminal, FitAddon }) => {
       if (disposed || !host.current) return;
       // minimumContrastRatio: xterm darkens or lightens any ANSI colour the shop prints to WCAG AA.
-      terminal = new Terminal({ minimumContrastRatio: 4.5, convertEol: true, fontSize: 13, fontFamily: 'ui-monospace, Menlo, Consolas, monospace', theme: currentTheme(), scrollback: 5000 });
+      terminal = new Terminal({
+        minimumContrastRatio: 4.5,
+        convertEol: true,
+        fontSize: 13,
+        fontFamily: 'ui-monospace, Menlo, Consolas, monospace',
+        theme: currentTheme(),
+        scrollback: 5000,
+      });
       const fit = new FitAddon();
       terminal.loadAddon(fit);
       terminal.open(host.current);
@@ -48,7 +58,9 @@ export function TerminalView({ label, onReady, active }: Props) {
         { onData: (listener) => t.onData(listener), onResize: (listener) => t.onResize(listener) },
       );
     });
-    const onTheme = () => terminal && (terminal.options.theme = currentTheme());
+    const onTheme = () => {
+      if (terminal) terminal.options.theme = currentTheme();
+    };
     window.addEventListener('ctl:theme', onTheme);
     return () => {
       disposed = true;

@@ -164,6 +164,7 @@ export default function Workspace({ lessonId, focus }: Props) {
         <div className="ws-notice ws-failures" role="alert">
           <ul>
             {state.failures.map((failure, index) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: the list only grows at the end, and one error can repeat.
               <li key={index}>The page in the preview threw: {failure.message}</li>
             ))}
           </ul>
@@ -205,7 +206,7 @@ export default function Workspace({ lessonId, focus }: Props) {
               <li key={path} className="tab" data-active={path === active}>
                 <button type="button" aria-current={path === active ? 'true' : undefined} onClick={() => setActive(path)} title={path}>
                   {path.split('/').at(-1)}
-                  {edited.has(path) && <span className="edited-dot" aria-label="edited" />}
+                  {edited.has(path) && <span className="edited-dot" role="img" aria-label="edited" />}
                 </button>
                 <button type="button" className="tab-close" aria-label={`Close ${path}`} onClick={() => close(path)}>
                   ×
@@ -229,7 +230,8 @@ export default function Workspace({ lessonId, focus }: Props) {
         </div>
       </div>
 
-      <div ref={splitRef} className="split-handle horizontal" aria-label="Resize the editor and the panels" />
+      {/* biome-ignore lint/a11y/useSemanticElements: a focusable window splitter (arrow keys move it); <hr> cannot be one. */}
+      <div ref={splitRef} className="split-handle horizontal" role="separator" aria-label="Resize the editor and the panels" />
 
       <div className="ws-panels">
         <div className="tabs" role="tablist" aria-label="Panels">
@@ -254,7 +256,9 @@ export default function Workspace({ lessonId, focus }: Props) {
             url={state.previewUrl}
             placeholder={
               state.loadError ? (
-                <p className="panel-note error" role="alert">{state.loadError}</p>
+                <p className="panel-note error" role="alert">
+                  {state.loadError}
+                </p>
               ) : (
                 <BootStatus
                   boot={boot}
@@ -272,7 +276,11 @@ export default function Workspace({ lessonId, focus }: Props) {
           <TerminalView label="Dev server output" active={panel === 'output'} onReady={(terminal) => session.output.follow((chunk) => terminal.write(chunk))} />
         </div>
         <div className="ws-panel" id="panel-shell" role="tabpanel" aria-labelledby="panel-tab-shell" hidden={panel !== 'shell'}>
-          {session.runtime && panel === 'shell' ? <Shell runtime={session.runtime} /> : session.runtime ? null : <p className="panel-note">The shell opens once the sandbox has started.</p>}
+          {session.runtime && panel === 'shell' ? (
+            <Shell runtime={session.runtime} />
+          ) : session.runtime ? null : (
+            <p className="panel-note">The shell opens once the sandbox has started.</p>
+          )}
         </div>
         <div className="ws-panel" id="panel-telemetry" role="tabpanel" aria-labelledby="panel-tab-telemetry" hidden={panel !== 'telemetry'}>
           <TelemetryPanel
@@ -332,11 +340,19 @@ function Shell({ runtime }: { runtime: Runtime }) {
       label="Shell"
       active
       onReady={(terminal, events) => {
-        const shell = (process.current ??= runtime.openShell(terminal.size()));
+        process.current ??= runtime.openShell(terminal.size());
+        const shell = process.current;
         let stopped = false;
+        // Keys typed while the shell starts reach it once it runs, in order.
+        events.onData(
+          (data) =>
+            void shell.then(
+              (running) => running.write(data),
+              () => undefined,
+            ),
+        );
         shell
           .then(async (running) => {
-            events.onData((data) => running.write(data));
             events.onResize((next) => running.resize(next));
             await forEachChunk(running, (chunk) => !stopped && terminal.write(chunk));
             if (!stopped) terminal.write('\r\n\x1b[2m(shell ended)\x1b[0m\r\n');
@@ -365,6 +381,7 @@ function SolutionDialog({ solution, current, onApply, onClose }: { solution: Fil
           <h3>
             <code>{path}</code> {current[path] === contents && <span className="badge">matches yours</span>}
           </h3>
+          {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take focus to scroll by keyboard. */}
           <pre tabIndex={0}>
             <code>{contents}</code>
           </pre>

@@ -36,7 +36,13 @@ async function violations(page: Page): Promise<string[]> {
     .analyze();
   return found
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.impact} ${violation.id}: ${violation.help} — ${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join(', ')}`);
+    .map(
+      (violation) =>
+        `${violation.impact} ${violation.id}: ${violation.help} — ${violation.nodes
+          .map((node) => node.target.join(' '))
+          .slice(0, 3)
+          .join(', ')}`,
+    );
 }
 
 async function contextIn(theme: Theme, width = 1440): Promise<BrowserContext> {
@@ -59,41 +65,43 @@ async function inPage(theme: Theme, use: (page: Page) => Promise<void>, width?: 
 describe.each<Theme>(['light', 'dark'])('axe audit, %s theme', (theme) => {
   test('the home page and every lesson page', { timeout: 180_000 }, () =>
     inPage(theme, async (page) => {
-    // The lesson pages are audited as they read (the workspace is audited below, booted).
-    await page.route('**/sandbox/packages.json', (route) => route.abort());
-    const found: string[] = [];
-    for (const path of ['/', ...lessonIds().map((id) => `/lessons/${id}/`)]) {
-      await page.goto(`${site.url}${path}?runtime=local`);
-      await page.locator('h1').first().waitFor();
-      found.push(...(await violations(page)).map((line) => `${path} ${line}`));
-    }
-    expect(found).toEqual([]);
-  }));
+      // The lesson pages are audited as they read (the workspace is audited below, booted).
+      await page.route('**/sandbox/packages.json', (route) => route.abort());
+      const found: string[] = [];
+      for (const path of ['/', ...lessonIds().map((id) => `/lessons/${id}/`)]) {
+        await page.goto(`${site.url}${path}?runtime=local`);
+        await page.locator('h1').first().waitFor();
+        found.push(...(await violations(page)).map((line) => `${path} ${line}`));
+      }
+      expect(found).toEqual([]);
+    }),
+  );
 
   test('the workspace with each panel open, and the solution dialog', { timeout: 300_000 }, () =>
     inPage(theme, async (page) => {
-    await page.goto(`${site.url}/lessons/02-trace-the-backend/?runtime=local`);
-    await waitForBoot(page);
-    await openFile(page, 'backend/src/instrument.ts');
-    const found: string[] = [];
-    const audit = async (state: string) => found.push(...(await violations(page)).map((line) => `${state}: ${line}`));
-    for (const panel of ['Preview', 'Terminal', 'Shell', 'Checks']) {
-      await page.getByRole('tab', { name: panel, exact: true }).click();
-      await page.waitForTimeout(300);
-      await audit(panel);
-    }
-    await page.getByRole('tab', { name: 'Telemetry', exact: true }).click();
-    for (const view of await page.getByRole('tablist', { name: 'Telemetry views' }).getByRole('tab').all()) {
-      await view.click();
-      await page.waitForTimeout(300);
-      await audit(`Telemetry › ${await view.innerText()}`);
-    }
-    await page.getByRole('button', { name: 'Show solution' }).click();
-    await page.getByRole('dialog', { name: 'The solution' }).waitFor();
-    await audit('solution dialog');
-    await page.screenshot({ path: artifactPath(`solution-dialog-${theme}.png`) });
-    expect(found).toEqual([]);
-  }));
+      await page.goto(`${site.url}/lessons/02-trace-the-backend/?runtime=local`);
+      await waitForBoot(page);
+      await openFile(page, 'backend/src/instrument.ts');
+      const found: string[] = [];
+      const audit = async (state: string) => found.push(...(await violations(page)).map((line) => `${state}: ${line}`));
+      for (const panel of ['Preview', 'Terminal', 'Shell', 'Checks']) {
+        await page.getByRole('tab', { name: panel, exact: true }).click();
+        await page.waitForTimeout(300);
+        await audit(panel);
+      }
+      await page.getByRole('tab', { name: 'Telemetry', exact: true }).click();
+      for (const view of await page.getByRole('tablist', { name: 'Telemetry views' }).getByRole('tab').all()) {
+        await view.click();
+        await page.waitForTimeout(300);
+        await audit(`Telemetry › ${await view.innerText()}`);
+      }
+      await page.getByRole('button', { name: 'Show solution' }).click();
+      await page.getByRole('dialog', { name: 'The solution' }).waitFor();
+      await audit('solution dialog');
+      await page.screenshot({ path: artifactPath(`solution-dialog-${theme}.png`) });
+      expect(found).toEqual([]);
+    }),
+  );
 });
 
 describe('the keyboard', () => {
@@ -122,7 +130,12 @@ describe('the keyboard', () => {
         const style = getComputedStyle(element);
         const marked = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0 ? true : style.boxShadow !== 'none';
         const name = element.getAttribute('aria-label') ?? element.textContent?.trim().slice(0, 40) ?? element.tagName;
-        return { name: `${element.tagName.toLowerCase()} "${name}"`, marked, inEditor: Boolean(element.closest('.monaco-editor')), inFrame: element.tagName === 'IFRAME' };
+        return {
+          name: `${element.tagName.toLowerCase()} "${name}"`,
+          marked,
+          inEditor: Boolean(element.closest('.monaco-editor')),
+          inFrame: element.tagName === 'IFRAME',
+        };
       });
       key = focused?.inEditor ? 'Escape' : 'Tab';
       if (!focused || focused.inEditor || focused.inFrame) continue;
@@ -130,15 +143,28 @@ describe('the keyboard', () => {
       if (!focused.marked) unmarked.push(focused.name);
     }
     // (Reset is disabled until something is edited, and so out of the tab order.)
-    for (const control of ['Resize the lesson and the workspace', 'Sandbox runtime', 'Show solution', 'Check', 'Resize the editor and the panels', 'Reload preview']) {
-      expect(seen.some((name) => name.includes(control)), `${control} is reachable with Tab (reached: ${seen.join(', ')})`).toBe(true);
+    for (const control of [
+      'Resize the lesson and the workspace',
+      'Sandbox runtime',
+      'Show solution',
+      'Check',
+      'Resize the editor and the panels',
+      'Reload preview',
+    ]) {
+      expect(
+        seen.some((name) => name.includes(control)),
+        `${control} is reachable with Tab (reached: ${seen.join(', ')})`,
+      ).toBe(true);
     }
     expect(unmarked).toEqual([]);
   });
 
   test('Escape leaves the editor forward (no keyboard trap); Tab inside it still indents', async () => {
     await openFile(page, 'backend/src/instrument.ts');
-    await page.locator('.monaco-editor').first().click({ position: { x: 120, y: 24 } });
+    await page
+      .locator('.monaco-editor')
+      .first()
+      .click({ position: { x: 120, y: 24 } });
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => Boolean(document.activeElement?.closest('.monaco-editor')))).toBe(true);
     await page.keyboard.press('Escape');
@@ -146,7 +172,10 @@ describe('the keyboard', () => {
   });
 
   test('Ctrl+Enter runs the checks, from the editor or anywhere on the page', async () => {
-    await page.locator('.monaco-editor').first().click({ position: { x: 120, y: 24 } });
+    await page
+      .locator('.monaco-editor')
+      .first()
+      .click({ position: { x: 120, y: 24 } });
     await page.keyboard.press('Control+Enter');
     const checks = page.locator('#panel-checks');
     await expect.poll(() => checks.locator('.checks-summary').count(), { timeout: 60_000 }).toBe(1);
@@ -181,33 +210,38 @@ describe('the keyboard', () => {
 
 describe('a narrow screen', () => {
   test('shows the lesson, the code, the preview or the telemetry, one at a time, through tabs', { timeout: 300_000 }, () =>
-    inPage('light', async (page) => {
-    await page.goto(`${site.url}/lessons/01-meet-the-storefront/?runtime=local`);
-    const tabs = page.getByRole('tablist', { name: 'Show' });
-    expect(await tabs.isVisible()).toBe(true);
-    expect(await page.locator('article.prose').isVisible()).toBe(true);
-    expect(await page.locator('aside.workspace').isVisible()).toBe(false);
-    await page.screenshot({ path: artifactPath('narrow-lesson.png') });
+    inPage(
+      'light',
+      async (page) => {
+        await page.goto(`${site.url}/lessons/01-meet-the-storefront/?runtime=local`);
+        const tabs = page.getByRole('tablist', { name: 'Show' });
+        expect(await tabs.isVisible()).toBe(true);
+        expect(await page.locator('article.prose').isVisible()).toBe(true);
+        expect(await page.locator('aside.workspace').isVisible()).toBe(false);
+        await page.screenshot({ path: artifactPath('narrow-lesson.png') });
 
-    await tabs.getByRole('tab', { name: 'Preview' }).click();
-    expect(await page.locator('article.prose').isVisible()).toBe(false);
-    await waitForBoot(page);
-    expect(await page.locator('#panel-preview').isVisible()).toBe(true);
-    expect(await page.locator('.ws-editor').isVisible()).toBe(false);
-    await page.screenshot({ path: artifactPath('narrow-preview.png') });
+        await tabs.getByRole('tab', { name: 'Preview' }).click();
+        expect(await page.locator('article.prose').isVisible()).toBe(false);
+        await waitForBoot(page);
+        expect(await page.locator('#panel-preview').isVisible()).toBe(true);
+        expect(await page.locator('.ws-editor').isVisible()).toBe(false);
+        await page.screenshot({ path: artifactPath('narrow-preview.png') });
 
-    await tabs.getByRole('tab', { name: 'Code' }).click();
-    await page.locator('.monaco-editor').first().waitFor();
-    expect(await page.locator('.ws-panels').isVisible()).toBe(false);
-    await page.screenshot({ path: artifactPath('narrow-code.png') });
+        await tabs.getByRole('tab', { name: 'Code' }).click();
+        await page.locator('.monaco-editor').first().waitFor();
+        expect(await page.locator('.ws-panels').isVisible()).toBe(false);
+        await page.screenshot({ path: artifactPath('narrow-code.png') });
 
-    // Arrow keys move between the tabs.
-    await tabs.getByRole('tab', { name: 'Code' }).focus();
-    await page.keyboard.press('ArrowRight');
-    await page.keyboard.press('ArrowRight');
-    expect(await tabs.getByRole('tab', { name: 'Telemetry' }).getAttribute('aria-selected')).toBe('true');
-    expect(await page.locator('#panel-telemetry').isVisible()).toBe(true);
-    await page.screenshot({ path: artifactPath('narrow-telemetry.png') });
-    expect(await violations(page)).toEqual([]);
-  }, 800));
+        // Arrow keys move between the tabs.
+        await tabs.getByRole('tab', { name: 'Code' }).focus();
+        await page.keyboard.press('ArrowRight');
+        await page.keyboard.press('ArrowRight');
+        expect(await tabs.getByRole('tab', { name: 'Telemetry' }).getAttribute('aria-selected')).toBe('true');
+        expect(await page.locator('#panel-telemetry').isVisible()).toBe(true);
+        await page.screenshot({ path: artifactPath('narrow-telemetry.png') });
+        expect(await violations(page)).toEqual([]);
+      },
+      800,
+    ),
+  );
 });

@@ -45,10 +45,15 @@ function vitePid(): number | undefined {
   return undefined;
 }
 
-const lessonShown = (id: string) => page.waitForFunction((lesson) => document.querySelector('.ws')?.getAttribute('data-lesson') === lesson, id, { timeout: 30_000 });
+const lessonShown = (id: string) =>
+  page.waitForFunction((lesson) => document.querySelector('.ws')?.getAttribute('data-lesson') === lesson, id, { timeout: 30_000 });
 /** The shown lesson's files are in the sandbox, and the shop runs them. */
 const shopReady = () =>
-  page.waitForFunction(() => document.querySelector('.ws')?.getAttribute('data-lesson-synced') === 'true' && document.querySelector('.ws')?.getAttribute('data-shop') === 'ready', null, { timeout: 60_000 });
+  page.waitForFunction(
+    () => document.querySelector('.ws')?.getAttribute('data-lesson-synced') === 'true' && document.querySelector('.ws')?.getAttribute('data-shop') === 'ready',
+    null,
+    { timeout: 60_000 },
+  );
 /** Asked from here, not from the page, so the shop's telemetry stays as the learner made it. */
 const inStockStatus = async () => (await fetch('http://127.0.0.1:3001/products?in_stock_only=true').catch(() => null))?.status ?? 0;
 
@@ -65,7 +70,8 @@ describe('one workspace for the whole course', () => {
     // Any boot step the workspace passes through from here on (a reboot, a reinstall) is recorded.
     await page.evaluate(() => {
       const ws = document.querySelector('.ws')!;
-      const steps: string[] = ((window as unknown as { bootSteps: string[] }).bootSteps = []);
+      const steps: string[] = [];
+      (window as unknown as { bootSteps: string[] }).bootSteps = steps;
       new MutationObserver(() => steps.push(ws.getAttribute('data-boot-step')!)).observe(ws, { attributeFilter: ['data-boot-step'] });
     });
     const started = Date.now();
@@ -122,7 +128,16 @@ describe('when the course server goes away', () => {
     await waitForBoot(lesson);
     own.process.kill('SIGINT');
     await own.stop();
-    await expect.poll(() => lesson.locator('.boot-error').innerText().catch(() => ''), { timeout: 15_000 }).toMatch(/connection to the local runtime closed/);
+    await expect
+      .poll(
+        () =>
+          lesson
+            .locator('.boot-error')
+            .innerText()
+            .catch(() => ''),
+        { timeout: 15_000 },
+      )
+      .toMatch(/connection to the local runtime closed/);
     expect(await lesson.getByRole('button', { name: 'Try again' }).isVisible()).toBe(true);
     expect(await lesson.locator('.ws').getAttribute('data-shop')).toBe('stopped');
     await lesson.close();

@@ -31,7 +31,9 @@ function handshake(headers: Record<string, string>): Promise<number> {
 
 describe('the course server serves only the browser signed in with the link it printed', () => {
   test('`npm start` prints one link to open, which signs in', () => {
-    expect(site.output()).toMatch(/Checkout Trace Lab is running\. Open this link in your browser \(it signs you in\):\n\n {4}http:\/\/localhost:\d+\/\?token=[\w-]+\n/);
+    expect(site.output()).toMatch(
+      /Checkout Trace Lab is running\. Open this link in your browser \(it signs you in\):\n\n {4}http:\/\/localhost:\d+\/\?token=[\w-]+\n/,
+    );
   });
 
   test('its pages carry no secret: without the cookie nothing is served, with it the page only says the runtime is there', async () => {

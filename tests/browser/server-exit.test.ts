@@ -34,9 +34,11 @@ async function startShopLike(site: RunningSite): Promise<{ runtime: Runtime; pid
       console.log('pid:' + process.pid); setInterval(() => {}, 1000);`,
   });
   const parent = await runtime.spawn('node', ['parent.js']);
-  const text = await readUntil(parent, /(pid:\d+[^]*){3}/);
+  const text = await readUntil(parent, /(pid:\d+[\s\S]*){3}/);
   const pids = [...text.matchAll(/pid:(\d+)/g)].map((match) => Number(match[1]));
-  const folder = readdirSync(site.sandboxesDir).filter((name) => name.startsWith('ctl-sandbox-')).map((name) => join(site.sandboxesDir, name))[0]!;
+  const folder = readdirSync(site.sandboxesDir)
+    .filter((name) => name.startsWith('ctl-sandbox-'))
+    .map((name) => join(site.sandboxesDir, name))[0]!;
   expect(pids.every(alive)).toBe(true);
   return { runtime, pids, folder };
 }

@@ -42,14 +42,23 @@ async function pageSocket() {
 
 describe('malformed upgrades', () => {
   test('a path `new URL()` cannot parse gets an answer; the server keeps serving', async () => {
-    const answer = await sendRaw(port(), `GET //[ HTTP/1.1\r\nHost: localhost:${port()}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
+    const answer = await sendRaw(
+      port(),
+      `GET //[ HTTP/1.1\r\nHost: localhost:${port()}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ` +
+        `dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+    );
     expect(answer).toMatch(/^HTTP\/1\.1 404 /);
     await stillServes();
   });
 
   test('an upgrade on any other path is answered (404), not left hanging', async () => {
     const started = Date.now();
-    const answer = await sendRaw(port(), `GET /somewhere-else HTTP/1.1\r\nHost: localhost:${port()}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`, 5000);
+    const answer = await sendRaw(
+      port(),
+      `GET /somewhere-else HTTP/1.1\r\nHost: localhost:${port()}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: ` +
+        `13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+      5000,
+    );
     expect(answer).toMatch(/^HTTP\/1\.1 404 /);
     expect(Date.now() - started).toBeLessThan(2000);
   });
@@ -78,7 +87,9 @@ describe('malformed socket messages get a clear error, and the server keeps serv
   test('a request with an id gets its error back, naming what was wrong', async () => {
     const { socket, received } = await pageSocket();
     socket.send(JSON.stringify({ id: 7, op: 'readFile', path: 5 }));
-    await expect.poll(() => received.find((m) => m.id === 7)).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringMatching(/path/) } });
+    await expect
+      .poll(() => received.find((m) => m.id === 7))
+      .toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringMatching(/path/) } });
     socket.close();
   });
 });

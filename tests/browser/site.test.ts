@@ -32,9 +32,7 @@ describe('the course site', () => {
     await page.screenshot({ path: artifactPath('home-light.png'), fullPage: true });
 
     // A lesson completed in an earlier visit shows as done.
-    await page.evaluate(() =>
-      localStorage.setItem('ctl:progress', JSON.stringify({ '01-meet-the-storefront': { completedAt: new Date().toISOString() } })),
-    );
+    await page.evaluate(() => localStorage.setItem('ctl:progress', JSON.stringify({ '01-meet-the-storefront': { completedAt: new Date().toISOString() } })));
     await page.reload();
     await expect.poll(() => lessons.first().getAttribute('data-complete')).toBe('true');
     await expect.poll(() => page.locator('[data-progress-count]').textContent()).toMatch(/^1 of \d+ lessons complete$/);
@@ -52,10 +50,7 @@ describe('the course site', () => {
     expect(await page.locator('article h1').textContent()).toBe('Meet the storefront');
     expect(await page.locator('article').textContent()).toContain('Follow one request');
     // The stylesheet applied: the prose and the workspace sit side by side on a wide screen.
-    const [prose, workspace] = await Promise.all([
-      page.locator('article.prose').boundingBox(),
-      page.locator('aside.workspace').boundingBox(),
-    ]);
+    const [prose, workspace] = await Promise.all([page.locator('article.prose').boundingBox(), page.locator('aside.workspace').boundingBox()]);
     expect(prose && workspace && workspace.x >= prose.x + prose.width - 1).toBe(true);
     await page.screenshot({ path: artifactPath('lesson-01-no-js.png') });
     await context.close();

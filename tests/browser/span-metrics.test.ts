@@ -10,7 +10,17 @@ import { launchChromium } from '../support/chromium.ts';
 import { startSite, type RunningSite } from '../support/site-server.ts';
 import { artifactPath } from '../support/artifacts.ts';
 import { openFile, waitForBoot } from '../support/workspace-page.ts';
-import { addWidget, createAlertFromWidget, shipTheBug, shipTheFix, startShoppers, telemetryView, waitForAlert, widget, widgetLatest } from '../support/monitoring-page.ts';
+import {
+  addWidget,
+  createAlertFromWidget,
+  shipTheBug,
+  shipTheFix,
+  startShoppers,
+  telemetryView,
+  waitForAlert,
+  widget,
+  widgetLatest,
+} from '../support/monitoring-page.ts';
 
 const LESSON_ID = '05-a-dashboard-for-the-checkout';
 

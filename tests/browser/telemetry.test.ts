@@ -11,7 +11,12 @@ const LESSON_ID = '01-meet-the-storefront';
 // The backend and the frontend traced, as lessons 2 and 3 teach.
 const instrumented = {
   ...Object.fromEntries(['backend/src/instrument.ts', 'backend/src/app.ts'].map((path) => [path, lessonFile('02-trace-the-backend', 'solution', path)])),
-  ...Object.fromEntries(['frontend/src/instrument.ts', 'frontend/src/main.tsx', 'frontend/src/App.tsx'].map((path) => [path, lessonFile('03-trace-the-frontend', 'solution', path)])),
+  ...Object.fromEntries(
+    ['frontend/src/instrument.ts', 'frontend/src/main.tsx', 'frontend/src/App.tsx'].map((path) => [
+      path,
+      lessonFile('03-trace-the-frontend', 'solution', path),
+    ]),
+  ),
 };
 
 let site: RunningSite;
@@ -76,7 +81,8 @@ describe('live telemetry from the real SDKs in the sandbox', () => {
     const rows = page.locator('.waterfall-rows li');
     await expect.poll(() => fetchThenServer(), { timeout: 15_000 }).toBeGreaterThanOrEqual(0);
     const fetchIndex = await fetchThenServer();
-    const indent = async (index: number) => parseFloat((await rows.nth(index).locator('.waterfall-label').getAttribute('style'))!.replace(/[^\d.]/g, '') || '0');
+    const indent = async (index: number) =>
+      parseFloat((await rows.nth(index).locator('.waterfall-label').getAttribute('style'))!.replace(/[^\d.]/g, '') || '0');
     expect(await indent(fetchIndex + 1)).toBeGreaterThan(await indent(fetchIndex));
 
     await page.getByRole('searchbox', { name: 'Search spans and issues' }).fill('');
@@ -94,7 +100,16 @@ describe('live telemetry from the real SDKs in the sandbox', () => {
     await page.waitForTimeout(1500);
     await expect.poll(async () => (await fetch('http://127.0.0.1:3001/health').catch(() => null))?.ok ?? false, { timeout: 30_000, interval: 250 }).toBe(true);
     await reloadPreview();
-    await expect.poll(() => previewFrame(page).locator('[role="alert"]').innerText().catch(() => ''), { timeout: 30_000 }).toContain('Something went wrong on our side');
+    await expect
+      .poll(
+        () =>
+          previewFrame(page)
+            .locator('[role="alert"]')
+            .innerText()
+            .catch(() => ''),
+        { timeout: 30_000 },
+      )
+      .toContain('Something went wrong on our side');
     await page.getByRole('tab', { name: 'Telemetry' }).click();
 
     await page.getByRole('tab', { name: /^Issues/ }).click();
@@ -130,7 +145,10 @@ describe('live telemetry from the real SDKs in the sandbox', () => {
   test("with traceLifecycle: 'static' the browser SDK sends transactions, and the waterfall is the same", async () => {
     const staticMode = instrumented['frontend/src/instrument.ts'].replace('tracesSampleRate: 1.0,', "tracesSampleRate: 1.0,\n  traceLifecycle: 'static',");
     expect(staticMode).toContain("traceLifecycle: 'static'");
-    await page.evaluate(([key, edits]) => localStorage.setItem(key, edits), [`ctl:edits:${LESSON_ID}`, JSON.stringify({ ...instrumented, 'frontend/src/instrument.ts': staticMode })] as const);
+    await page.evaluate(([key, edits]) => localStorage.setItem(key, edits), [
+      `ctl:edits:${LESSON_ID}`,
+      JSON.stringify({ ...instrumented, 'frontend/src/instrument.ts': staticMode }),
+    ] as const);
     await page.reload();
     await waitForBoot(page);
     await reloadPreview();

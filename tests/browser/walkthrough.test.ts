@@ -12,7 +12,17 @@ import { startSite, type RunningSite } from '../support/site-server.ts';
 import { artifactPath } from '../support/artifacts.ts';
 import { lessonIds } from '../../src/lessons/sandbox-files.ts';
 import { openFile, pasteWholeFile, waitForBoot } from '../support/workspace-page.ts';
-import { addWidget, createAlertFromWidget, shipTheBug, shipTheFix, startShoppers, telemetryView, waitForAlert, widget, widgetLatest } from '../support/monitoring-page.ts';
+import {
+  addWidget,
+  createAlertFromWidget,
+  shipTheBug,
+  shipTheFix,
+  startShoppers,
+  telemetryView,
+  waitForAlert,
+  widget,
+  widgetLatest,
+} from '../support/monitoring-page.ts';
 
 let site: RunningSite;
 let browser: Browser;
@@ -46,7 +56,16 @@ async function writeSolution(id: string) {
 async function checkPasses(id: string) {
   await page.getByRole('button', { name: 'Check', exact: true }).click();
   const checks = page.locator('#panel-checks');
-  await expect.poll(() => checks.locator('.checks-summary').innerText().catch(() => ''), { timeout: 90_000, interval: 500 }).toMatch(/All checks passed|not passing yet/);
+  await expect
+    .poll(
+      () =>
+        checks
+          .locator('.checks-summary')
+          .innerText()
+          .catch(() => ''),
+      { timeout: 90_000, interval: 500 },
+    )
+    .toMatch(/All checks passed|not passing yet/);
   expect(await checks.innerText(), `lesson ${id}'s checks`).toMatch(/All checks passed/);
   await page.screenshot({ path: artifactPath(`walkthrough-${id}.png`) });
 }
@@ -64,7 +83,9 @@ test('a learner takes all nine lessons, solving each in the workspace', { timeou
   await checkPasses('03-trace-the-frontend');
   // The spans: one trace holds the browser's and the backend's.
   await telemetryView(page, 'Traces');
-  await expect.poll(() => page.locator('.telemetry-table tbody tr').filter({ hasText: 'backend' }).filter({ hasText: 'frontend' }).count(), { timeout: 30_000 }).toBeGreaterThan(0);
+  await expect
+    .poll(() => page.locator('.telemetry-table tbody tr').filter({ hasText: 'backend' }).filter({ hasText: 'frontend' }).count(), { timeout: 30_000 })
+    .toBeGreaterThan(0);
 
   await openLesson('04-measure-what-matters');
   await writeSolution('04-measure-what-matters');
@@ -98,11 +119,17 @@ test('a learner takes all nine lessons, solving each in the workspace', { timeou
   await expect.poll(() => frontendIssue.count(), { timeout: 30_000 }).toBeGreaterThan(0);
   await frontendIssue.first().click();
   await page.getByRole('button', { name: 'View full trace' }).click();
-  await expect.poll(() => page.locator('.waterfall-rows li[data-service="backend"][data-error]').filter({ hasText: 'GET /products' }).count(), { timeout: 10_000 }).toBeGreaterThan(0);
+  await expect
+    .poll(() => page.locator('.waterfall-rows li[data-service="backend"][data-error]').filter({ hasText: 'GET /products' }).count(), { timeout: 10_000 })
+    .toBeGreaterThan(0);
   await page.screenshot({ path: artifactPath('walkthrough-07-full-trace.png') });
   await telemetryView(page, 'Issues');
   await backendIssue.click();
-  await page.locator('.frame[data-in-app="true"]').first().getByRole('button', { name: /backend\/src\/inventory\.ts:\d+/ }).click();
+  await page
+    .locator('.frame[data-in-app="true"]')
+    .first()
+    .getByRole('button', { name: /backend\/src\/inventory\.ts:\d+/ })
+    .click();
   await expect.poll(() => page.locator('.tab[data-active="true"]').first().innerText()).toContain('inventory.ts');
   await writeSolution('07-follow-the-full-trace');
   await checkPasses('07-follow-the-full-trace');

@@ -56,7 +56,11 @@ async function webContainerInPage(page: Page): Promise<Runtime> {
   /** A process of the page's runtime, driven from here: `started` resolves with its id there. */
   const proxyProcess = async (started: Promise<unknown>): Promise<SandboxProcess> => {
     let controller!: ReadableStreamDefaultController<string>;
-    const output = new ReadableStream<string>({ start: (c) => void (controller = c) });
+    const output = new ReadableStream<string>({
+      start(c) {
+        controller = c;
+      },
+    });
     let resolveExit!: (code: number) => void;
     const exit = new Promise<number>((resolve) => (resolveExit = resolve));
     const processId = (await started) as number;
@@ -89,7 +93,10 @@ async function webContainerInPage(page: Page): Promise<Runtime> {
     rm: async (path) => void (await call('rm', path)),
     readdir: async (path) => (await call('readdir', path)) as Awaited<ReturnType<Runtime['readdir']>>,
     watch(path, listener) {
-      const id = call('watch', path).then((watchId) => (watchers.set(watchId as number, listener), watchId));
+      const id = call('watch', path).then((watchId) => {
+        watchers.set(watchId as number, listener);
+        return watchId;
+      });
       return () => void id.then((watchId) => call('unwatch', watchId));
     },
     spawn: (command, args, options) => proxyProcess(call('spawn', command, args, options ?? {})),
@@ -107,7 +114,9 @@ if (unreachable) {
   test.skip(`WebContainer contract skipped: ${unreachable}`, () => {});
   test.skip(`WebContainer workspace (lesson 1 boots, lesson 2's check passes) skipped: ${unreachable}`, () => {});
 } else {
-  test("the workspace boots lesson 1 in WebContainers from the packages snapshot, and lesson 2's check passes with its solution", { timeout: 600_000 }, async () => {
+  test("the workspace boots lesson 1 in WebContainers from the packages snapshot, and lesson 2's check passes with its solution", {
+    timeout: 600_000,
+  }, async () => {
     site ??= await startSite({ CTL_SITE_DIR: buildSiteCopy({ CTL_RUNTIME_HARNESS: '1' }) });
     browser ??= await launchChromium();
     const page = await site.newPage(browser, { viewport: { width: 1440, height: 960 } });
@@ -121,14 +130,27 @@ if (unreachable) {
     await page.getByRole('button', { name: 'Show solution' }).click();
     await page.getByRole('button', { name: 'Apply the solution' }).click();
     await page.getByRole('button', { name: 'Check' }).click();
-    await expect.poll(() => page.locator('#panel-checks .checks-summary').innerText().catch(() => ''), { timeout: 120_000 }).toMatch(/All checks passed/);
+    await expect
+      .poll(
+        () =>
+          page
+            .locator('#panel-checks .checks-summary')
+            .innerText()
+            .catch(() => ''),
+        { timeout: 120_000 },
+      )
+      .toMatch(/All checks passed/);
   });
 
-  describeRuntimeContract('webcontainer (real Chromium)', async () => {
-    site ??= await startSite({ CTL_SITE_DIR: buildSiteCopy({ CTL_RUNTIME_HARNESS: '1' }) });
-    browser ??= await launchChromium();
-    const page = await site.newPage(browser);
-    await page.goto(`${site.url}/dev/runtime-harness/`);
-    return webContainerInPage(page);
-  }, packagesSnapshot);
+  describeRuntimeContract(
+    'webcontainer (real Chromium)',
+    async () => {
+      site ??= await startSite({ CTL_SITE_DIR: buildSiteCopy({ CTL_RUNTIME_HARNESS: '1' }) });
+      browser ??= await launchChromium();
+      const page = await site.newPage(browser);
+      await page.goto(`${site.url}/dev/runtime-harness/`);
+      return webContainerInPage(page);
+    },
+    packagesSnapshot,
+  );
 }

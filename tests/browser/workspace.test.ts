@@ -6,7 +6,13 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../support/chromium.ts';
 import { startSite, type RunningSite } from '../support/site-server.ts';
 import { artifactPath } from '../support/artifacts.ts';
-import { openFile as open, previewFrame as preview, replaceInEditor as replace, terminalText as terminal, waitForBoot as boot } from '../support/workspace-page.ts';
+import {
+  openFile as open,
+  previewFrame as preview,
+  replaceInEditor as replace,
+  terminalText as terminal,
+  waitForBoot as boot,
+} from '../support/workspace-page.ts';
 
 const previewFrame = () => preview(page);
 const waitForBoot = () => boot(page);
@@ -93,7 +99,10 @@ describe('the workspace on the local runtime', () => {
     await openFile('backend/src/catalog.ts');
     await replaceInEditor("name: 'Trail Mug'", "name: 'Summit Mug'");
     await expect
-      .poll(async () => JSON.stringify(await previewFrame().evaluate(async () => (await fetch('/api/products')).json().catch(() => null))), { timeout: 30_000, interval: 500 })
+      .poll(async () => JSON.stringify(await previewFrame().evaluate(async () => (await fetch('/api/products')).json().catch(() => null))), {
+        timeout: 30_000,
+        interval: 500,
+      })
       .toContain('Summit Mug');
   });
 
@@ -122,6 +131,7 @@ describe('the workspace on the local runtime', () => {
 
   test('a change made in the shell shows in the editor', async () => {
     await page.getByRole('tab', { name: 'Shell' }).click();
+    await expect.poll(() => terminalText('terminal-shell'), { timeout: 15_000 }).toMatch(/storefront \$/);
     await page.locator('[data-testid="terminal-shell"] .xterm-helper-textarea').focus();
     await page.keyboard.type("sed -i 's/Trail Mug/Shell Mug/' backend/src/catalog.ts\n");
     await openFile('backend/src/catalog.ts');

@@ -34,7 +34,18 @@ beforeAll(() => {
   mkdirSync(join(folder, 'course-checks'));
   copyFileSync(new URL('../../content/checks-support/vitest.config.mjs', import.meta.url), join(folder, 'course-checks', 'vitest.config.mjs'));
   for (const [name, text] of Object.entries(CHECKS)) writeFileSync(join(folder, 'course-checks', name), text);
-  spawnSync(process.execPath, [join(storefrontDir, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'course-checks/vitest.config.mjs', '--reporter=json', '--outputFile=report.json'], { cwd: folder, stdio: 'ignore' });
+  spawnSync(
+    process.execPath,
+    [
+      join(storefrontDir, 'node_modules/vitest/vitest.mjs'),
+      'run',
+      '--config',
+      'course-checks/vitest.config.mjs',
+      '--reporter=json',
+      '--outputFile=report.json',
+    ],
+    { cwd: folder, stdio: 'ignore' },
+  );
   results = readCheckReport(JSON.parse(readFileSync(join(folder, 'report.json'), 'utf8')));
 }, 60_000);
 afterAll(() => rmSync(folder, { recursive: true, force: true }));

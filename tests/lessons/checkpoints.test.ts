@@ -27,7 +27,11 @@ afterAll(() => bridge.close());
 
 test('the proof runs where a WebContainer would: no ESM loader hooks, no native addons, napi-rs on WebAssembly', async () => {
   const runtime = await bridge.connect();
-  const probe = await runtime.spawn('node', ['-e', 'console.log(JSON.stringify({ register: typeof require("node:module").register, options: process.env.NODE_OPTIONS, napi: process.env.NAPI_RS_FORCE_WASI }))']);
+  const probe = await runtime.spawn('node', [
+    '-e',
+    'console.log(JSON.stringify({ register: typeof require("node:module").register, options: process.env.NODE_OPTIONS, napi: ' +
+      'process.env.NAPI_RS_FORCE_WASI }))',
+  ]);
   const text = await readAll(probe);
   await runtime.teardown();
   const seen = JSON.parse(text.trim()) as { register: string; options: string; napi: string };
@@ -43,7 +47,10 @@ const describeResults = (run: CheckRun) =>
 function expectExplainedFailure(run: CheckRun, what: string) {
   expect(run.passed, `the checks should fail on ${what}:\n${describeResults(run)}`).toBe(false);
   const unexplained = run.results.filter((r) => r.status !== 'passed' && !r.message?.trim());
-  expect(unexplained.map((r) => `${r.status}: ${r.name}`), `every check that does not pass says why, on ${what}`).toEqual([]);
+  expect(
+    unexplained.map((r) => `${r.status}: ${r.name}`),
+    `every check that does not pass says why, on ${what}`,
+  ).toEqual([]);
 }
 
 describe.each(lessonIds())('lesson %s', (lessonId) => {
@@ -110,7 +117,10 @@ describe.each(lessonIds())('lesson %s', (lessonId) => {
       for (const words of variant.failing) {
         const catching = run.results.filter((r) => r.name.includes(words));
         expect(catching.length, `no check is named with "${words}":\n${describeResults(run)}`).toBeGreaterThan(0);
-        expect(catching.every((r) => r.status === 'failed'), `the check "${words}" should catch it (${variant.note}):\n${describeResults(run)}`).toBe(true);
+        expect(
+          catching.every((r) => r.status === 'failed'),
+          `the check "${words}" should catch it (${variant.note}):\n${describeResults(run)}`,
+        ).toBe(true);
       }
     });
   }

@@ -42,7 +42,9 @@ describe('prose code from the lesson’s files', () => {
 });
 
 const lessonsDir = fileURLToPath(new URL('../../content/lessons/', import.meta.url));
-const lessonIds = readdirSync(lessonsDir).filter((name) => /^\d\d-/.test(name)).sort();
+const lessonIds = readdirSync(lessonsDir)
+  .filter((name) => /^\d\d-/.test(name))
+  .sort();
 
 interface Node {
   type: string;
@@ -76,7 +78,10 @@ async function compiledCodeBlocks(lessonId: string, mdx: string): Promise<string
   const { default: Content } = new Function(code)(runtime) as { default: () => Element };
   const texts: string[] = [];
   const walk = (node: unknown, inPre: boolean) => {
-    if (Array.isArray(node)) return node.forEach((child) => walk(child, inPre));
+    if (Array.isArray(node)) {
+      for (const child of node) walk(child, inPre);
+      return;
+    }
     if (!node || typeof node !== 'object') return;
     const { type, props } = node as Element;
     if (type === 'code' && inPre) texts.push(typeof props.children === 'string' ? props.children : '');
@@ -98,20 +103,27 @@ describe('every lesson’s prose compiles with its code from the lesson’s file
     expect(lessons.reduce((sum, lesson) => sum + lesson.references, 0)).toBeGreaterThan(0);
   });
 
-  test.each(lessons)('$lessonId: $references blocks from files, each filled with what it names; the others keep their own code', async ({ lessonId, mdx, blocks }) => {
-    const compiled = await compiledCodeBlocks(lessonId, mdx);
-    expect(compiled).toHaveLength(blocks.length);
-    const { start, solution } = await lessonSandbox(lessonId);
-    blocks.forEach((block, i) => {
-      const shown = compiled[i]!.replace(/\n$/, '');
-      const reference = parseReference(block.meta ?? '');
-      const where = `block ${i + 1} (${block.meta ?? 'no meta'})`;
-      // A reference's own body is empty in the prose: an empty block here means it was not filled.
-      expect(shown, where).not.toBe('');
-      expect(shown, where).toBe(reference ? referencedCode(reference, start, { ...start, ...solution }) : block.value);
-      // Shiki reads a line that holds only a diff mark as marking the line after it: an added or
-      // removed blank line would be dropped and its mark moved onto an unchanged line.
-      if (reference?.version === 'diff') expect(shown.split('\n').filter((line) => /^\s*\/\/ \[!code (\+\+|--)\]$/.test(line)), where).toEqual([]);
-    });
-  });
+  test.each(lessons)(
+    '$lessonId: $references blocks from files, each filled with what it names; the others keep their own code',
+    async ({ lessonId, mdx, blocks }) => {
+      const compiled = await compiledCodeBlocks(lessonId, mdx);
+      expect(compiled).toHaveLength(blocks.length);
+      const { start, solution } = await lessonSandbox(lessonId);
+      blocks.forEach((block, i) => {
+        const shown = compiled[i]!.replace(/\n$/, '');
+        const reference = parseReference(block.meta ?? '');
+        const where = `block ${i + 1} (${block.meta ?? 'no meta'})`;
+        // A reference's own body is empty in the prose: an empty block here means it was not filled.
+        expect(shown, where).not.toBe('');
+        expect(shown, where).toBe(reference ? referencedCode(reference, start, { ...start, ...solution }) : block.value);
+        // Shiki reads a line that holds only a diff mark as marking the line after it: an added or
+        // removed blank line would be dropped and its mark moved onto an unchanged line.
+        if (reference?.version === 'diff')
+          expect(
+            shown.split('\n').filter((line) => /^\s*\/\/ \[!code (\+\+|--)\]$/.test(line)),
+            where,
+          ).toEqual([]);
+      });
+    },
+  );
 });

@@ -56,7 +56,14 @@ function sandboxHost(files: FileMap, options: ts.CompilerOptions): ts.CompilerHo
   const inSandbox = (file: string) => file.startsWith(`${ROOT}/`);
   const relative = (file: string) => file.slice(ROOT.length + 1);
   const onDisk = (file: string) => (inSandbox(file) && /^node_modules(\/|$)/.test(relative(file)) ? join(storefront, relative(file)) : file);
-  const folders = new Set(Object.keys(files).flatMap((path) => path.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
+  const folders = new Set(
+    Object.keys(files).flatMap((path) =>
+      path
+        .split('/')
+        .slice(0, -1)
+        .map((_, i, parts) => parts.slice(0, i + 1).join('/')),
+    ),
+  );
   const readFile = (file: string) => (inSandbox(file) && relative(file) in files ? files[relative(file)] : base.readFile(onDisk(file)));
   return {
     ...base,
@@ -86,10 +93,17 @@ function optionsOf(project: Project, files: FileMap): ts.CompilerOptions {
 
 function typeErrors(files: FileMap, project: Project): string[] {
   const options = optionsOf(project, files);
-  const program = ts.createProgram(project.files(files).map((path) => `${ROOT}/${path}`), options, sandboxHost(files, options), previous.get(project.name));
+  const program = ts.createProgram(
+    project.files(files).map((path) => `${ROOT}/${path}`),
+    options,
+    sandboxHost(files, options),
+    previous.get(project.name),
+  );
   previous.set(project.name, program);
   return ts.getPreEmitDiagnostics(program).map((diagnostic) => {
-    const where = diagnostic.file ? `${diagnostic.file.fileName.replace(`${ROOT}/`, '')}:${diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start ?? 0).line + 1}` : '';
+    const where = diagnostic.file
+      ? `${diagnostic.file.fileName.replace(`${ROOT}/`, '')}:${diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start ?? 0).line + 1}`
+      : '';
     return `${where} ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`;
   });
 }

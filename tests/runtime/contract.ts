@@ -19,7 +19,12 @@ export function describeRuntimeContract(name: string, makeRuntime: () => Promise
       expect(await runtime.readFile('hello.txt')).toBe('hello');
       expect(await runtime.readFile('src/nested/deep.txt')).toBe('deep');
       const entries = await runtime.readdir('src');
-      expect(entries).toEqual(expect.arrayContaining([{ name: 'app.js', kind: 'file' }, { name: 'nested', kind: 'directory' }]));
+      expect(entries).toEqual(
+        expect.arrayContaining([
+          { name: 'app.js', kind: 'file' },
+          { name: 'nested', kind: 'directory' },
+        ]),
+      );
     });
 
     test('writeFile creates folders as needed; rm removes', async () => {
@@ -75,7 +80,10 @@ export function describeRuntimeContract(name: string, makeRuntime: () => Promise
           resolve({ port, url });
         });
       });
-      await runtime.spawn('node', ['-e', 'require("http").createServer((q, s) => s.end("served")).listen(47123, "127.0.0.1", () => console.log("listening on http://127.0.0.1:47123"))']);
+      await runtime.spawn('node', [
+        '-e',
+        'require("http").createServer((q, s) => s.end("served")).listen(47123, "127.0.0.1", () => console.log("listening on http://127.0.0.1:47123"))',
+      ]);
       const { url } = await ready;
       const response = await fetch(url);
       expect(await response.text()).toBe('served');

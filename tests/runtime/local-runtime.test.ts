@@ -28,7 +28,12 @@ interface TestBridge {
 async function startBridge(sandboxesDir = mkdtempSync(join(tmpdir(), 'ctl-contract-'))): Promise<TestBridge> {
   const access = new LaunchAccess();
   const server = createServer((_req, res) => res.end('site'));
-  const bridge = attachLocalRuntime(server, { refuseUpgrade: (req) => access.refuseUpgrade(req), sandboxesDir, cacheDir: mkdtempSync(join(tmpdir(), 'ctl-contract-cache-')), snapshotsDir: (await packagesSnapshot()).dir });
+  const bridge = attachLocalRuntime(server, {
+    refuseUpgrade: (req) => access.refuseUpgrade(req),
+    sandboxesDir,
+    cacheDir: mkdtempSync(join(tmpdir(), 'ctl-contract-cache-')),
+    snapshotsDir: (await packagesSnapshot()).dir,
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   access.listeningOn(port);
@@ -134,7 +139,11 @@ describe('a sandbox stays in its folder and ends with its page', () => {
     // Files are the sandbox's own, not links into a shared cache.
     expect(statSync(join(site.bridge.sessions()[0]!, express)).nlink).toBe(1);
     // Edit a package in place, and remove another, as `npm uninstall` would.
-    const edit = await first.spawn('node', ['-e', `const fs = require('fs'); fs.appendFileSync('${express}', ' '); fs.writeFileSync('node_modules/express/index.js', 'throw new Error("edited")'); fs.rmSync('node_modules/react', { recursive: true })`]);
+    const edit = await first.spawn('node', [
+      '-e',
+      `const fs = require('fs'); fs.appendFileSync('${express}', ' '); fs.writeFileSync('node_modules/express/index.js', 'throw new Error("edited")'); ` +
+        `fs.rmSync('node_modules/react', { recursive: true })`,
+    ]);
     expect(await edit.exit).toBe(0);
     expect(await first.readFile(express)).not.toBe(original);
     await first.teardown();
@@ -173,7 +182,16 @@ describe('a sandbox stays in its folder and ends with its page', () => {
     });
     socket.send(JSON.stringify({ id: 1, op: 'claim', label: 'raw' }));
     socket.send(JSON.stringify({ id: 2, op: 'mount', tree: { 'marker.txt': 'dropped' } }));
-    socket.send(JSON.stringify({ id: 3, op: 'spawn', processId: 4, command: 'node', args: ['-e', 'console.log("pid:" + process.pid); setInterval(() => {}, 1000)'], options: {} }));
+    socket.send(
+      JSON.stringify({
+        id: 3,
+        op: 'spawn',
+        processId: 4,
+        command: 'node',
+        args: ['-e', 'console.log("pid:" + process.pid); setInterval(() => {}, 1000)'],
+        options: {},
+      }),
+    );
     await expect.poll(() => /pid:(\d+)/.exec(output)?.[1], { timeout: 10_000 }).toBeDefined();
     const pid = Number(/pid:(\d+)/.exec(output)![1]);
     const folder = folderWith('marker.txt');
@@ -200,7 +218,9 @@ describe('a page that stops reading', () => {
     await expect.poll(() => answered.size).toBe(2);
     const folder = folderWith('flood.txt');
     // It counts what it managed to write, in a file the test reads.
-    const flood = `let n = 0; const chunk = 'x'.repeat(65536); const count = () => require('fs').writeFileSync('written.txt', String(n)); setInterval(count, 100); (function go() { while (process.stdout.write(chunk)) n += chunk.length; n += chunk.length; process.stdout.once('drain', go); })();`;
+    const flood =
+      `let n = 0; const chunk = 'x'.repeat(65536); const count = () => require('fs').writeFileSync('written.txt', String(n)); setInterval(count, 100); ` +
+      `(function go() { while (process.stdout.write(chunk)) n += chunk.length; n += chunk.length; process.stdout.once('drain', go); })();`;
     socket.send(JSON.stringify({ id: 3, op: 'spawn', processId: 9, command: 'node', args: ['-e', flood], options: {} }));
     await expect.poll(() => answered.has(3)).toBe(true);
     // The page stops reading: its TCP socket is no longer drained.
@@ -233,7 +253,10 @@ describe('ports', () => {
 
     // Once the orphan is gone and the sandbox serves on it, it is ready.
     await new Promise((resolve) => orphan.close(resolve));
-    await runtime.spawn('node', ['-e', `require("http").createServer((q, s) => s.end("ours")).listen(${port}, "127.0.0.1", () => console.log("listening on http://127.0.0.1:${port}"))`]);
+    await runtime.spawn('node', [
+      '-e',
+      `require("http").createServer((q, s) => s.end("ours")).listen(${port}, "127.0.0.1", () => console.log("listening on http://127.0.0.1:${port}"))`,
+    ]);
     await expect.poll(() => ready, { timeout: 15_000 }).toContain(port);
     await runtime.teardown();
   });
@@ -246,7 +269,10 @@ describe('one sandbox per machine: the shop has fixed ports', () => {
     const port = (other.address() as AddressInfo).port;
     const connect = () => connectLocalRuntime(site.url, { headers: site.access.pageHeaders(), ports: [port] });
     // This test's own process plays the other program.
-    await expect(connect()).rejects.toMatchObject({ code: 'port-in-use', message: expect.stringContaining(`port ${port}, and another program on this computer listens on it (pid ${process.pid}:`) });
+    await expect(connect()).rejects.toMatchObject({
+      code: 'port-in-use',
+      message: expect.stringContaining(`port ${port}, and another program on this computer listens on it (pid ${process.pid}:`),
+    });
     await new Promise((resolve) => other.close(resolve));
     const runtime = await connect();
     await runtime.teardown();
@@ -257,7 +283,10 @@ describe('one sandbox per machine: the shop has fixed ports', () => {
     const failures: string[] = [];
     first.onFailure((failure) => failures.push(failure.message));
     const sleeper = await first.spawn('node', ['-e', 'setInterval(() => {}, 1000)']);
-    await expect(site.connect('the second tab')).rejects.toMatchObject({ code: 'busy', message: expect.stringMatching(/another tab .*Lesson 2 in the first tab/) });
+    await expect(site.connect('the second tab')).rejects.toMatchObject({
+      code: 'busy',
+      message: expect.stringMatching(/another tab .*Lesson 2 in the first tab/),
+    });
 
     await takeOverLocalRuntime(site.url, { headers: site.access.pageHeaders() });
     expect(await sleeper.exit).not.toBe(0);
@@ -277,7 +306,10 @@ describe('one sandbox per machine: the shop has fixed ports', () => {
       // Another course server runs the shop: its processes hold the shop's ports.
       const holder = await first.spawn('node', ['-e', 'console.log("pid:" + process.pid); setInterval(() => {}, 1000)']);
       const pid = Number(/pid:(\d+)/.exec(await firstLine(holder))![1]);
-      await expect(two.connect('Lesson 6')).rejects.toMatchObject({ code: 'busy', message: expect.stringContaining(`another course server on this computer, http://127.0.0.1:${new URL(one.url).port}`) });
+      await expect(two.connect('Lesson 6')).rejects.toMatchObject({
+        code: 'busy',
+        message: expect.stringContaining(`another course server on this computer, http://127.0.0.1:${new URL(one.url).port}`),
+      });
 
       await takeOverLocalRuntime(two.url, { headers: two.access.pageHeaders() });
       expect(alive(pid)).toBe(false);

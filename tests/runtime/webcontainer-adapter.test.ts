@@ -36,13 +36,6 @@ class ScriptedWebContainerStandIn {
   asWebContainer = () => this as unknown as WebContainer;
 }
 
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
-  return { promise, resolve, reject };
-}
-
 afterEach(async () => {
   vi.useRealTimers();
   vi.unstubAllGlobals();
@@ -51,7 +44,7 @@ afterEach(async () => {
 describe('one WebContainer boot per page', () => {
   test('callers during a boot share it; it is started once', async () => {
     const standIn = new ScriptedWebContainerStandIn();
-    const pending = deferred<WebContainer>();
+    const pending = Promise.withResolvers<WebContainer>();
     const boot = vi.fn<WebContainerBoot>(() => pending.promise);
     const first = bootWebContainer(boot);
     const second = bootWebContainer(boot);
@@ -82,7 +75,16 @@ describe('one WebContainer boot per page', () => {
     const failures: unknown[] = [];
     const off = runtime.onFailure((failure) => failures.push(failure));
     standIn.emit('error', { message: 'internal error' });
-    standIn.emit('preview-message', { type: 'PREVIEW_UNCAUGHT_EXCEPTION', message: 'Failed to fetch', stack: '', pathname: '/', previewId: 'x', port: 5173, search: '', hash: '' });
+    standIn.emit('preview-message', {
+      type: 'PREVIEW_UNCAUGHT_EXCEPTION',
+      message: 'Failed to fetch',
+      stack: '',
+      pathname: '/',
+      previewId: 'x',
+      port: 5173,
+      search: '',
+      hash: '',
+    });
     off();
     standIn.emit('error', { message: 'after unsubscribing' });
     expect(failures).toEqual([
@@ -95,7 +97,9 @@ describe('one WebContainer boot per page', () => {
 });
 
 describe('mounting the packages snapshot', () => {
-  const snapshotBytes = encode({ d: { node_modules: { d: { express: { d: { 'package.json': { f: { c: new TextEncoder().encode('{"name":"express"}') } } } } } } } });
+  const snapshotBytes = encode({
+    d: { node_modules: { d: { express: { d: { 'package.json': { f: { c: new TextEncoder().encode('{"name":"express"}') } } } } } } },
+  });
 
   test('fetches the gzipped snapshot with progress, unzips it and mounts the bytes', async () => {
     const gzipped = gzipSync(snapshotBytes);
@@ -119,7 +123,9 @@ describe('mounting the packages snapshot', () => {
   test('a failed download says so', async () => {
     vi.stubGlobal('fetch', async () => new Response('gone', { status: 404 }));
     const runtime = await bootWebContainer(async () => new ScriptedWebContainerStandIn().asWebContainer());
-    await expect(runtime.mountSnapshot({ url: '/sandbox/x', manifest: { gzipBytes: 1 } } as PackagesSnapshot)).rejects.toThrow(/Could not download the shop's packages \(HTTP 404/);
+    await expect(runtime.mountSnapshot({ url: '/sandbox/x', manifest: { gzipBytes: 1 } } as PackagesSnapshot)).rejects.toThrow(
+      /Could not download the shop's packages \(HTTP 404/,
+    );
     await runtime.teardown();
   });
 });
@@ -143,7 +149,7 @@ describe('choosing a runtime never dead-ends', () => {
 
   test('auto: a slow WebContainer gives way to the local runtime, with the reason; its boot is not repeated', async () => {
     vi.useFakeTimers();
-    const boot = deferred<Runtime>();
+    const boot = Promise.withResolvers<Runtime>();
     const bootWebContainer = vi.fn(() => boot.promise);
     const choosing = chooseRuntime('auto', { sources: sources({ webContainer: boot.promise, bootWebContainer }), slowAfterMs: 8000 });
     await vi.advanceTimersByTimeAsync(8000);
@@ -155,7 +161,7 @@ describe('choosing a runtime never dead-ends', () => {
 
   test('webcontainer: a slow boot is reported as slow and waited on, not abandoned', async () => {
     vi.useFakeTimers();
-    const boot = deferred<Runtime>();
+    const boot = Promise.withResolvers<Runtime>();
     const onSlow = vi.fn();
     const choosing = chooseRuntime('webcontainer', { sources: sources({ webContainer: boot.promise }), slowAfterMs: 8000, onSlow });
     await vi.advanceTimersByTimeAsync(8000);
@@ -172,7 +178,11 @@ describe('choosing a runtime never dead-ends', () => {
   });
 
   test('a static host (no local runtime): the failure says how to run the course locally', async () => {
-    await expect(chooseRuntime('auto', { sources: sources({ webContainer: Promise.reject(new Error('blocked')), localAvailable: () => false }) })).rejects.toThrow(/blocked[\s\S]*npm install && npm start/);
-    await expect(chooseRuntime('local', { sources: sources({ webContainer: new Promise(() => {}), localAvailable: () => false }) })).rejects.toThrow(/npm install && npm start/);
+    await expect(
+      chooseRuntime('auto', { sources: sources({ webContainer: Promise.reject(new Error('blocked')), localAvailable: () => false }) }),
+    ).rejects.toThrow(/blocked[\s\S]*npm install && npm start/);
+    await expect(chooseRuntime('local', { sources: sources({ webContainer: new Promise(() => {}), localAvailable: () => false }) })).rejects.toThrow(
+      /npm install && npm start/,
+    );
   });
 });

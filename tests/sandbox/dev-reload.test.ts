@@ -68,7 +68,13 @@ beforeAll(async () => {
   [ports.backend, ports.frontend, ports.collector] = [await freePort(), await freePort(), await freePort()];
   dev = spawn(process.execPath, ['scripts/dev.mjs'], {
     cwd: folder,
-    env: { ...process.env, BACKEND_PORT: String(ports.backend), FRONTEND_PORT: String(ports.frontend), COLLECTOR_PORT: String(ports.collector), FORCE_COLOR: '0' },
+    env: {
+      ...process.env,
+      BACKEND_PORT: String(ports.backend),
+      FRONTEND_PORT: String(ports.frontend),
+      COLLECTOR_PORT: String(ports.collector),
+      FORCE_COLOR: '0',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -76,7 +82,10 @@ beforeAll(async () => {
   dev.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   // The saves happen in the output handler itself: no await between the ready line and the write.
   backendSaved = whenPrinted(/Backend listening/, () =>
-    writeFileSync(join(folder, 'backend/src/app.ts'), start['backend/src/app.ts']!.replace('res.json({ ok: true });', "res.json({ ok: true, saved: 'right after start' });")),
+    writeFileSync(
+      join(folder, 'backend/src/app.ts'),
+      start['backend/src/app.ts']!.replace('res.json({ ok: true });', "res.json({ ok: true, saved: 'right after start' });"),
+    ),
   );
   frontendSaved = whenPrinted(/Local:/, async () => {
     // Served once first, so Vite holds it in its module graph: only its watcher can make it fresh.
@@ -110,5 +119,7 @@ test('a backend save made the instant the backend listens restarts it with the c
 
 test('a frontend save made the instant Vite is ready reaches the modules it serves', { timeout: 30_000 }, async () => {
   expect(await frontendSaved).toContain('getProducts');
-  expect(await eventually(frontendModule, 'savedRightAfterStart'), `Vite kept serving the old api.ts:\n${output.slice(-1500)}`).toContain('savedRightAfterStart');
+  expect(await eventually(frontendModule, 'savedRightAfterStart'), `Vite kept serving the old api.ts:\n${output.slice(-1500)}`).toContain(
+    'savedRightAfterStart',
+  );
 });

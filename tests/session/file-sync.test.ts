@@ -36,7 +36,10 @@ describe('FileSync', () => {
   test('a new tree writes only what differs, and removes what is gone', async () => {
     const { runtime, calls } = recordingRuntime();
     const written: string[][] = [];
-    const sync = new FileSync(() => {}, (paths) => written.push(paths));
+    const sync = new FileSync(
+      () => {},
+      (paths) => written.push(paths),
+    );
     sync.attach(runtime, { 'same.ts': 's', 'changed.ts': 'old', 'gone.ts': 'g' });
     sync.replaceAll({ 'same.ts': 's', 'changed.ts': 'new', 'added.ts': 'a' });
     await sync.flush();
@@ -88,15 +91,19 @@ describe('FileSync', () => {
     const { runtime, calls } = recordingRuntime();
     const sync = new FileSync(() => {});
     sync.attach(runtime, { 'a.ts': '1', 'b.ts': 'b' });
-    expect(sync.adopt('a.ts', '1')).toBe(false); // the echo of what it holds
-    expect(sync.adopt('a.ts', 'from sed')).toBe(true);
-    expect(sync.adopt('c.ts', 'new from the shell')).toBe(true);
-    expect(sync.adopt('b.ts', undefined)).toBe(true); // rm in the shell
+    const now = (path: string) => sync.generation(path);
+    expect(sync.adopt('a.ts', '1', now('a.ts'))).toBe(false); // the echo of what it holds
+    expect(sync.adopt('a.ts', 'from sed', now('a.ts'))).toBe(true);
+    expect(sync.adopt('c.ts', 'new from the shell', now('c.ts'))).toBe(true);
+    expect(sync.adopt('b.ts', undefined, now('b.ts'))).toBe(true); // rm in the shell
+    const readBeforeTyping = now('a.ts');
     sync.set('a.ts', 'typed');
-    expect(sync.adopt('a.ts', 'from sed again')).toBe(false);
+    expect(sync.adopt('a.ts', 'from sed again', now('a.ts'))).toBe(false);
     await vi.advanceTimersByTimeAsync(TYPING_DELAY_MS);
     // Adopted files are not written back; the typed edit wins over the shell's.
     expect(calls).toEqual(['write a.ts=typed']);
+    // A read that began before the edit is stale even once the edit is written.
+    expect(sync.adopt('a.ts', 'from sed again', readBeforeTyping)).toBe(false);
     await sync.flush();
     expect(calls).toEqual(['write a.ts=typed']);
   });

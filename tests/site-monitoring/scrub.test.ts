@@ -6,7 +6,9 @@ describe("what the course's monitoring may send", () => {
     expect(scrubPaths('Could not access /tmp/ctl-sandbox-Ab12/backend/src/app.ts: EACCES')).toBe('Could not access <path>: EACCES');
     expect(scrubPaths('ENOENT: C:\\Users\\ada\\course\\dist\\x.json')).toBe('ENOENT: <path>');
     expect(scrubPaths('/home/ada/.cache/checkout-trace-lab and /Users/ada/x')).toBe('<path> and <path>');
-    expect(scrubPaths('GET /sandbox/packages.json failed at http://localhost:4321/lessons/01/')).toBe('GET /sandbox/packages.json failed at http://localhost:4321/lessons/01/');
+    expect(scrubPaths('GET /sandbox/packages.json failed at http://localhost:4321/lessons/01/')).toBe(
+      'GET /sandbox/packages.json failed at http://localhost:4321/lessons/01/',
+    );
   });
 
   test('an event keeps what went wrong and loses source context, console and input breadcrumbs, extras and the user', () => {
@@ -16,7 +18,18 @@ describe("what the course's monitoring may send", () => {
         values: [
           {
             value: 'x at /home/ada/code.ts',
-            stacktrace: { frames: [{ filename: 'http://localhost:4321/_astro/a.js', abs_path: '/home/ada/a.ts', pre_context: ['const secret = 1;'], context_line: 'throw new Error()', post_context: ['}'], vars: { code: 'x' } }] },
+            stacktrace: {
+              frames: [
+                {
+                  filename: 'http://localhost:4321/_astro/a.js',
+                  abs_path: '/home/ada/a.ts',
+                  pre_context: ['const secret = 1;'],
+                  context_line: 'throw new Error()',
+                  post_context: ['}'],
+                  vars: { code: 'x' },
+                },
+              ],
+            },
           },
         ],
       },

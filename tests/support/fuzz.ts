@@ -5,7 +5,23 @@
 import { connect } from 'node:net';
 import fc from 'fast-check';
 
-const OPS = ['claim', 'takeOver', 'mount', 'mountSnapshot', 'readFile', 'writeFile', 'rm', 'readdir', 'watch', 'unwatch', 'spawn', 'teardown', 'stdin', 'resize', 'kill'];
+const OPS = [
+  'claim',
+  'takeOver',
+  'mount',
+  'mountSnapshot',
+  'readFile',
+  'writeFile',
+  'rm',
+  'readdir',
+  'watch',
+  'unwatch',
+  'spawn',
+  'teardown',
+  'stdin',
+  'resize',
+  'kill',
+];
 
 const oddString = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
@@ -56,7 +72,18 @@ export function socketMessages(count: number, seed: number): string[] {
 const token = fc.stringMatching(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,12}$/);
 const headerLine = fc.oneof(
   fc.tuple(token, fc.string({ unit: 'binary', maxLength: 60 })).map(([name, value]) => `${name}: ${value}`),
-  fc.constantFrom('Host: evil.example', 'Host:', 'Content-Length: -1', 'Content-Length: 99999999999', 'Transfer-Encoding: chunked', 'Upgrade: websocket', 'Connection: Upgrade', 'Content-Encoding: gzip', 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=='),
+  fc.constantFrom(
+    'Host: evil.example',
+    'Host:',
+    'Content-Length: -1',
+    'Content-Length: 99999999999',
+    'Transfer-Encoding: chunked',
+    'Upgrade: websocket',
+    'Connection: Upgrade',
+    'Content-Encoding: gzip',
+    'Sec-WebSocket-Version: 13',
+    'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+  ),
   fc.string({ unit: 'binary', maxLength: 80 }),
 );
 
@@ -67,7 +94,22 @@ const headerLine = fc.oneof(
 export function httpRequests(count: number, seed: number, extraHeaders: string[] = []): string[] {
   const path = fc.oneof(
     fc.string({ unit: 'binary', maxLength: 80 }).map((p) => `/${p}`),
-    fc.constantFrom('//[', '/%', '/%E0%A4%A', '/..%2f..%2fetc/passwd', '/__runtime', '/__runtime?x=%', '*', 'http://evil.example/', '/api/1/envelope/', '/tunnel', '/recorded', '/health', '/?token=', '/?token=%ZZ'),
+    fc.constantFrom(
+      '//[',
+      '/%',
+      '/%E0%A4%A',
+      '/..%2f..%2fetc/passwd',
+      '/__runtime',
+      '/__runtime?x=%',
+      '*',
+      'http://evil.example/',
+      '/api/1/envelope/',
+      '/tunnel',
+      '/recorded',
+      '/health',
+      '/?token=',
+      '/?token=%ZZ',
+    ),
   );
   const request = fc
     .record({
@@ -78,8 +120,14 @@ export function httpRequests(count: number, seed: number, extraHeaders: string[]
       withExtras: fc.boolean(),
       body: fc.oneof(fc.constant(''), fc.string({ unit: 'binary', maxLength: 300 })),
     })
-    .map(({ method, path, version, headers, withExtras, body }) => `${method} ${path} ${version}\r\n${[...(withExtras ? extraHeaders : []), ...headers].join('\r\n')}\r\n\r\n${body}`);
-  return fc.sample(fc.oneof({ weight: 9, arbitrary: request }, { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 300 }) }), { numRuns: count, seed });
+    .map(
+      ({ method, path, version, headers, withExtras, body }) =>
+        `${method} ${path} ${version}\r\n${[...(withExtras ? extraHeaders : []), ...headers].join('\r\n')}\r\n\r\n${body}`,
+    );
+  return fc.sample(fc.oneof({ weight: 9, arbitrary: request }, { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 300 }) }), {
+    numRuns: count,
+    seed,
+  });
 }
 
 /**
@@ -105,7 +153,9 @@ export function sendRaw(port: number, data: string, timeoutMs = 2000, encoding: 
 /** Runs `work` over `items`, `parallel` at a time. */
 export async function inParallel<T>(items: T[], parallel: number, work: (item: T) => Promise<unknown>): Promise<void> {
   const queue = items.slice();
-  await Promise.all(Array.from({ length: parallel }, async () => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
-  }));
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
+    }),
+  );
 }

@@ -17,8 +17,6 @@ import type { FileMap, Runtime } from '../../src/runtime/types.ts';
 import { prepareSandbox, startShop, type BootCallbacks } from '../../src/session/boot.ts';
 import { packagesSnapshot } from './packages-snapshot.ts';
 
-
-
 /** One file of a lesson's overlay, e.g. lesson 6's shipped bug: lessonFile('06-something-broke', 'start', 'backend/src/inventory.ts'). */
 export const lessonFile = (lesson: string, overlay: 'start' | 'solution', path: string): string =>
   readFileSync(join(lessonsDir, lesson, overlay, path), 'utf8');
@@ -44,7 +42,12 @@ export async function startLocalBridge({ nodeOptions }: BridgeOptions = {}): Pro
   const snapshot = await packagesSnapshot();
   const server: Server = createServer();
   const sandboxesDir = mkdtempSync(join(tmpdir(), 'ctl-lesson-sandboxes-'));
-  const bridge: LocalRuntimeBridge = attachLocalRuntime(server, { refuseUpgrade: (req) => access.refuseUpgrade(req), sandboxesDir, snapshotsDir: snapshot.dir, nodeOptions });
+  const bridge: LocalRuntimeBridge = attachLocalRuntime(server, {
+    refuseUpgrade: (req) => access.refuseUpgrade(req),
+    sandboxesDir,
+    snapshotsDir: snapshot.dir,
+    nodeOptions,
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   access.listeningOn(port);
@@ -55,7 +58,12 @@ export async function startLocalBridge({ nodeOptions }: BridgeOptions = {}): Pro
     async boot(files) {
       const runtime = await connect();
       const output = { text: '' };
-      const callbacks: BootCallbacks = { onProgress: () => {}, onOutput: (chunk) => void (output.text += chunk) };
+      const callbacks: BootCallbacks = {
+        onProgress: () => {},
+        onOutput: (chunk) => {
+          output.text += chunk;
+        },
+      };
       try {
         await prepareSandbox(runtime, files, snapshot, callbacks);
         await startShop(runtime, callbacks);
@@ -73,7 +81,11 @@ export async function startLocalBridge({ nodeOptions }: BridgeOptions = {}): Pro
 }
 
 const BACKEND_SOURCE = /^backend\/src\//;
-const answers = (url: string) => fetch(url, { signal: AbortSignal.timeout(1000) }).then(() => true, () => false);
+const answers = (url: string) =>
+  fetch(url, { signal: AbortSignal.timeout(1000) }).then(
+    () => true,
+    () => false,
+  );
 
 async function pollUntil(condition: () => Promise<boolean>, timeoutMs: number, everyMs = 25): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;

@@ -8,7 +8,10 @@ export const widget = (page: Page, title: string) => page.getByRole('article', {
 
 /** The widget's newest value (NaN until it has one). */
 export async function widgetLatest(page: Page, title: string): Promise<number> {
-  const text = await widget(page, title).getByTestId('widget-latest').textContent({ timeout: 1000 }).catch(() => null);
+  const text = await widget(page, title)
+    .getByTestId('widget-latest')
+    .textContent({ timeout: 1000 })
+    .catch(() => null);
   return text === null || text === '—' ? NaN : Number(text);
 }
 

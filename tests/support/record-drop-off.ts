@@ -17,9 +17,18 @@ const shipped = Object.keys(broken.start).filter((path) => broken.start[path] !=
 const log = (message: string) => process.stderr.write(`${new Date().toISOString()} ${message}\n`);
 
 async function shoppers(runtime: Runtime, minutes: number) {
-  const run = await runtime.spawn('node', ['node_modules/tsx/dist/cli.mjs', 'scripts/shoppers.ts', '--rate', String(perMinute), '--count', String(Math.round(minutes * perMinute))]);
+  const run = await runtime.spawn('node', [
+    'node_modules/tsx/dist/cli.mjs',
+    'scripts/shoppers.ts',
+    '--rate',
+    String(perMinute),
+    '--count',
+    String(Math.round(minutes * perMinute)),
+  ]);
   let last = '';
-  await forEachChunk(run, (chunk) => void (last = chunk.trim().split('\n').at(-1) ?? last));
+  await forEachChunk(run, (chunk) => {
+    last = chunk.trim().split('\n').at(-1) ?? last;
+  });
   log(`${minutes} min of shoppers done (exit ${await run.exit}); last: ${last}`);
 }
 
@@ -27,7 +36,10 @@ const bridge = await startLocalBridge();
 const runtime = await bridge.boot(healthy);
 const progress = setInterval(async () => {
   const recording = await runtime.readFile('.telemetry/envelopes.ndjson').catch(() => '');
-  const collector = await fetch('http://127.0.0.1:8969/health').then((r) => r.json(), (error) => String(error));
+  const collector = await fetch('http://127.0.0.1:8969/health').then(
+    (r) => r.json(),
+    (error) => String(error),
+  );
   log(`${recording.split('\n').length - 1} envelopes recorded; collector: ${JSON.stringify(collector)}`);
 }, 60_000);
 try {

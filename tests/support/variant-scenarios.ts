@@ -22,7 +22,14 @@ function envelope(sdk: string, items: { type: string; payload: unknown }[]): str
   const lines = [JSON.stringify({ sdk: { name: sdk, version: '11.12.0' }, sent_at: new Date().toISOString() })];
   for (const item of items) {
     const payload = JSON.stringify(item.payload);
-    lines.push(JSON.stringify({ type: item.type, length: Buffer.byteLength(payload), ...(item.type === 'span' ? { content_type: 'application/vnd.sentry.items.span.v2+json' } : {}) }), payload);
+    lines.push(
+      JSON.stringify({
+        type: item.type,
+        length: Buffer.byteLength(payload),
+        ...(item.type === 'span' ? { content_type: 'application/vnd.sentry.items.span.v2+json' } : {}),
+      }),
+      payload,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -79,9 +86,20 @@ export const scenarios = {
       contexts: { trace: { trace_id: traceId, span_id: server.span_id } },
     });
     await post(envelope('sentry.javascript.react', [{ type: 'span', payload: { version: 2, items: [pageload, fetchSpan, checkout, postCheckout] } }]));
-    await post(envelope('sentry.javascript.react', [{ type: 'event', payload: error('TypeError', 'Failed to fetch', { filename: 'http://127.0.0.1:5173/src/App.tsx', function: 'loadProducts' }) }]));
+    await post(
+      envelope('sentry.javascript.react', [
+        { type: 'event', payload: error('TypeError', 'Failed to fetch', { filename: 'http://127.0.0.1:5173/src/App.tsx', function: 'loadProducts' }) },
+      ]),
+    );
     await post(envelope('sentry.javascript.node', [{ type: 'span', payload: { version: 2, items: [server, serverCheckout] } }]));
-    await post(envelope('sentry.javascript.node', [{ type: 'event', payload: error('TypeError', "Cannot read properties of null (reading 'id')", { filename: '/backend/src/inventory.ts', function: 'listProducts' }) }]));
+    await post(
+      envelope('sentry.javascript.node', [
+        {
+          type: 'event',
+          payload: error('TypeError', "Cannot read properties of null (reading 'id')", { filename: '/backend/src/inventory.ts', function: 'listProducts' }),
+        },
+      ]),
+    );
   },
 
   /** Had the shopper simulator running, so the backend already reported this lesson's error once. */

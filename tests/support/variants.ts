@@ -26,7 +26,6 @@ export interface Variant {
   before?: ScenarioName;
 }
 
-
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((path) => statSync(join(dir, path)).isFile());
 }
@@ -41,9 +40,15 @@ export function lessonVariants(lessonId: string, verdict: Verdict): Variant[] {
   }
   return names.map((name) => {
     const folder = join(dir, name);
-    const meta = JSON.parse(readFileSync(join(folder, 'variant.json'), 'utf8')) as { note: string; failing?: string[]; removed?: string[]; before?: ScenarioName };
+    const meta = JSON.parse(readFileSync(join(folder, 'variant.json'), 'utf8')) as {
+      note: string;
+      failing?: string[];
+      removed?: string[];
+      before?: ScenarioName;
+    };
     if (!meta.note) throw new Error(`${lessonId}/variants/${verdict}/${name}/variant.json: write a note saying why it is ${verdict}`);
-    if (verdict === 'wrong' && !meta.failing?.length) throw new Error(`${lessonId}/variants/wrong/${name}/variant.json: name the check that must catch it in "failing"`);
+    if (verdict === 'wrong' && !meta.failing?.length)
+      throw new Error(`${lessonId}/variants/wrong/${name}/variant.json: name the check that must catch it in "failing"`);
     const files = Object.fromEntries(
       filesUnder(folder)
         .filter((path) => path !== 'variant.json')

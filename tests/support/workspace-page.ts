@@ -39,7 +39,10 @@ export async function openFile(page: Page, path: string) {
  * `.view-lines` can lie off screen when the editor is scrolled sideways, and a click there misses.)
  */
 async function focusEditor(page: Page) {
-  await page.locator('.monaco-editor').first().click({ position: { x: 120, y: 24 } });
+  await page
+    .locator('.monaco-editor')
+    .first()
+    .click({ position: { x: 120, y: 24 } });
   await expect.poll(() => page.evaluate(() => Boolean(document.activeElement?.closest('.monaco-editor')))).toBe(true);
 }
 

@@ -1,15 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import {
-  type AlertNotification,
-  type AlertRule,
-  evaluateRule,
-  initialState,
-  isBreached,
-  replay,
-  stepAlert,
-  validateRule,
-} from '../../src/telemetry/alerts.ts';
+import { type AlertNotification, type AlertRule, evaluateRule, initialState, isBreached, replay, stepAlert, validateRule } from '../../src/telemetry/alerts.ts';
 import type { Span } from '../../src/telemetry/model.ts';
 
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
@@ -217,7 +208,12 @@ describe('isBreached and stepAlert', () => {
     expect(isBreached(itemsRule, null)).toBe(false);
     expect(isBreached(errorsRule, 5)).toBe(false);
     expect(isBreached(errorsRule, 6)).toBe(true);
-    const noCheckouts: AlertRule = { ...errorsRule, query: { filter: 'span.name:"Submit Checkout Form"', aggregate: 'count' }, comparison: 'below', threshold: 1 };
+    const noCheckouts: AlertRule = {
+      ...errorsRule,
+      query: { filter: 'span.name:"Submit Checkout Form"', aggregate: 'count' },
+      comparison: 'below',
+      threshold: 1,
+    };
     expect(isBreached(noCheckouts, evaluateRule(noCheckouts, [], T0))).toBe(true);
   });
 

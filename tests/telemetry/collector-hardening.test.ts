@@ -12,7 +12,8 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { CollectorFrameReader } from '../../src/telemetry/collector-frames.ts';
 import { httpRequests, inParallel, sendRaw } from '../support/fuzz.ts';
 
-const good = (id: string, sdk = 'sentry.javascript.browser') => `{"event_id":"${id}","sdk":{"name":${JSON.stringify(sdk)}}}\n{"type":"event"}\n{"event_id":"${id}","message":"hi"}\n`;
+const good = (id: string, sdk = 'sentry.javascript.browser') =>
+  `{"event_id":"${id}","sdk":{"name":${JSON.stringify(sdk)}}}\n{"type":"event"}\n{"event_id":"${id}","message":"hi"}\n`;
 
 interface RunningCollector {
   port: number;
@@ -97,7 +98,9 @@ describe('the collector survives what clients send', () => {
     expect(bomb.length).toBeLessThan(1.2 * 2 ** 20);
     const before = peakMiB(collector.process.pid!);
     const answers = await Promise.all(
-      Array.from({ length: 4 }, () => fetch(`${collector.base}/api/1/envelope/`, { method: 'POST', body: new Uint8Array(bomb), headers: { 'Content-Encoding': 'gzip' } })),
+      Array.from({ length: 4 }, () =>
+        fetch(`${collector.base}/api/1/envelope/`, { method: 'POST', body: new Uint8Array(bomb), headers: { 'Content-Encoding': 'gzip' } }),
+      ),
     );
     expect(answers.map((answer) => answer.status)).toEqual([413, 413, 413, 413]);
     expect((await answers[0]!.json()).detail).toMatch(/decompressed/);
@@ -160,7 +163,12 @@ test('nothing a request sends reaches the terminal as a control sequence', async
   const collector = await startCollectorProcess();
   await fetch(`${collector.base}/api/1/envelope/`, { method: 'POST', body: good('esc', 'evil\u001b[2J\u001b]0;pwned\u0007') });
   // HTTP allows bytes 0x80-0xFF in a header value: 0x9B is a terminal's one-byte CSI.
-  await sendRaw(collector.port, 'POST /api/1/envelope/ HTTP/1.1\r\nHost: x\r\nContent-Encoding: x\u009b2J\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}', 2000, 'latin1');
+  await sendRaw(
+    collector.port,
+    'POST /api/1/envelope/ HTTP/1.1\r\nHost: x\r\nContent-Encoding: x\u009b2J\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}',
+    2000,
+    'latin1',
+  );
   await expect.poll(() => collector.text()).toMatch(/rejected POST/);
   expect(collector.text()).toMatch(/envelope #1 from evil/);
   expect(collector.text()).not.toMatch(/[\u001b\u0007\u009b]/);

@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CollectorFrameReader } from '../../src/telemetry/collector-frames.ts';
 import { startTestCollector, type TestCollector } from './collector.ts';
 
-const good = (id: string) => `{"event_id":"${id}","sdk":{"name":"sentry.javascript.browser"}}\n{"type":"event"}\n{"event_id":"${id}","exception":{"values":[{"type":"TypeError","value":"Failed to fetch"}]}}\n`;
+const good = (id: string) =>
+  `{"event_id":"${id}","sdk":{"name":"sentry.javascript.browser"}}\n{"type":"event"}\n{"event_id":"${id}","exception":{"values":[{"type":"TypeError","value":"Failed ` +
+  `to fetch"}]}}\n`;
 
 let collector: TestCollector;
 beforeAll(async () => {

@@ -23,7 +23,15 @@ describe('parseEnvelope', () => {
   });
 
   test('a binary attachment with newlines inside is skipped safely', () => {
-    const bytes = new Uint8Array([...enc('{}\n{"type":"attachment","length":5}\n'), 0x0a, 0x00, 0xff, 0x0a, 0x01, ...enc('\n{"type":"event"}\n{"message":"after"}\n')]);
+    const bytes = new Uint8Array([
+      ...enc('{}\n{"type":"attachment","length":5}\n'),
+      0x0a,
+      0x00,
+      0xff,
+      0x0a,
+      0x01,
+      ...enc('\n{"type":"event"}\n{"message":"after"}\n'),
+    ]);
     const result = parseEnvelope(bytes);
     expect(result.ok).toBe(true);
     if (!result.ok) return;

@@ -3,21 +3,30 @@ import { ISSUE_FILTER } from '../../src/telemetry/issue-filter.ts';
 import { parseFilter } from '../../src/telemetry/query.ts';
 import type { Issue } from '../../src/telemetry/store.ts';
 
-const issue = (overrides: Partial<Issue>): Issue => ({
-  id: 'i',
-  type: 'TypeError',
-  value: "Cannot read properties of null (reading 'includes')",
-  culprit: { file: 'backend/src/inventory.ts', function: 'listProducts' },
-  service: 'backend',
-  count: 1,
-  firstSeen: 0,
-  lastSeen: 0,
-  traceIds: ['abc'],
-  ...overrides,
-} as Issue);
+const issue = (overrides: Partial<Issue>): Issue =>
+  ({
+    id: 'i',
+    type: 'TypeError',
+    value: "Cannot read properties of null (reading 'includes')",
+    culprit: { file: 'backend/src/inventory.ts', function: 'listProducts' },
+    service: 'backend',
+    count: 1,
+    firstSeen: 0,
+    lastSeen: 0,
+    traceIds: ['abc'],
+    ...overrides,
+  }) as Issue;
 
 const backendTypeError = issue({});
-const frontendApiError = issue({ id: 'j', type: 'ApiError', value: 'Something went wrong on our side.', culprit: { file: 'frontend/src/api.ts' }, service: 'frontend', count: 4, traceIds: ['abc', 'def'] });
+const frontendApiError = issue({
+  id: 'j',
+  type: 'ApiError',
+  value: 'Something went wrong on our side.',
+  culprit: { file: 'frontend/src/api.ts' },
+  service: 'frontend',
+  count: 4,
+  traceIds: ['abc', 'def'],
+});
 const pick = (search: string) => {
   const parsed = parseFilter(search, ISSUE_FILTER);
   if (!parsed.ok) throw new Error(parsed.error);

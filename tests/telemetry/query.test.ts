@@ -235,7 +235,13 @@ describe('runQuery: aggregates', () => {
     expect(q('p95')).toBeCloseTo(95.5, 10);
     expect(q('p99')).toBeCloseTo(99.1, 10);
     // Odd count: the median is the middle value; one value is every percentile.
-    expect(runQuery([1, 9, 5].map((d) => span({ start: 0, end: d })), { filter: '', aggregate: 'p50', field: 'span.duration' }, window).series[0]!.total).toBe(5);
+    expect(
+      runQuery(
+        [1, 9, 5].map((d) => span({ start: 0, end: d })),
+        { filter: '', aggregate: 'p50', field: 'span.duration' },
+        window,
+      ).series[0]!.total,
+    ).toBe(5);
     expect(runQuery([span({ start: 0, end: 7 })], { filter: '', aggregate: 'p99', field: 'span.duration' }, window).series[0]!.total).toBe(7);
   });
 
@@ -249,7 +255,12 @@ describe('runQuery: aggregates', () => {
       const lo = Math.floor(h);
       return sorted[lo]! + (h - lo) * (sorted[Math.min(lo + 1, sorted.length - 1)]! - sorted[lo]!);
     };
-    for (const [fn, p] of [['p50', 0.5], ['p75', 0.75], ['p95', 0.95], ['p99', 0.99]] as const) {
+    for (const [fn, p] of [
+      ['p50', 0.5],
+      ['p75', 0.75],
+      ['p95', 0.95],
+      ['p99', 0.99],
+    ] as const) {
       expect(runQuery(input, { filter: '', aggregate: fn, field: 'span.duration' }, window).series[0]!.total).toBeCloseTo(expected(p), 10);
     }
   });
@@ -290,7 +301,11 @@ describe('runQuery: buckets and window edges', () => {
 
   test('per-bucket aggregates, null where a bucket has no values', () => {
     const spans = [checkoutSpan(2, 0), checkoutSpan(4, 500), checkoutSpan(0, 2500), span({ start: 1500 })];
-    const result = runQuery(spans, { filter: 'span.name:"Submit Checkout Form"', aggregate: 'avg', field: 'items_at_checkout' }, { start: 0, end: 3000, bucketMs: 1000 });
+    const result = runQuery(
+      spans,
+      { filter: 'span.name:"Submit Checkout Form"', aggregate: 'avg', field: 'items_at_checkout' },
+      { start: 0, end: 3000, bucketMs: 1000 },
+    );
     expect(result.series).toEqual([{ group: '', values: [3, null, 0], total: 2 }]);
     expect(result.matched).toBe(3);
     const counts = runQuery(spans, { filter: 'checkout', aggregate: 'count' }, { start: 0, end: 3000, bucketMs: 1000 });
@@ -398,8 +413,12 @@ describe('runQuery on spans shaped like the SDK sends them', () => {
 
 describe('describeQuery', () => {
   test('reads as Sentry writes it', () => {
-    expect(describeQuery({ filter: 'span.name:"Submit Checkout Form"', aggregate: 'avg', field: 'items_at_checkout' })).toBe('avg(items_at_checkout) where span.name:"Submit Checkout Form"');
+    expect(describeQuery({ filter: 'span.name:"Submit Checkout Form"', aggregate: 'avg', field: 'items_at_checkout' })).toBe(
+      'avg(items_at_checkout) where span.name:"Submit Checkout Form"',
+    );
     expect(describeQuery({ filter: '  ', aggregate: 'count' })).toBe('count()');
-    expect(describeQuery({ filter: 'span.op:http.*', aggregate: 'p95', field: 'span.duration', groupBy: 'http.route' })).toBe('p95(span.duration) where span.op:http.* by http.route');
+    expect(describeQuery({ filter: 'span.op:http.*', aggregate: 'p95', field: 'span.duration', groupBy: 'http.route' })).toBe(
+      'p95(span.duration) where span.op:http.* by http.route',
+    );
   });
 });

@@ -47,8 +47,12 @@ describe('TelemetryStore', () => {
     store.addError(error('Cannot read properties of null (reading 1)', { traceId: 'b' }));
     store.addError(error('Cannot read properties of null (reading 1)', { frames: [{ filename: 'other.ts', function: 'f', inApp: true }] }));
     // The same module served again after a hot reload is the same frame.
-    store.addError(error('Cannot read properties of null (reading 2)', { frames: [{ filename: 'http://127.0.0.1:5173/src/api.ts?t=1', function: 'g', inApp: true }] }));
-    store.addError(error('Cannot read properties of null (reading 3)', { frames: [{ filename: 'http://127.0.0.1:5173/src/api.ts?t=2', function: 'g', inApp: true }] }));
+    store.addError(
+      error('Cannot read properties of null (reading 2)', { frames: [{ filename: 'http://127.0.0.1:5173/src/api.ts?t=1', function: 'g', inApp: true }] }),
+    );
+    store.addError(
+      error('Cannot read properties of null (reading 3)', { frames: [{ filename: 'http://127.0.0.1:5173/src/api.ts?t=2', function: 'g', inApp: true }] }),
+    );
     const issues = store.issues();
     expect(issues.map((issue) => issue.count).sort()).toEqual([1, 2, 2]);
     // Two issues count 2 each (listed by last seen, which may tie): pick the inventory one by its frame.

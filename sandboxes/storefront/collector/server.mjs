@@ -183,7 +183,7 @@ export async function startCollector({ port = Number(process.env.COLLECTOR_PORT 
     if (onEnvelope) onEnvelope(bytes, entry.received);
     else {
       process.stdout.write(`${FRAME_PREFIX}${JSON.stringify(entry)}\n`);
-      process.stdout.write(printable(`envelope #${received} from ${header.sdk?.name ?? source}: ${types.join(', ') || 'no items'}`) + '\n');
+      process.stdout.write(`${printable(`envelope #${received} from ${header.sdk?.name ?? source}: ${types.join(', ') || 'no items'}`)}\n`);
     }
     return header.event_id ?? null;
   };

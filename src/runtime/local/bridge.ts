@@ -57,7 +57,10 @@ async function portTaken(ports: number[]): Promise<string | null> {
     if (!held) return null;
     if (Date.now() >= deadline) {
       const who = held.listener!.pid ? `pid ${held.listener!.pid}: ${held.listener!.command}` : 'a program of another user, or one this account cannot see';
-      return `The shop needs port ${held.port}, and another program on this computer listens on it (${who}). Stop that program, then press \u201cTry again\u201d.`;
+      return (
+        `The shop needs port ${held.port}, and another program on this computer listens on it (${who}). Stop that program, then press \u201cTry ` +
+        `again\u201d.`
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -220,7 +223,11 @@ export function attachLocalRuntime(server: Server, options: LocalRuntimeOptions)
       } catch (error) {
         const known = error instanceof RuntimeError;
         if (!known) console.warn(`[runtime] ${message.op} failed:`, error);
-        connection.outbox.send({ id: message.id, ok: false, error: { code: known ? error.code : 'io', message: error instanceof Error ? error.message : String(error) } });
+        connection.outbox.send({
+          id: message.id,
+          ok: false,
+          error: { code: known ? error.code : 'io', message: error instanceof Error ? error.message : String(error) },
+        });
       }
     }
 

@@ -3,7 +3,16 @@
  * the course's own server. Also runs in Node 22 (global WebSocket), which is how tests drive it.
  */
 import { CLOSE_TAKEN_OVER, PROTOCOL, type ClientMessage, type RequestBody, type Result, type ServerMessage } from './protocol.ts';
-import { RuntimeError, type FileChange, type FileTree, type PackagesSnapshot, type Runtime, type RuntimeFailure, type SandboxProcess, type SpawnOptions } from '../types.ts';
+import {
+  RuntimeError,
+  type FileChange,
+  type FileTree,
+  type PackagesSnapshot,
+  type Runtime,
+  type RuntimeFailure,
+  type SandboxProcess,
+  type SpawnOptions,
+} from '../types.ts';
 
 interface LiveProcess {
   controller: ReadableStreamDefaultController<string>;
@@ -131,7 +140,11 @@ class LocalRuntimeClient implements Runtime {
   async spawn(command: string, args: string[], options: SpawnOptions = {}): Promise<SandboxProcess> {
     const processId = this.#nextId++;
     let controller!: ReadableStreamDefaultController<string>;
-    const output = new ReadableStream<string>({ start: (c) => void (controller = c) });
+    const output = new ReadableStream<string>({
+      start(c) {
+        controller = c;
+      },
+    });
     let resolveExit!: (code: number) => void;
     const exit = new Promise<number>((resolve) => (resolveExit = resolve));
     this.#processes.set(processId, { controller, resolveExit });
@@ -199,7 +212,8 @@ function open(url: string, headers?: Record<string, string>): Promise<WebSocket>
       () =>
         reject(
           new RuntimeError(
-            'Could not connect to the local runtime. It only accepts pages of the course server that started it, in the browser signed in with the link `npm start` printed; open that link again (or restart `npm start`) and reload.',
+            'Could not connect to the local runtime. It only accepts pages of the course server that started it, in the browser signed in with the ' +
+              'link `npm start` printed; open that link again (or restart `npm start`) and reload.',
             'unauthorized',
           ),
         ),
@@ -214,7 +228,10 @@ function open(url: string, headers?: Record<string, string>): Promise<WebSocket>
  * the shop (`takeOverLocalRuntime` then ends that one), and `port-in-use` (naming the program)
  * when something else listens on one of `ports`.
  */
-export async function connectLocalRuntime(url: string, { label = typeof document === 'undefined' ? 'a test' : document.title, ports = [], headers }: ConnectOptions = {}): Promise<Runtime> {
+export async function connectLocalRuntime(
+  url: string,
+  { label = typeof document === 'undefined' ? 'a test' : document.title, ports = [], headers }: ConnectOptions = {},
+): Promise<Runtime> {
   const client = new LocalRuntimeClient(await open(url, headers));
   try {
     await client.claim(label, ports);

@@ -42,7 +42,10 @@ export async function resolveForWrite(root: string, path: string): Promise<strin
     const info = await lstat(current).catch(() => null);
     if (!info) break; // from here on nothing exists yet: mkdir makes real folders
     if (info.isSymbolicLink()) {
-      throw new RuntimeError(`"${path}" goes through the symlink ${relative(root, current)}; the runtime never writes through symlinks.`, 'path-outside-sandbox');
+      throw new RuntimeError(
+        `"${path}" goes through the symlink ${relative(root, current)}; the runtime never writes through symlinks.`,
+        'path-outside-sandbox',
+      );
     }
   }
   return join(root, ...parts);

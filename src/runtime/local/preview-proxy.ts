@@ -19,13 +19,10 @@ export interface PreviewProxy {
 
 export async function startPreviewProxy(targetPort: number): Promise<PreviewProxy> {
   const server: Server = createServer((req, res) => {
-    const upstream = request(
-      { host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, { ...answer.headers, ...FRAMEABLE });
-        answer.pipe(res);
-      },
-    );
+    const upstream = request({ host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, { ...answer.headers, ...FRAMEABLE });
+      answer.pipe(res);
+    });
     upstream.on('error', (error) => {
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8', ...FRAMEABLE });
       res.end(`The shop on port ${targetPort} is not answering (${error.message}). It may be restarting; reload in a moment.`);

@@ -17,7 +17,10 @@ export const CLOSE_TAKEN_OVER = 4001;
 const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 /** Sandbox paths are checked (relative, no `..`, no NUL) where they are used: see sandbox-path.ts. */
 const path = z.string().max(4096);
-const text = z.string().max(64 * 1024).refine((value) => !value.includes('\0'), 'must not contain NUL');
+const text = z
+  .string()
+  .max(64 * 1024)
+  .refine((value) => !value.includes('\0'), 'must not contain NUL');
 const terminalSize = z.object({ cols: z.number().int().min(1).max(1000), rows: z.number().int().min(1).max(1000) });
 
 export const fileTree: z.ZodType<FileTree> = z.lazy(() => z.record(z.string().max(255), z.union([z.string(), fileTree])));

@@ -28,7 +28,8 @@ export function ptyCommand(command: string, args: string[], size: { cols: number
 /** The size goes into a shell command: whole numbers only, whatever the caller checked. */
 function checkedSize({ cols, rows }: { cols: unknown; rows: unknown }): { cols: number; rows: number } {
   const fits = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 1000;
-  if (!fits(cols) || !fits(rows)) throw new RuntimeError(`A terminal size is two whole numbers from 1 to 1000, not ${JSON.stringify({ cols, rows })}.`, 'invalid-request');
+  if (!fits(cols) || !fits(rows))
+    throw new RuntimeError(`A terminal size is two whole numbers from 1 to 1000, not ${JSON.stringify({ cols, rows })}.`, 'invalid-request');
   return { cols, rows };
 }
 

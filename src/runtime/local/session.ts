@@ -26,7 +26,10 @@ const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 function portAnswers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once('error', () => resolve(false));
   });
 }
@@ -143,7 +146,12 @@ export class Session {
     }
   }
 
-  async #spawn(processId: number, command: string, args: string[], options: { cwd?: string; env?: Record<string, string>; terminal?: { cols: number; rows: number } }) {
+  async #spawn(
+    processId: number,
+    command: string,
+    args: string[],
+    options: { cwd?: string; env?: Record<string, string>; terminal?: { cols: number; rows: number } },
+  ) {
     const cwd = await resolveInside(this.folder, options.cwd ?? '');
     const nodeOptions = [this.#options.env.NODE_OPTIONS, options.env?.NODE_OPTIONS].filter(Boolean).join(' ');
     const env = {
@@ -222,7 +230,11 @@ export class Session {
     this.#ended ??= (async () => {
       for (const watcher of this.#watchers.values()) watcher.close();
       await Promise.all([...this.#processes.values()].map((child) => killTree(child.pid!)));
-      for (const proxy of this.#proxies.values()) void proxy.then((p) => p.close(), () => undefined);
+      for (const proxy of this.#proxies.values())
+        void proxy.then(
+          (p) => p.close(),
+          () => undefined,
+        );
       await rm(this.folder, { recursive: true, force: true, maxRetries: 3 });
     })();
     return this.#ended;

@@ -72,10 +72,9 @@ export class ShopLock {
   }
 
   busyMessage(holder: Holder): string {
-    const where =
-      this.#local(holder)
-        ? `in another tab of this course (\u201c${holder.label}\u201d, since ${clock(holder.since)})`
-        : `for another course server on this computer, ${holder.url} (\u201c${holder.label}\u201d, since ${clock(holder.since)})`;
+    const where = this.#local(holder)
+      ? `in another tab of this course (\u201c${holder.label}\u201d, since ${clock(holder.since)})`
+      : `for another course server on this computer, ${holder.url} (\u201c${holder.label}\u201d, since ${clock(holder.since)})`;
     const ports = holder.ports.length ? ` (${holder.ports.join(', ')})` : '';
     return `The shop already runs ${where}. Its ports${ports} are fixed, so only one can run it at a time: take it over here, or go back to that one.`;
   }

@@ -63,7 +63,10 @@ export class SnapshotStore {
         }),
       );
       for (const top of new Set(files.map(([path]) => path.split('/')[0]!))) {
-        const taken = await lstat(join(folder, top)).then(() => true, () => false);
+        const taken = await lstat(join(folder, top)).then(
+          () => true,
+          () => false,
+        );
         if (taken) throw new RuntimeError(`The sandbox already has ${top}; the packages snapshot is mounted into a fresh sandbox only.`, 'io');
         await rename(join(staging, top), join(folder, top));
       }

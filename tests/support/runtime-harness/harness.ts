@@ -54,7 +54,10 @@ export function exposeRuntimeHarness() {
           case 'spawn':
           case 'openShell': {
             const processId = nextId++;
-            const process = method === 'openShell' ? await runtime.openShell(args[0] as { cols: number; rows: number }) : await runtime.spawn(...(args as Parameters<Runtime['spawn']>));
+            const process =
+              method === 'openShell'
+                ? await runtime.openShell(args[0] as { cols: number; rows: number })
+                : await runtime.spawn(...(args as Parameters<Runtime['spawn']>));
             processes.set(processId, process);
             void process.output.pipeTo(new WritableStream({ write: (data) => window.ctlEvent({ type: 'output', processId, data }) }));
             void process.exit.then((code) => window.ctlEvent({ type: 'exit', processId, code }));
@@ -68,7 +71,10 @@ export function exposeRuntimeHarness() {
             return processes.get(args[0] as number)?.kill();
           case 'watch': {
             const watchId = nextId++;
-            unwatch.set(watchId, runtime.watch(args[0] as string, (change) => window.ctlEvent({ type: 'watch', watchId, ...change })));
+            unwatch.set(
+              watchId,
+              runtime.watch(args[0] as string, (change) => window.ctlEvent({ type: 'watch', watchId, ...change })),
+            );
             return watchId;
           }
           case 'unwatch':

@@ -10,7 +10,8 @@ import { isBackend, isBrowser, requestTo, waitFor, type Span } from './telemetry
 
 const visit = (async () => {
   await openShop('fails on the way');
-  if ((await productsShown()) !== 'failed') throw new Error('The first product load was cut off, yet the page showed products. Did App.tsx stop loading them with getProducts()?');
+  if ((await productsShown()) !== 'failed')
+    throw new Error('The first product load was cut off, yet the page showed products. Did App.tsx stop loading them with getProducts()?');
   fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
   if (!(await productsLoaded())) throw new Error('"Try again" did not bring the products back. The Terminal shows what the backend said.');
   await flushPageSdk();
@@ -27,7 +28,11 @@ test('the shop page sends spans from the browser SDK', async () => {
   const problem = browserTracingProblem();
   if (problem) throw new Error(problem);
   const span = await waitFor(({ spans }) => spans.find(isBrowser), AFTER_FLUSH_MS);
-  expect(span, 'No span from the browser SDK arrived. Is its dsn http://public@localhost:8969/1 with tunnel: \'/tunnel\'? The Terminal shows whether the collector received anything.').toBeDefined();
+  expect(
+    span,
+    "No span from the browser SDK arrived. Is its dsn http://public@localhost:8969/1 with tunnel: '/tunnel'? The Terminal shows whether the collector " +
+      'received anything.',
+  ).toBeDefined();
 });
 
 test("the backend's GET /products span continues the browser's trace", async () => {
@@ -35,12 +40,16 @@ test("the backend's GET /products span continues the browser's trace", async () 
   const problem = browserTracingProblem();
   if (problem) throw new Error(`First the browser spans: ${problem}`);
   const request = await waitFor(({ spans }) => spans.find(productsFetch), AFTER_FLUSH_MS);
-  expect(request, 'The browser SDK sent no span for the page\'s GET /api/products: is browserTracingIntegration() in its integrations?').toBeDefined();
+  expect(request, "The browser SDK sent no span for the page's GET /api/products: is browserTracingIntegration() in its integrations?").toBeDefined();
   // The backend sends its span half a second after it answered, which was before the page's flush.
-  const joined = await waitFor(({ spans }) => spans.find((s) => isBackend(s) && s.op === 'http.server' && s.name === 'GET /products' && s.traceId === request!.traceId), AFTER_FLUSH_MS);
+  const joined = await waitFor(
+    ({ spans }) => spans.find((s) => isBackend(s) && s.op === 'http.server' && s.name === 'GET /products' && s.traceId === request!.traceId),
+    AFTER_FLUSH_MS,
+  );
   expect(
     joined,
-    "The backend's GET /products span is not in the browser's trace. Is /api/ in tracePropagationTargets (e.g. [/^\\/api\\//]), so fetch calls to it carry the sentry-trace header?",
+    "The backend's GET /products span is not in the browser's trace. Is /api/ in tracePropagationTargets (e.g. [/^\\/api\\//]), so fetch calls to it " +
+      'carry the sentry-trace header?',
   ).toBeDefined();
 });
 
@@ -50,6 +59,7 @@ test('a product list that fails to load is reported with Sentry.captureException
   const reported = await waitFor(({ errors }) => errors.find((e) => isBrowser(e) && /Failed to fetch/.test(e.value)), AFTER_FLUSH_MS);
   expect(
     reported,
-    'The page could not load the products ("Failed to fetch") and showed "Try again", but no error reached Sentry. In frontend/src/App.tsx, report it in loadProducts\'s catch with Sentry.captureException(error) before setLoadError(…).',
+    'The page could not load the products ("Failed to fetch") and showed "Try again", but no error reached Sentry. In frontend/src/App.tsx, report it ' +
+      "in loadProducts's catch with Sentry.captureException(error) before setLoadError(…).",
   ).toBeDefined();
 });

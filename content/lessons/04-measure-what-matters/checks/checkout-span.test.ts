@@ -20,7 +20,8 @@ const carts = [
 
 const shopping = (async () => {
   await openShop();
-  if ((await productsShown()) !== 'loaded') throw new Error('The shop page could not load its products, so the shopper could not check out. The Terminal shows what the backend said.');
+  if ((await productsShown()) !== 'loaded')
+    throw new Error('The shop page could not load its products, so the shopper could not check out. The Terminal shows what the backend said.');
   finishPageLoad();
   for (const cart of carts) {
     await fillCart(cart.lines);
@@ -64,7 +65,8 @@ test('placing an order sends a "Submit Checkout Form" span from the browser', as
   const { spans } = await checkouts;
   expect(
     spans.length,
-    'No "Submit Checkout Form" span arrived after placing two orders. Wrap the work of handleSubmit in frontend/src/components/Checkout.tsx in Sentry.startSpan({ name: \'Submit Checkout Form\' }, async (span) => { … }).',
+    'No "Submit Checkout Form" span arrived after placing two orders. Wrap the work of handleSubmit in frontend/src/components/Checkout.tsx in ' +
+      "Sentry.startSpan({ name: 'Submit Checkout Form' }, async (span) => { … }).",
   ).toBeGreaterThan(0);
 });
 
@@ -87,11 +89,13 @@ test('the POST /api/checkout request runs inside the checkout span, which lasts 
     expect(order.request, 'The browser SDK sent no span for the POST /api/checkout request.').toBeDefined();
     expect(
       order.span,
-      'The POST /api/checkout request is not inside the "Submit Checkout Form" span: call checkout(…) inside the startSpan callback, so the request becomes a child of the span.',
+      'The POST /api/checkout request is not inside the "Submit Checkout Form" span: call checkout(…) inside the startSpan callback, so the request ' +
+        'becomes a child of the span.',
     ).toBeDefined();
     expect(
       order.span!.end >= order.request!.end - 1,
-      'The "Submit Checkout Form" span ends before its POST /api/checkout request does: await checkout(…) inside the callback (and await or return Sentry.startSpan), so the span lasts as long as the checkout.',
+      'The "Submit Checkout Form" span ends before its POST /api/checkout request does: await checkout(…) inside the callback (and await or return ' +
+        'Sentry.startSpan), so the span lasts as long as the checkout.',
     ).toBe(true);
   }
 });

@@ -21,12 +21,17 @@ async function widgets(): Promise<Widget[]> {
   return dashboards.value.flatMap((board) => board.widgets);
 }
 
-const ids = (spans: Span[]) => spans.map((s) => s.spanId).sort().join();
+const ids = (spans: Span[]) =>
+  spans
+    .map((s) => s.spanId)
+    .sort()
+    .join();
 /** The sample spans the widget's search keeps. */
 const selected = (widget: Widget) => sampleSpans.filter(compileFilter(widget.query.filter));
 const selectsExactly = (widget: Widget, spans: Span[]) => ids(selected(widget)) === ids(spans);
 /** The widget's field reads `value` on every one of `spans` (span.items_at_checkout and items_at_checkout both do). */
-const reads = (widget: Widget, spans: Span[], value: (span: Span) => unknown) => widget.query.field !== undefined && spans.every((s) => fieldValue(s, widget.query.field!) === value(s));
+const reads = (widget: Widget, spans: Span[], value: (span: Span) => unknown) =>
+  widget.query.field !== undefined && spans.every((s) => fieldValue(s, widget.query.field!) === value(s));
 
 const items = (s: Span) => s.attributes.items_at_checkout;
 const duration = (s: Span) => s.end - s.start;
@@ -44,7 +49,8 @@ async function itemsWidget(): Promise<Widget | undefined> {
 test('the dashboard has a widget on items_at_checkout of the "Submit Checkout Form" spans', async () => {
   expect(
     await itemsWidget(),
-    `No widget aggregates items_at_checkout over exactly the "Submit Checkout Form" spans. In Explore: search span.name:"Submit Checkout Form", Aggregate avg, Of items_at_checkout, then "Add to dashboard". ${found(await widgets())}`,
+    `No widget aggregates items_at_checkout over exactly the "Submit Checkout Form" spans. In Explore: search span.name:"Submit Checkout Form", ` +
+      `Aggregate avg, Of items_at_checkout, then "Add to dashboard". ${found(await widgets())}`,
   ).toBeDefined();
 });
 
@@ -53,12 +59,15 @@ test('the dashboard counts the backend requests that failed, by endpoint', async
   const groupsLikeEndpoints = (w: Widget) => {
     const key = (s: Span) => `${fieldValue(s, w.query.groupBy ?? '')}`;
     const pairs = new Set(failedRequests.map((s) => `${key(s)}→${s.name}`));
-    return w.query.groupBy !== undefined && new Set(failedRequests.map(key)).size === pairs.size && pairs.size === new Set(failedRequests.map((s) => s.name)).size;
+    return (
+      w.query.groupBy !== undefined && new Set(failedRequests.map(key)).size === pairs.size && pairs.size === new Set(failedRequests.map((s) => s.name)).size
+    );
   };
   const widget = (await widgets()).find((w) => w.query.aggregate === 'count' && selectsExactly(w, failedRequests) && groupsLikeEndpoints(w));
   expect(
     widget,
-    `No widget counts exactly the backend requests that did not end well, grouped by endpoint. In Explore: search span.op:http.server !span.status:ok, Aggregate count, Group by span.name. ${found(await widgets())}`,
+    `No widget counts exactly the backend requests that did not end well, grouped by endpoint. In Explore: search span.op:http.server !span.status:ok, ` +
+      `Aggregate count, Group by span.name. ${found(await widgets())}`,
   ).toBeDefined();
 });
 
@@ -78,6 +87,9 @@ test("the items widget's query returns a series above zero from the shoppers' ch
   const { spans } = await recorded();
   const result = runQuery(spans, widget!.query, { start: end - 5 * 60_000, end, bucketMs: 10_000 });
   const values = result.series.flatMap((series) => series.values).filter((value): value is number => value !== null);
-  expect(values.length, `The widget's query (${widget!.query.filter}) matched none of the shoppers' checkouts. Is the shop running? The Terminal shows the shoppers' errors.`).toBeGreaterThan(0);
+  expect(
+    values.length,
+    `The widget's query (${widget!.query.filter}) matched none of the shoppers' checkouts. Is the shop running? The Terminal shows the shoppers' errors.`,
+  ).toBeGreaterThan(0);
   expect(Math.max(...values), 'Every checkout in the series has 0 items: the shoppers could not fill their carts.').toBeGreaterThan(0);
 });

@@ -7,7 +7,19 @@ import type { Span } from './telemetry-engine/model.ts';
 let id = 0;
 function span(name: string, op: string, service: Span['service'], sdk: string, status: string, durationMs: number, attributes: Span['attributes'] = {}): Span {
   const start = 1_800_000_000_000 + ++id * 1000;
-  return { traceId: `${id}`.padStart(32, '0'), spanId: `${id}`.padStart(16, '0'), name, op, status, start, end: start + durationMs, attributes, service, sdk, isSegment: op !== 'middleware' };
+  return {
+    traceId: `${id}`.padStart(32, '0'),
+    spanId: `${id}`.padStart(16, '0'),
+    name,
+    op,
+    status,
+    start,
+    end: start + durationMs,
+    attributes,
+    service,
+    sdk,
+    isSegment: op !== 'middleware',
+  };
 }
 
 const BROWSER = 'sentry.javascript.react';

@@ -10,19 +10,38 @@ const INVENTORY = 'backend/src/inventory.ts';
 const asShipped = runTestFile(FILE);
 const withTheFix = runTestFile(FILE, { original: [INVENTORY] });
 
-const firstFailure = (run: TestFileRun) => run.loadError ?? run.tests.flatMap((t) => t.failures)[0]?.split('\n').filter((line) => !/^\s+at /.test(line)).slice(0, 6).join('\n');
+const firstFailure = (run: TestFileRun) =>
+  run.loadError ??
+  run.tests
+    .flatMap((t) => t.failures)[0]
+    ?.split('\n')
+    .filter((line) => !/^\s+at /.test(line))
+    .slice(0, 6)
+    .join('\n');
 
 test(`${FILE} reproduces the bug: it fails on the shipped code`, async () => {
   const run = await asShipped;
-  expect(run.exists, `Write ${FILE}: a test that asks for in-stock products (GET /products?in_stock_only=true, or listProducts({ inStockOnly: true })) and expects them.`).toBe(true);
+  expect(
+    run.exists,
+    `Write ${FILE}: a test that asks for in-stock products (GET /products?in_stock_only=true, or listProducts({ inStockOnly: true })) and expects them.`,
+  ).toBe(true);
   expect(run.loadError, `${FILE} did not run: ${run.loadError}`).toBeUndefined();
-  expect(run.tests.some((t) => t.status === 'passed' || t.status === 'failed'), `${FILE} has no test yet, only a to-do. Replace test.todo(…) with a test that asks for in-stock products.`).toBe(true);
-  expect(run.tests.some((t) => t.status === 'failed'), `${FILE} passes on the buggy code, so it does not reproduce the bug. Does it ask for in-stock products only, and expect them?`).toBe(true);
+  expect(
+    run.tests.some((t) => t.status === 'passed' || t.status === 'failed'),
+    `${FILE} has no test yet, only a to-do. Replace test.todo(…) with a test that asks for in-stock products.`,
+  ).toBe(true);
+  expect(
+    run.tests.some((t) => t.status === 'failed'),
+    `${FILE} passes on the buggy code, so it does not reproduce the bug. Does it ask for in-stock products only, and expect them?`,
+  ).toBe(true);
 });
 
 test('it fails because of the bug: with the inventory fixed, it passes', async () => {
   const shipped = await asShipped;
-  expect(shipped.tests.some((t) => t.status === 'failed'), 'First make the test fail on the shipped code (see above).').toBe(true);
+  expect(
+    shipped.tests.some((t) => t.status === 'failed'),
+    'First make the test fail on the shipped code (see above).',
+  ).toBe(true);
   const fixed = await withTheFix;
   const failure = firstFailure(fixed);
   expect(
@@ -30,7 +49,8 @@ test('it fails because of the bug: with the inventory fixed, it passes', async (
     [
       `Run against ${INVENTORY} as it was before the change (no null inventory), ${FILE} still fails, so it fails for another reason as well:`,
       failure,
-      'Look for a mistake in the test itself (an import, a URL, an expectation). A test must also start its own backend (startBackend() from tests/http.ts), not call the shop running on port 3001.',
+      'Look for a mistake in the test itself (an import, a URL, an expectation). A test must also start its own backend (startBackend() from ' +
+        'tests/http.ts), not call the shop running on port 3001.',
     ].join('\n'),
   ).toBeUndefined();
 });

@@ -17,17 +17,25 @@ test('GET /products?in_stock_only=true answers 200 with exactly the products in 
   const { traceId, headers } = newTrace();
   const response = await fetch(`${SHOP}/products?in_stock_only=true`, { headers }).catch(() => null);
   expect(response, 'The backend on port 3001 does not answer. The Terminal shows why.').not.toBeNull();
-  expect(response!.status, 'Still not 200. Look at the backend error in Issues again, and at how productInventory starts in backend/src/inventory.ts.').toBe(200);
+  expect(response!.status, 'Still not 200. Look at the backend error in Issues again, and at how productInventory starts in backend/src/inventory.ts.').toBe(
+    200,
+  );
   const inStock: Listing[] = await response!.json();
   const all: Listing[] = await (await fetch(`${SHOP}/products`)).json();
   const { catalog } = await import('../backend/src/catalog.ts');
-  expect(ids(all), 'GET /products without the filter must still list the whole catalogue, sold-out products included: only ?in_stock_only=true leaves them out.').toEqual(catalog.map((p) => p.id));
+  expect(
+    ids(all),
+    'GET /products without the filter must still list the whole catalogue, sold-out products included: only ?in_stock_only=true leaves them out.',
+  ).toEqual(catalog.map((p) => p.id));
   expect(ids(inStock), 'The in-stock list should hold every product with units on the shelf, and nothing else.').toEqual(ids(all.filter((p) => p.stock > 0)));
   // Errors are sent as they happen, before the answer; the request's own span comes half a second
   // after it. Once that span is in, anything the request reported is too.
   const span = await waitFor(({ spans }) => spans.find((s) => s.traceId === traceId && isBackend(s) && s.op === 'http.server'), 2000);
   const errors = (await recorded()).errors.filter((e) => e.traceId === traceId);
-  expect(errors.map((e) => `${e.type}: ${e.value}`), 'The backend reported an error while answering the in-stock list.').toEqual([]);
+  expect(
+    errors.map((e) => `${e.type}: ${e.value}`),
+    'The backend reported an error while answering the in-stock list.',
+  ).toEqual([]);
   expect(span?.status ?? 'ok', 'The backend marked its GET /products?in_stock_only=true span as failed.').toBe('ok');
 });
 
@@ -50,7 +58,10 @@ test('a product that sells out leaves the in-stock list', async () => {
       expect(order.status, `Buying the last ${last.name}s failed: ${await order.text()}`).toBe(201);
     }
     const after: Listing[] = await (await fetch(`${url}/products?in_stock_only=true`)).json();
-    expect(ids(after), `Every ${last.name} was sold, yet the in-stock list still offers it. Is it computed from the stock levels, or from a list written by hand?`).not.toContain(last.id);
+    expect(
+      ids(after),
+      `Every ${last.name} was sold, yet the in-stock list still offers it. Is it computed from the stock levels, or from a list written by hand?`,
+    ).not.toContain(last.id);
     const all: Listing[] = await (await fetch(`${url}/products`)).json();
     expect(all.find((p) => p.id === last.id)?.stock, `The sold-out ${last.name} should stay in the full list, with stock 0.`).toBe(0);
   } finally {
@@ -61,6 +72,13 @@ test('a product that sells out leaves the in-stock list', async () => {
 test('your reproduction test (tests/in-stock.test.ts) now passes', async () => {
   const run = await reproduction;
   expect(run.exists, 'tests/in-stock.test.ts is gone: lesson 7 wrote it; "Show solution" there has one.').toBe(true);
-  const failure = run.loadError ?? run.tests.flatMap((t) => t.failures)[0]?.split('\n').filter((line) => !/^\s+at /.test(line)).slice(0, 6).join('\n');
+  const failure =
+    run.loadError ??
+    run.tests
+      .flatMap((t) => t.failures)[0]
+      ?.split('\n')
+      .filter((line) => !/^\s+at /.test(line))
+      .slice(0, 6)
+      .join('\n');
   expect(failure, `tests/in-stock.test.ts still fails:\n${failure}`).toBeUndefined();
 });

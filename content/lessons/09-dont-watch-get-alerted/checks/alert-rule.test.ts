@@ -29,7 +29,8 @@ function replayOver(rule: AlertRule, spans: Span[]) {
 }
 
 /** When lesson 6's change shipped in the drop-off recording: its first checkout with an empty cart. */
-const shippedAt = (spans: Span[]) => Math.min(...spans.filter((s) => s.name === 'Submit Checkout Form' && s.attributes.items_at_checkout === 0).map((s) => s.start));
+const shippedAt = (spans: Span[]) =>
+  Math.min(...spans.filter((s) => s.name === 'Submit Checkout Form' && s.attributes.items_at_checkout === 0).map((s) => s.start));
 
 test('an alert rule routes its notification to a team channel', async () => {
   for (const rule of await rules()) expect(rule.action.channel, `"${rule.name}" has no channel`).toMatch(/^#\S+/);
@@ -47,17 +48,29 @@ test('each rule looks at a window of seconds to minutes, given in milliseconds',
 test('the rule fires on a recorded drop-off in items at checkout', async () => {
   const dropOff = await recording('drop-off');
   const shipped = shippedAt(dropOff);
-  const firings = (await rules()).map((rule) => ({ rule, at: replayOver(rule, dropOff).notifications.filter((n) => n.status === 'firing').map((n) => n.at) }));
+  const firings = (await rules()).map((rule) => ({
+    rule,
+    at: replayOver(rule, dropOff)
+      .notifications.filter((n) => n.status === 'firing')
+      .map((n) => n.at),
+  }));
   const early = firings.filter(({ at }) => at.some((t) => t < shipped));
-  expect(early.map(({ rule }) => rule.name), 'These rules fire before the drop-off, on healthy checkouts: the comparison points the wrong way, or the threshold sits within normal traffic.').toEqual([]);
+  expect(
+    early.map(({ rule }) => rule.name),
+    'These rules fire before the drop-off, on healthy checkouts: the comparison points the wrong way, or the threshold sits within normal traffic.',
+  ).toEqual([]);
   expect(
     firings.filter(({ at }) => at.some((t) => t >= shipped)).map(({ rule }) => rule.name),
-    'No rule fired while checkouts fell to 0 items. Alert when avg(items_at_checkout) of "Submit Checkout Form" spans is below 1 over a window of a minute or so.',
+    'No rule fired while checkouts fell to 0 items. Alert when avg(items_at_checkout) of "Submit Checkout Form" spans is below 1 over a window of a ' +
+      'minute or so.',
   ).not.toEqual([]);
 });
 
 test('the rule stays quiet on a healthy recording', async () => {
   const healthy = await recording('healthy');
   const noisy = (await rules()).filter((rule) => replayOver(rule, healthy).notifications.length > 0);
-  expect(noisy.map((rule) => rule.name), 'These rules fire on a healthy shop too: the threshold is too tight, or the comparison points the wrong way.').toEqual([]);
+  expect(
+    noisy.map((rule) => rule.name),
+    'These rules fire on a healthy shop too: the threshold is too tight, or the comparison points the wrong way.',
+  ).toEqual([]);
 });

@@ -21,7 +21,7 @@ export function Cart({ lines, onAdd, onRemove }: Props) {
                 <span className="line-name">{product.name}</span>
                 <span className="stepper">
                   <button type="button" onClick={() => onRemove(product.id)} aria-label={`Remove one ${product.name}`}>−</button>
-                  <span aria-label={`${quantity} in cart`}>{quantity}</span>
+                  <output aria-label={`${quantity} in cart`}>{quantity}</output>
                   <button type="button" onClick={() => onAdd(product)} aria-label={`Add one more ${product.name}`}>+</button>
                 </span>
                 <span className="line-price">{formatPrice(quantity * product.priceCents)}</span>
