@@ -5,9 +5,8 @@ import { crossOriginIsolationHeaders } from './src/server/isolation-headers.ts';
 import { hostHeaders } from './src/server/host-headers.ts';
 import { packagesSnapshot } from './src/snapshot/astro-integration.ts';
 import { criticalCss } from './src/build/critical-css.ts';
-import { codeFromFiles } from './src/lessons/code-from-files.ts';
+import { codeFromFiles, transformerDiffMarks } from './src/lessons/code-from-files.ts';
 import { satteri } from '@astrojs/markdown-satteri';
-import { transformerNotationDiff } from '@shikijs/transformers';
 
 /** The WebContainer contract tests' page, in the tests' own build of the site only. */
 const runtimeHarness = {
@@ -36,7 +35,7 @@ export default defineConfig({
     shikiConfig: {
       themes: { light: 'github-light-high-contrast', dark: 'github-dark-high-contrast' },
       defaultColor: false,
-      transformers: [transformerNotationDiff()],
+      transformers: [transformerDiffMarks()],
     },
     // Code blocks that name a file of the lesson's sandbox show that file (src/lessons/code-from-files.ts).
     processor: satteri({ mdastPlugins: [codeFromFiles] }),

@@ -9,13 +9,14 @@
  *   ```
  *
  * `start:` is the file as the lesson begins, `solution:` as it ends; `diff` shows the change from
- * one to the other with added and removed lines marked (Shiki's diff notation); `lines` picks a
+ * one to the other with added and removed lines marked (transformerDiffMarks below); `lines` picks a
  * range (of the solution's lines, for a diff). A block's own body is replaced. The build fails
  * when a file or range does not exist, so prose cannot drift from the code it quotes.
  */
 import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineMdastPlugin, type MdastPluginEntry } from 'satteri';
+import type { ShikiTransformer } from 'shiki';
 import { diffLines } from 'diff';
 import type { FileMap } from '../runtime/types.ts';
 import { lessonSandbox } from './sandbox-files.ts';
@@ -47,31 +48,49 @@ export function parseReference(meta: string): CodeReference | null {
   return { version, path, lines };
 }
 
-/** One shown line, and the solution's line number it stands at (removed lines share the next one's). */
+/** How the plugin tells the highlighter which lines a diff changes: `diffmarks="+3,4 -2"` in the block's meta. */
+const DIFF_MARKS = 'diffmarks';
+const encodeMarks = ({ added, removed }: ShownCode) => `+${added.join(',')} -${removed.join(',')}`;
+
+/** One shown line, the solution's line number it stands at (removed lines share the next one's), and its change. */
 interface ShownLine {
   text: string;
   line: number;
+  change?: 'add' | 'remove';
+}
+
+/** What a block shows: its code, and which of its lines (from 1) a diff adds and removes. */
+export interface ShownCode {
+  code: string;
+  added: number[];
+  removed: number[];
 }
 
 const stripFinalNewline = (text: string) => text.replace(/\n$/, '');
 
-/** The change from `before` to `after` as lines, removed and added ones marked for Shiki's diff transformer. */
+/** The change from `before` to `after` as lines, the removed and added ones marked. */
 function diffShown(before: string, after: string): ShownLine[] {
   const shown: ShownLine[] = [];
   let line = 1;
   for (const part of diffLines(before, after)) {
     const lines = stripFinalNewline(part.value).split('\n');
     for (const text of lines) {
-      if (part.removed) shown.push({ text: `${text} // [!code --]`, line });
-      else if (part.added) shown.push({ text: `${text} // [!code ++]`, line: line++ });
+      if (part.removed) shown.push({ text, line, change: 'remove' });
+      else if (part.added) shown.push({ text, line: line++, change: 'add' });
       else shown.push({ text, line: line++ });
     }
   }
   return shown;
 }
 
+const shownCode = (lines: ShownLine[]): ShownCode => ({
+  code: lines.map((entry) => entry.text).join('\n'),
+  added: lines.flatMap((entry, i) => (entry.change === 'add' ? [i + 1] : [])),
+  removed: lines.flatMap((entry, i) => (entry.change === 'remove' ? [i + 1] : [])),
+});
+
 /** The code a reference shows, or an error saying what does not exist. */
-export function referencedCode(reference: CodeReference, start: FileMap, solution: FileMap): string {
+export function referencedCode(reference: CodeReference, start: FileMap, solution: FileMap): ShownCode {
   const atStart = start[reference.path];
   const atEnd = solution[reference.path] ?? atStart;
   const where = reference.version === 'start' ? atStart : atEnd;
@@ -85,14 +104,11 @@ export function referencedCode(reference: CodeReference, start: FileMap, solutio
       : stripFinalNewline(where)
           .split('\n')
           .map((text, i) => ({ text, line: i + 1 }));
-  if (!reference.lines) return shown.map((entry) => entry.text).join('\n');
+  if (!reference.lines) return shownCode(shown);
   const { from, to } = reference.lines;
   const last = shown.at(-1)?.line ?? 0;
   if (to > last) throw new Error(`lines="${from}-${to}" runs past the end of "${reference.path}" (${last} lines)`);
-  return shown
-    .filter((entry) => entry.line >= from && entry.line <= to)
-    .map((entry) => entry.text)
-    .join('\n');
+  return shownCode(shown.filter((entry) => entry.line >= from && entry.line <= to));
 }
 
 /**
@@ -112,10 +128,38 @@ export const codeFromFiles: MdastPluginEntry = ({ fileURL }) => {
       try {
         sandbox ??= lessonSandbox(lessonId);
         const { start, solution } = await sandbox;
-        context.setProperty(node, 'value', referencedCode(reference, start, { ...start, ...solution }));
+        const shown = referencedCode(reference, start, { ...start, ...solution });
+        context.setProperty(node, 'value', shown.code);
+        if (shown.added.length || shown.removed.length) context.setProperty(node, 'meta', `${node.meta} ${DIFF_MARKS}="${encodeMarks(shown)}"`);
       } catch (error) {
         throw new Error(`${path}: the code block with ${node.meta}: ${(error as Error).message}`);
       }
     },
   });
 };
+
+function decodeMarks(meta: string | undefined): { added: Set<number>; removed: Set<number> } | null {
+  const [, added = '', removed = ''] = new RegExp(`${DIFF_MARKS}="\\+([\\d,]*) -([\\d,]*)"`).exec(meta ?? '') ?? [];
+  if (!added && !removed) return null;
+  const lines = (list: string) => new Set(list.split(',').filter(Boolean).map(Number));
+  return { added: lines(added), removed: lines(removed) };
+}
+
+/**
+ * The Shiki transformer (astro.config.mjs) that marks a diff's lines: `diff add` and `diff remove`
+ * on lines, `has-diff` on the block, as Shiki's own diff notation does. Lines are marked by number,
+ * so the code stays as it is in the file (no trailing comments) and blank lines keep their marks.
+ */
+export function transformerDiffMarks(): ShikiTransformer {
+  return {
+    name: 'checkout-trace-lab:diff-marks',
+    pre(node) {
+      if (decodeMarks(this.options.meta?.__raw)) this.addClassToHast(node, 'has-diff');
+    },
+    line(node, line) {
+      const marks = decodeMarks(this.options.meta?.__raw);
+      if (marks?.added.has(line)) this.addClassToHast(node, ['diff', 'add']);
+      else if (marks?.removed.has(line)) this.addClassToHast(node, ['diff', 'remove']);
+    },
+  };
+}

@@ -2,7 +2,8 @@ import { describe, expect, test } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { mdxToJs, mdxToMdast } from 'satteri';
-import { codeFromFiles, parseReference, referencedCode } from '../../src/lessons/code-from-files.ts';
+import { createHighlighter } from 'shiki';
+import { codeFromFiles, parseReference, referencedCode, transformerDiffMarks } from '../../src/lessons/code-from-files.ts';
 import { lessonSandbox } from '../../src/lessons/sandbox-files.ts';
 
 /** Compiles MDX as the site build does (Sätteri with the plugin), as if it were lesson 2's prose. */
@@ -23,10 +24,25 @@ describe('prose code from the lesson’s files', () => {
   });
 
   test('shows a version, a range of it, or the change with its lines marked', () => {
-    expect(referencedCode({ version: 'start', path: 'app.ts' }, start, solution)).toBe('a\nb\nc\nd');
-    expect(referencedCode({ version: 'solution', path: 'app.ts', lines: { from: 2, to: 3 } }, start, solution)).toBe('B\nc');
-    expect(referencedCode({ version: 'diff', path: 'app.ts' }, start, solution)).toBe('a\nb // [!code --]\nB // [!code ++]\nc\nd\ne // [!code ++]');
-    expect(referencedCode({ version: 'diff', path: 'app.ts', lines: { from: 2, to: 2 } }, start, solution)).toBe('b // [!code --]\nB // [!code ++]');
+    const plain = (code: string) => ({ code, added: [], removed: [] });
+    expect(referencedCode({ version: 'start', path: 'app.ts' }, start, solution)).toEqual(plain('a\nb\nc\nd'));
+    expect(referencedCode({ version: 'solution', path: 'app.ts', lines: { from: 2, to: 3 } }, start, solution)).toEqual(plain('B\nc'));
+    expect(referencedCode({ version: 'diff', path: 'app.ts' }, start, solution)).toEqual({ code: 'a\nb\nB\nc\nd\ne', added: [3, 6], removed: [2] });
+    expect(referencedCode({ version: 'diff', path: 'app.ts', lines: { from: 2, to: 2 } }, start, solution)).toEqual({ code: 'b\nB', added: [2], removed: [1] });
+  });
+
+  test('the highlighter marks a diff by line number, blank lines too, with the code left as it is', async () => {
+    const highlighter = await createHighlighter({ themes: ['github-light'], langs: ['ts'] });
+    const html = highlighter.codeToHtml('const a = 1;\n\nconst b = 2;', {
+      lang: 'ts',
+      theme: 'github-light',
+      meta: { __raw: 'file="app.ts" diff diffmarks="+2,3 -1"' },
+      transformers: [transformerDiffMarks()],
+    });
+    expect(html).toContain('has-diff');
+    const lines = [...html.matchAll(/<span class="line([^"]*)"/g)].map((match) => match[1]!.trim());
+    expect(lines).toEqual(['diff remove', 'diff add', 'diff add']);
+    expect(html).not.toContain('[!code');
   });
 
   test('a file, a range or a change that does not exist is an error, which fails the build', async () => {
@@ -115,14 +131,7 @@ describe('every lesson’s prose compiles with its code from the lesson’s file
         const where = `block ${i + 1} (${block.meta ?? 'no meta'})`;
         // A reference's own body is empty in the prose: an empty block here means it was not filled.
         expect(shown, where).not.toBe('');
-        expect(shown, where).toBe(reference ? referencedCode(reference, start, { ...start, ...solution }) : block.value);
-        // Shiki reads a line that holds only a diff mark as marking the line after it: an added or
-        // removed blank line would be dropped and its mark moved onto an unchanged line.
-        if (reference?.version === 'diff')
-          expect(
-            shown.split('\n').filter((line) => /^\s*\/\/ \[!code (\+\+|--)\]$/.test(line)),
-            where,
-          ).toEqual([]);
+        expect(shown, where).toBe(reference ? referencedCode(reference, start, { ...start, ...solution }).code : block.value);
       });
     },
   );
