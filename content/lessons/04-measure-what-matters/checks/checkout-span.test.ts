@@ -13,7 +13,7 @@ const mugs = between(2, 4);
 const tees = between(1, 2);
 const notebookChoices = [2, 3, 4, 5].filter((n) => n !== mugs + tees);
 const notebooks = notebookChoices[between(0, notebookChoices.length - 1)]!;
-const carts = [
+const carts: { items: number; lines: Record<string, number>; says: string }[] = [
   { items: mugs + tees, lines: { 'Trail Mug': mugs, 'Span Tee': tees }, says: `${mugs} Trail Mugs and ${tees} Span Tee${tees > 1 ? 's' : ''}` },
   { items: notebooks, lines: { 'Debug Notebook': notebooks }, says: `${notebooks} Debug Notebooks` },
 ];
