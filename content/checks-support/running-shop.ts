@@ -9,7 +9,7 @@ export const BACKEND = 'http://127.0.0.1:3001';
 /** tsx watch stops the old backend well within this time after a save (it waits 100 ms for more saves). */
 const STOPPED_WITHIN_MS = 1500;
 /** How long a backend may take to start again (more on a busy machine); after that the checks say it does not answer. */
-const STARTS_WITHIN_MS = 8000;
+const STARTS_WITHIN_MS = 15_000;
 
 async function lastSave(folder: string): Promise<number> {
   const entries = await readdir(folder, { recursive: true, withFileTypes: true }).catch(() => []);
