@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 
-async function children(pid: number): Promise<number[]> {
+/** A process's direct children (Linux /proc; elsewhere none). */
+export async function childrenOf(pid: number): Promise<number[]> {
   const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
   return text.split(' ').filter(Boolean).map(Number);
 }
@@ -8,7 +9,7 @@ async function children(pid: number): Promise<number[]> {
 /** A process and everything it started (Linux /proc; elsewhere just the process). */
 export async function processTree(pid: number): Promise<number[]> {
   const all = [pid];
-  for (let i = 0; i < all.length; i++) all.push(...(await children(all[i]!)));
+  for (let i = 0; i < all.length; i++) all.push(...(await childrenOf(all[i]!)));
   return all;
 }
 

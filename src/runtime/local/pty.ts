@@ -6,8 +6,9 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, readlink } from 'node:fs/promises';
+import { readlink } from 'node:fs/promises';
 import { RuntimeError } from '../types.ts';
+import { childrenOf } from './process-tree.ts';
 
 export const ptyAvailable = process.platform === 'linux' && ['/usr/bin/script', '/bin/script'].some((path) => existsSync(path));
 
@@ -31,11 +32,6 @@ function checkedSize({ cols, rows }: { cols: unknown; rows: unknown }): { cols: 
   if (!fits(cols) || !fits(rows))
     throw new RuntimeError(`A terminal size is two whole numbers from 1 to 1000, not ${JSON.stringify({ cols, rows })}.`, 'invalid-request');
   return { cols, rows };
-}
-
-async function childrenOf(pid: number): Promise<number[]> {
-  const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
-  return text.split(' ').filter(Boolean).map(Number);
 }
 
 /** Resizes the pty that `script` (pid) created for its child. */
