@@ -77,7 +77,7 @@ const step = (label: string, command: string, args: string[]) => {
   } else total.passed += 1;
 };
 const typecheck = (label: string, args: string[]) => step(label, process.execPath, [...tsc, ...args]);
-step('lint and format (Biome, as `npm run lint`)', process.execPath, [`${root}node_modules/@biomejs/biome/bin/biome`, 'check', '.']);
+step('lint and format (Biome, as `npm run lint`)', process.execPath, [`${root}node_modules/@biomejs/biome/bin/biome`, 'check', '--error-on-warnings', '.']);
 run('generate content types', process.execPath, [`${root}node_modules/astro/bin/astro.mjs`, 'sync']);
 typecheck('type check: site', []);
 

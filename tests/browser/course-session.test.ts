@@ -86,7 +86,7 @@ describe('one workspace for the whole course', () => {
     expect(sandboxFolders()).toEqual([folder]);
     expect(vitePid()).toBe(vite);
     // Lesson 6 ships the in-stock filter with its bug: the running backend picked it up.
-    expect(sandboxFile('backend/src/inventory.ts')).toBe(lessonFile('06-something-broke', 'start', 'backend/src/inventory.ts'));
+    expect(sandboxFile('backend/src/inventory.ts')).toBe(await lessonFile('06-something-broke', 'start', 'backend/src/inventory.ts'));
     await expect.poll(inStockStatus, { timeout: 30_000 }).toBe(500);
     expect(await page.evaluate(() => (window as unknown as { bootSteps: string[] }).bootSteps.filter((step) => step !== 'ready'))).toEqual([]);
   });
@@ -99,7 +99,8 @@ describe('one workspace for the whole course', () => {
     await page.goBack();
     await lessonShown('05-a-dashboard-for-the-checkout');
     await expect.poll(() => sandboxFile('frontend/src/App.tsx')).not.toContain('fix checkouts');
-    await expect.poll(() => sandboxFile('backend/src/inventory.ts')).not.toBe(lessonFile('06-something-broke', 'start', 'backend/src/inventory.ts'));
+    const shipped = await lessonFile('06-something-broke', 'start', 'backend/src/inventory.ts');
+    await expect.poll(() => sandboxFile('backend/src/inventory.ts')).not.toBe(shipped);
     await shopReady();
     await expect.poll(inStockStatus, { timeout: 30_000 }).toBe(200);
 

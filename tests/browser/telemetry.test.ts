@@ -9,15 +9,17 @@ import { previewFrame, waitForBoot } from '../support/workspace-page.ts';
 
 const LESSON_ID = '01-meet-the-storefront';
 // The backend and the frontend traced, as lessons 2 and 3 teach.
-const instrumented = {
-  ...Object.fromEntries(['backend/src/instrument.ts', 'backend/src/app.ts'].map((path) => [path, lessonFile('02-trace-the-backend', 'solution', path)])),
-  ...Object.fromEntries(
-    ['frontend/src/instrument.ts', 'frontend/src/main.tsx', 'frontend/src/App.tsx'].map((path) => [
-      path,
-      lessonFile('03-trace-the-frontend', 'solution', path),
-    ]),
+const instrumented = Object.fromEntries(
+  await Promise.all(
+    [
+      ['02-trace-the-backend', 'backend/src/instrument.ts'],
+      ['02-trace-the-backend', 'backend/src/app.ts'],
+      ['03-trace-the-frontend', 'frontend/src/instrument.ts'],
+      ['03-trace-the-frontend', 'frontend/src/main.tsx'],
+      ['03-trace-the-frontend', 'frontend/src/App.tsx'],
+    ].map(async ([lesson, path]) => [path, await lessonFile(lesson!, 'solution', path!)]),
   ),
-};
+);
 
 let site: RunningSite;
 let browser: Browser;

@@ -5,21 +5,28 @@
  * check-duration bench; lesson files for browser tests.
  */
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { attachLocalRuntime, type LocalRuntimeBridge } from '../../src/runtime/local/bridge.ts';
 import { LaunchAccess } from '../../src/server/access.ts';
-import { lessonsDir } from '../../src/lessons/sandbox-files.ts';
+import { lessonSandbox } from '../../src/lessons/sandbox-files.ts';
 import { connectLocalRuntime } from '../../src/runtime/local/client.ts';
 import type { FileMap, Runtime } from '../../src/runtime/types.ts';
 import { prepareSandbox, startShop, type BootCallbacks } from '../../src/session/boot.ts';
 import { packagesSnapshot } from './packages-snapshot.ts';
 
-/** One file of a lesson's overlay, e.g. lesson 6's shipped bug: lessonFile('06-something-broke', 'start', 'backend/src/inventory.ts'). */
-export const lessonFile = (lesson: string, overlay: 'start' | 'solution', path: string): string =>
-  readFileSync(join(lessonsDir, lesson, overlay, path), 'utf8');
+/**
+ * One file of a lesson's sandbox as the lesson starts or once solved, e.g. lesson 6's shipped bug:
+ * `await lessonFile('06-something-broke', 'start', 'backend/src/inventory.ts')`.
+ */
+export async function lessonFile(lesson: string, moment: 'start' | 'solution', path: string): Promise<string> {
+  const { start, solution } = await lessonSandbox(lesson);
+  const contents = moment === 'start' ? start[path] : (solution[path] ?? start[path]);
+  if (contents === undefined) throw new Error(`${path} is not a file of lesson ${lesson}'s sandbox`);
+  return contents;
+}
 
 /** Node as a WebContainer may provide it: no ESM loader hooks (see without-module-register.cjs). */
 export const WITHOUT_MODULE_REGISTER = `--require ${new URL('./without-module-register.cjs', import.meta.url).pathname}`;

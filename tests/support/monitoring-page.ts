@@ -57,14 +57,14 @@ export async function createAlertFromWidget(page: Page, widgetTitle: string, rul
 export async function shipTheBug(page: Page) {
   for (const path of ['backend/src/inventory.ts', 'frontend/src/api.ts']) {
     await openFile(page, path);
-    await pasteWholeFile(page, lessonFile('06-something-broke', 'start', path));
+    await pasteWholeFile(page, await lessonFile('06-something-broke', 'start', path));
   }
 }
 
 /** Lesson 8's fix ships, typed into the editor. */
 export async function shipTheFix(page: Page) {
   await openFile(page, 'backend/src/inventory.ts');
-  await pasteWholeFile(page, lessonFile('08-fix-it', 'solution', 'backend/src/inventory.ts'));
+  await pasteWholeFile(page, await lessonFile('08-fix-it', 'solution', 'backend/src/inventory.ts'));
 }
 
 /** Waits in Alerts for the first rule to reach `status`, and for its notification in the rule's channel. */
