@@ -125,7 +125,16 @@ describe('when the course server goes away', () => {
   test('the workspace says the connection closed and offers to start again; it does not spin', async () => {
     // The shop's ports are fixed: the first server's sandbox ends with its page before this one boots.
     await page.close();
-    await expect.poll(() => fetch('http://127.0.0.1:3001/health').then(() => 'up', () => 'gone'), { timeout: 15_000 }).toBe('gone');
+    await expect
+      .poll(
+        () =>
+          fetch('http://127.0.0.1:3001/health').then(
+            () => 'up',
+            () => 'gone',
+          ),
+        { timeout: 15_000 },
+      )
+      .toBe('gone');
     const own = await startSite({ CTL_SANDBOXES_DIR: mkdtempSync(join(tmpdir(), 'ctl-server-gone-')) });
     const lesson = await own.newPage(browser, { viewport: { width: 1440, height: 960 } });
     await lesson.goto(`${own.url}/lessons/01-meet-the-storefront/?runtime=local`);

@@ -15,7 +15,9 @@ export async function widgetLatest(page: Page, title: string): Promise<number> {
   return text === null || text === '—' ? NaN : Number(text);
 }
 
-export const alertStatus = (page: Page) => page.getByRole('list', { name: 'Alert rules' }).locator('.status-badge').first().textContent();
+/** The first rule's status as shown (screen readers also hear "Status: " before it). */
+export const alertStatus = async (page: Page) =>
+  (await page.getByRole('list', { name: 'Alert rules' }).locator('.status-badge').first().textContent())?.replace(/^Status: /, '');
 
 export async function telemetryView(page: Page, name: 'Traces' | 'Issues' | 'Explore' | 'Dashboard' | 'Alerts') {
   await page.getByRole('tab', { name: 'Telemetry' }).click();
