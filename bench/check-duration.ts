@@ -6,9 +6,8 @@
  *   node bench/check-duration.ts [--reps 3] [--no-variants] [--lesson 04]
  */
 import { parseArgs } from 'node:util';
-import { lessonSandbox } from '../src/lessons/sandbox-files.ts';
 import { runChecks } from '../src/lessons/run-checks.ts';
-import { lessonIds } from '../src/lessons/sandbox-files.ts';
+import { lessonIds, lessonSandbox } from '../src/lessons/sandbox-files.ts';
 import { LessonFiles, startLocalBridge } from '../tests/support/lesson-sandbox.ts';
 import { applyVariant, lessonVariants } from '../tests/support/variants.ts';
 

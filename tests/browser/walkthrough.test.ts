@@ -6,11 +6,10 @@
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { lessonSandbox } from '../../src/lessons/sandbox-files.ts';
+import { lessonIds, lessonSandbox } from '../../src/lessons/sandbox-files.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { startSite, type RunningSite } from '../support/site-server.ts';
 import { artifactPath } from '../support/artifacts.ts';
-import { lessonIds } from '../../src/lessons/sandbox-files.ts';
 import { openFile, pasteWholeFile, waitForBoot } from '../support/workspace-page.ts';
 import {
   addWidget,

@@ -1,9 +1,8 @@
 // Records a drop-off for lesson 9's checks, as recordings/README.md describes: the shop as lesson 5
 // leaves it, with simulated shoppers, then lesson 6's change ships and the shoppers keep coming.
 //   node tests/support/record-drop-off.ts <healthy minutes> <broken minutes> <shoppers a minute> > envelopes.ndjson
-import { lessonSandbox } from '../../src/lessons/sandbox-files.ts';
+import { lessonIds, lessonSandbox } from '../../src/lessons/sandbox-files.ts';
 import type { Runtime } from '../../src/runtime/types.ts';
-import { lessonIds } from '../../src/lessons/sandbox-files.ts';
 import { startLocalBridge } from './lesson-sandbox.ts';
 import { forEachChunk } from '../../src/runtime/process-output.ts';
 
