@@ -21,7 +21,10 @@ export function Cart({ lines, onAdd, onRemove }: Props) {
                 <span className="line-name">{product.name}</span>
                 <span className="stepper">
                   <button type="button" onClick={() => onRemove(product.id)} aria-label={`Remove one ${product.name}`}>−</button>
-                  <output aria-label={`${quantity} in cart`}>{quantity}</output>
+                  <span>
+                    {quantity}
+                    <span className="visually-hidden"> in cart</span>
+                  </span>
                   <button type="button" onClick={() => onAdd(product)} aria-label={`Add one more ${product.name}`}>+</button>
                 </span>
                 <span className="line-price">{formatPrice(quantity * product.priceCents)}</span>
