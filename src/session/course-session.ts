@@ -204,7 +204,8 @@ export class CourseSession {
   /** The learner changed a file in the editor (or a panel saved one). */
   edit(path: string, contents: string): void {
     const { lessonId, lesson, files } = this.#state;
-    if (!lessonId || files[path] === contents) return;
+    // Only files that exist are edited (new ones come from createFile): a late keystroke in a deleted file does not bring it back.
+    if (!lessonId || !(path in files) || files[path] === contents) return;
     saveEdit(lessonId, path, contents, lesson?.start[path]);
     this.#setFiles({ ...files, [path]: contents });
     this.#sync.set(path, contents);

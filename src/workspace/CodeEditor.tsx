@@ -85,9 +85,13 @@ export function CodeEditor({ files, path, reveal, onChange, onCheck, onSave, onL
     return () => window.removeEventListener('ctl:theme', onTheme);
   }, [api]);
 
-  // Keep one model per file in step with `files` (a reset or "apply solution" replaces contents).
+  // Keep one model per file in step with `files` (a reset or "apply solution" replaces contents;
+  // a deleted or renamed file's model goes).
   useEffect(() => {
     if (!api) return;
+    for (const model of api.editor.getModels()) {
+      if (model.uri.scheme === 'file' && !(model.uri.path.slice(1) in files)) model.dispose();
+    }
     for (const [file, contents] of Object.entries(files)) {
       const uri = api.Uri.file(`/${file}`);
       const model = api.editor.getModel(uri);

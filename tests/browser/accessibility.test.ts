@@ -237,7 +237,7 @@ describe('a narrow screen', () => {
         await page.keyboard.press('ArrowRight');
         await page.keyboard.press('ArrowRight');
         expect(await tabs.getByRole('tab', { name: 'Telemetry' }).getAttribute('aria-selected')).toBe('true');
-        expect(await page.locator('#panel-telemetry').isVisible()).toBe(true);
+        await expect.poll(() => page.locator('#panel-telemetry').isVisible()).toBe(true);
         await page.screenshot({ path: artifactPath('narrow-telemetry.png') });
         expect(await violations(page)).toEqual([]);
       },

@@ -165,7 +165,7 @@ describe('the workspace on the local runtime', () => {
 
     await tree.getByRole('button', { name: 'Delete' }).click(); // the dialog is accepted
     await expect.poll(() => sandboxFile('backend/src/shop-notes.md'), { timeout: 10_000 }).toBeNull();
-    expect(await tree.locator('button[title="backend/src/shop-notes.md"]').count()).toBe(0);
+    await expect.poll(() => tree.locator('button[title="backend/src/shop-notes.md"]').count()).toBe(0);
   });
 
   test('the panes resize from the keyboard, and keep their size', async () => {
