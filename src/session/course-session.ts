@@ -201,7 +201,7 @@ export class CourseSession {
 
   // --- the one write path ---------------------------------------------------------------------
 
-  /** The learner changed a file in the editor (or a panel saved one). */
+  /** The learner changed a file in the editor. */
   edit(path: string, contents: string): void {
     const { lessonId, lesson, files } = this.#state;
     // Only files that exist are edited (new ones come from createFile): a late keystroke in a deleted file does not bring it back.
@@ -223,6 +223,11 @@ export class CourseSession {
       this.#sync.set(path, contents, 0);
     }
     this.#setFiles(files);
+  }
+
+  /** A panel saves a whole file (a dashboard, an alert rule), making it if it is not there yet. */
+  saveFile(path: string, contents: string): void {
+    if (this.#state.files[path] !== contents) this.#replace({ [path]: contents });
   }
 
   /** A new file in the sandbox; returns why it cannot be made, or null once it is. */

@@ -288,7 +288,7 @@ export default function Workspace({ lessonId, focus }: Props) {
             files={files}
             runtime={session.runtime}
             onOpenFile={(path, line) => open(path, line)}
-            onSaveFile={(path, contents) => session.edit(path, contents)}
+            onSaveFile={(path, contents) => session.saveFile(path, contents)}
             onOutput={(text) => session.output.append(text)}
           />
         </div>
