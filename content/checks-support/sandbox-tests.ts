@@ -45,3 +45,13 @@ export async function runTestFile(path: string, options: TestFileOptions = {}): 
   }));
   return { exists: true, tests, loadError: tests.length === 0 ? file.message || 'it has no tests' : undefined };
 }
+
+/** Why a run of a learner's test file failed, as they would read it: its load error, or its first failure without the stack. */
+export const firstFailure = (run: TestFileRun): string | undefined =>
+  run.loadError ??
+  run.tests
+    .flatMap((t) => t.failures)[0]
+    ?.split('\n')
+    .filter((line) => !/^\s+at /.test(line))
+    .slice(0, 6)
+    .join('\n');

@@ -2,22 +2,13 @@
 // (lesson 6's in-stock filter over a null inventory) and pass on the same shop with the inventory
 // as it was before that change. Both runs start at once; each takes a second or two.
 import { expect, test } from 'vitest';
-import { runTestFile, type TestFileRun } from './sandbox-tests.ts';
+import { firstFailure, runTestFile } from './sandbox-tests.ts';
 
 const FILE = 'tests/in-stock.test.ts';
 const INVENTORY = 'backend/src/inventory.ts';
 
 const asShipped = runTestFile(FILE);
 const withTheFix = runTestFile(FILE, { original: [INVENTORY] });
-
-const firstFailure = (run: TestFileRun) =>
-  run.loadError ??
-  run.tests
-    .flatMap((t) => t.failures)[0]
-    ?.split('\n')
-    .filter((line) => !/^\s+at /.test(line))
-    .slice(0, 6)
-    .join('\n');
 
 test(`${FILE} reproduces the bug: it fails on the shipped code`, async () => {
   const run = await asShipped;

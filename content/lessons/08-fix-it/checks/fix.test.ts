@@ -3,7 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import { expect, test } from 'vitest';
 import { BACKEND as SHOP, backendUpToDate } from './running-shop.ts';
-import { runTestFile } from './sandbox-tests.ts';
+import { firstFailure, runTestFile } from './sandbox-tests.ts';
 import { isBackend, newTrace, recorded, waitFor } from './telemetry.ts';
 
 type Listing = { id: string; name: string; stock: number };
@@ -72,13 +72,6 @@ test('a product that sells out leaves the in-stock list', async () => {
 test('your reproduction test (tests/in-stock.test.ts) now passes', async () => {
   const run = await reproduction;
   expect(run.exists, 'tests/in-stock.test.ts is gone: lesson 7 wrote it; "Show solution" there has one.').toBe(true);
-  const failure =
-    run.loadError ??
-    run.tests
-      .flatMap((t) => t.failures)[0]
-      ?.split('\n')
-      .filter((line) => !/^\s+at /.test(line))
-      .slice(0, 6)
-      .join('\n');
+  const failure = firstFailure(run);
   expect(failure, `tests/in-stock.test.ts still fails:\n${failure}`).toBeUndefined();
 });
