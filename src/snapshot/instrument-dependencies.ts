@@ -33,6 +33,31 @@ export function announceInjected(moduleName: string, format: 'commonjs' | 'modul
     : `if (globalThis.__SENTRY__) require("@sentry/server-utils").orchestrionModuleInjected(${name});`;
 }
 
+/** How Sentry's transformer reaches for tracing channels in a module it rewrote (so far all CommonJS). */
+const CHANNEL_LOOKUP = /^const tr_ch_apm_dc = require\("diagnostics_channel"\);\nconst \{tracingChannel: tr_ch_apm_tracingChannel\} = tr_ch_apm_dc;$/m;
+
+/**
+ * The same lookup, guarded: where Node has no diagnostics_channel or no tracingChannel (an
+ * in-browser Node may lack them), each channel is one nobody listens to, and the module runs as
+ * it was written (every traced call checks for listeners first). Without the guard, Express would
+ * fail to load and the shop would not start at all.
+ */
+const GUARDED_LOOKUP = [
+  'let tr_ch_apm_dc;',
+  'try { tr_ch_apm_dc = require("diagnostics_channel"); } catch { tr_ch_apm_dc = {}; }',
+  'const tr_ch_apm_tracingChannel = typeof tr_ch_apm_dc.tracingChannel === "function" ? tr_ch_apm_dc.tracingChannel : () => {',
+  '  const quiet = { hasSubscribers: false };',
+  '  return { start: quiet, end: quiet, asyncStart: quiet, asyncEnd: quiet, error: quiet };',
+  '};',
+].join('\n');
+
+/** Guards the rewritten module's tracing-channel lookup; fails the build when the transformer's output no longer looks as expected. */
+export function guardChannelLookup(code: string, file: string): string {
+  if (!CHANNEL_LOOKUP.test(code))
+    throw new Error(`${file}: Sentry's transform no longer starts with the tracing-channel lookup this build guards; update CHANNEL_LOOKUP`);
+  return code.replace(CHANNEL_LOOKUP, GUARDED_LOOKUP);
+}
+
 async function moduleFormat(file: string, packageDir: string): Promise<'commonjs' | 'module'> {
   if (file.endsWith('.mjs')) return 'module';
   if (file.endsWith('.cjs')) return 'commonjs';
@@ -68,7 +93,7 @@ export async function instrumentDependencies(projectDir: string): Promise<Instru
       // The announcement must find the SDK from where the module lives.
       createRequire(file).resolve('@sentry/server-utils');
       const format = await moduleFormat(file, packageDir);
-      await writeFile(file, `${rewritten}\n${announceInjected(module.name, format)}\n`);
+      await writeFile(file, `${guardChannelLookup(rewritten, file)}\n${announceInjected(module.name, format)}\n`);
       done.push({ module: module.name, file: `${module.name}/${relative}` });
     }
   }

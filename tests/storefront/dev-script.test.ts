@@ -15,17 +15,15 @@ const LONG = 19 * 1024 * 1024;
 
 function fakeShop(): string {
   const dir = mkdtempSync(join(tmpdir(), 'ctl-dev-script-'));
-  const part = (pkg: string, bin: string, code: string) => {
-    mkdirSync(join(dir, 'node_modules', pkg), { recursive: true });
-    writeFileSync(join(dir, 'node_modules', pkg, 'package.json'), JSON.stringify({ name: pkg, bin: { [pkg]: bin } }));
-    writeFileSync(join(dir, 'node_modules', pkg, bin), code);
+  const part = (path: string, code: string) => {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), code);
   };
   // The backend prints one 19 MB line, then a short one.
-  part('tsx', 'cli.mjs', `process.stdout.write('<' + 'x'.repeat(${LONG}) + '>\\n', () => console.log('backend done')); setInterval(() => {}, 1000);`);
+  part('scripts/run-ts.mjs', `process.stdout.write('<' + 'x'.repeat(${LONG}) + '>\\n', () => console.log('backend done')); setInterval(() => {}, 1000);`);
   // The frontend keeps logging meanwhile.
-  part('vite', 'bin.mjs', `let n = 0; setInterval(() => console.log('frontend tick ' + n++), 50);`);
-  mkdirSync(join(dir, 'collector'));
-  writeFileSync(join(dir, 'collector', 'server.mjs'), `console.log('collector up'); setInterval(() => {}, 1000);`);
+  part('scripts/frontend.mjs', `let n = 0; setInterval(() => console.log('frontend tick ' + n++), 50);`);
+  part('collector/server.mjs', `console.log('collector up'); setInterval(() => {}, 1000);`);
   return dir;
 }
 

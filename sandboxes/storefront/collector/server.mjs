@@ -273,6 +273,14 @@ export async function startCollector({ port = Number(process.env.COLLECTOR_PORT 
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { port } = await startCollector();
-  console.log(`Collector listening on http://127.0.0.1:${port} (DSN http://public@localhost:${port}/1)`);
+  // Run by scripts/dev.mjs: end with it. A restart's previous collector may still hold the port for a moment.
+  await import('../scripts/lib/exit-with-parent.mjs');
+  let started;
+  for (let waited = 0; !started; waited += 250) {
+    started = await startCollector().catch((error) => {
+      if (error?.code !== 'EADDRINUSE' || waited >= 10_000) throw error;
+      return new Promise((resolve) => setTimeout(resolve, 250));
+    });
+  }
+  console.log(`Collector listening on http://127.0.0.1:${started.port} (DSN http://public@localhost:${started.port}/1)`);
 }

@@ -1,25 +1,18 @@
 #!/usr/bin/env node
 // `npm run dev`: starts every part of the shop with labelled output; Ctrl-C stops them all.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 
-/** A package's command-line script, run with this same Node (no shell, works in WebContainers too). */
-function bin(pkg, name = pkg) {
-  const dir = join('node_modules', pkg);
-  const { bin: bins } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-  return join(dir, typeof bins === 'string' ? bins : bins[name]);
-}
+const ports = { backend: process.env.BACKEND_PORT ?? '3001' };
 
 /**
- * The shop's processes. Add one line to run another part alongside.
- * `--include backend/src`: tsx watch otherwise watches only the files the running backend reports
- * as it loads them, and those reports reach it after the backend already listens; a save in that
- * gap was lost. Watching the folder from the start, before the backend starts, sees every save.
+ * The shop's processes, each a Node script run with this same Node (no shell, no executable files:
+ * it works in WebContainers too). Add one line to run another part alongside.
+ * The backend is TypeScript: scripts/run-ts.mjs compiles it with esbuild and runs it with node,
+ * loading backend/src/instrument.ts first, and with --watch rebuilds and restarts it on every save.
  */
 const parts = [
-  { name: 'backend', color: 36, args: [bin('tsx'), 'watch', '--clear-screen=false', '--include', 'backend/src', '--import', './backend/src/instrument.ts', 'backend/src/server.ts'] },
-  { name: 'frontend', color: 35, args: [bin('vite'), 'frontend'] },
+  { name: 'backend', color: 36, args: ['scripts/run-ts.mjs', '--watch', '--name', 'backend', '--port', ports.backend, '--import', './backend/src/instrument.ts', 'backend/src/server.ts'] },
+  { name: 'frontend', color: 35, args: ['scripts/frontend.mjs'] },
   { name: 'collector', color: 33, args: ['collector/server.mjs'] },
 ];
 
@@ -65,10 +58,13 @@ function prefixLines(part, stream) {
 
 let stopping = false;
 const children = parts.map((part) => {
+  // Each part gets a pipe on stdin and ends when it closes (scripts/lib/exit-with-parent.mjs): when
+  // dev.mjs goes, so do they, even where stopping it passes no signal on to them.
   const child = spawn(process.execPath, part.args, {
-    env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '1', SHOP_PARENT_PIPE: '1' },
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
+  child.stdin.on('error', () => {});
   prefixLines(part, child.stdout);
   prefixLines(part, child.stderr);
   child.on('exit', (code, signal) => {
