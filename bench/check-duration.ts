@@ -35,7 +35,7 @@ const rows: Row[] = [];
 try {
   for (const lesson of lessonIds().filter((id) => !values.lesson || id.startsWith(values.lesson))) {
     const sandbox = await lessonSandbox(lesson);
-    const runtime = await bridge.boot(sandbox.start);
+    const { runtime } = await bridge.boot(sandbox.start);
     const files = new LessonFiles(runtime, sandbox.start);
     const solved = { ...sandbox.start, ...sandbox.solution };
     const row: Row = { lesson, pass: [], fail: [], wrongVerdicts: [] };

@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { findChromium } from './support/chromium.ts';
+import { BROWSER_PARITY_ENV } from '../src/runtime/local/bridge.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const sandbox = `${root}sandboxes/storefront`;
@@ -99,7 +100,8 @@ vitest('unit', ['--project', 'unit']);
 
 const browserTree = `${root}test-results/browser-tree`;
 if (run("the shop with the browser's packages", process.execPath, [`${root}tests/support/browser-tree.ts`, browserTree])) {
-  const webContainerLike = { ...process.env, NODE_OPTIONS: '--no-addons', NAPI_RS_FORCE_WASI: 'error' };
+  // As the local runtime runs it (src/runtime/local/bridge.ts): no native addons, no ESM loader hooks, no file modes.
+  const webContainerLike = { ...process.env, ...BROWSER_PARITY_ENV };
   vitest('storefront on Node 22, browser tree', [], { cwd: browserTree, env: webContainerLike });
   const systemNode = ['/usr/bin/node', '/usr/local/bin/node'].find((path) => existsSync(path));
   if (systemNode) {

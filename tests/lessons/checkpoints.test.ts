@@ -7,35 +7,36 @@
  *     variants/wrong/, with the check named in its variant.json failing, and every failing check
  *     saying why (see tests/support/variants.ts).
  * Each lesson boots once, from the packages snapshot the browser mounts, under a WebContainer's
- * constraints (no native addons, napi-rs forced to WebAssembly) and without ESM loader hooks
- * (`module.register`), which a WebContainer's Node may lack: lessons 2-4's backend tracing must work
- * without them. Answers are applied one after another, as a learner's saves would be.
+ * constraints as the local runtime always applies them (no file modes, no native addons, napi-rs
+ * forced to WebAssembly, neither ESM loader-hook API), which a WebContainer's Node may lack. Answers are applied one after another, as a learner's saves would be.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { lessonIds, lessonSandbox, type LessonSandbox } from '../../src/lessons/sandbox-files.ts';
 import { runChecks, type CheckRun } from '../../src/lessons/run-checks.ts';
 import type { Runtime } from '../../src/runtime/types.ts';
-import { LessonFiles, startLocalBridge, WITHOUT_MODULE_REGISTER, type LocalBridge } from '../support/lesson-sandbox.ts';
+import { LessonFiles, startLocalBridge, type LocalBridge } from '../support/lesson-sandbox.ts';
 import { applyVariant, lessonVariants, type Variant } from '../support/variants.ts';
 import { readAll } from '../../src/runtime/process-output.ts';
 
 let bridge: LocalBridge;
 beforeAll(async () => {
-  bridge = await startLocalBridge({ nodeOptions: [WITHOUT_MODULE_REGISTER] });
+  bridge = await startLocalBridge();
 }, 300_000);
 afterAll(() => bridge.close());
 
 test('the proof runs where a WebContainer would: no ESM loader hooks, no native addons, napi-rs on WebAssembly', async () => {
   const runtime = await bridge.connect();
   const probe = await runtime.spawn('node', [
+    '--input-type=module',
     '-e',
-    'console.log(JSON.stringify({ register: typeof require("node:module").register, options: process.env.NODE_OPTIONS, napi: ' +
-      'process.env.NAPI_RS_FORCE_WASI }))',
+    'import * as m from "node:module"; console.log(JSON.stringify({ register: typeof m.register, registerHooks: typeof m.registerHooks, ' +
+      'options: process.env.NODE_OPTIONS, napi: process.env.NAPI_RS_FORCE_WASI }))',
   ]);
   const text = await readAll(probe);
   await runtime.teardown();
-  const seen = JSON.parse(text.trim()) as { register: string; options: string; napi: string };
+  const seen = JSON.parse(text.trim()) as { register: string; registerHooks: string; options: string; napi: string };
   expect(seen.register).toBe('undefined');
+  expect(seen.registerHooks).toBe('undefined');
   expect(seen.options).toContain('--no-addons');
   expect(seen.napi).toBe('error');
 });
@@ -61,7 +62,7 @@ describe.each(lessonIds())('lesson %s', (lessonId) => {
 
   beforeAll(async () => {
     sandbox = await lessonSandbox(lessonId);
-    runtime = await bridge.boot(sandbox.start);
+    ({ runtime } = await bridge.boot(sandbox.start));
     files = new LessonFiles(runtime, sandbox.start);
   }, 120_000);
   afterAll(async () => {

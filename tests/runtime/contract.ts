@@ -95,16 +95,22 @@ export function describeRuntimeContract(name: string, makeRuntime: () => Promise
       expect(typeof (await process.exit)).toBe('number');
     });
 
-    test("mountSnapshot puts the shop's packages in, and their commands run", { timeout: 60_000 }, async () => {
+    test("mountSnapshot puts the shop's packages in; their commands run as `node <file>`, and from .bin once marked executable", {
+      timeout: 60_000,
+    }, async () => {
       const fractions: number[] = [];
       await runtime.mountSnapshot(await packages(), (fraction) => fractions.push(fraction));
       expect(fractions.at(-1)).toBe(1);
       expect(JSON.parse(await runtime.readFile('node_modules/express/package.json')).name).toBe('express');
-      // .bin holds shims, not symlinks: the command still runs, through npm's PATH.
-      await runtime.writeFile('package.json', JSON.stringify({ name: 'contract', private: true, scripts: { version: 'tsx --version' } }));
-      const tsx = await runtime.spawn('npm', ['run', '--silent', 'version']);
-      const [text, code] = await Promise.all([collect(tsx), tsx.exit]);
-      expect(text).toMatch(/tsx v\d+/);
+      const direct = await runtime.spawn('node', ['node_modules/vite/bin/vite.js', '--version']);
+      expect(await collect(direct)).toMatch(/vite\/\d/);
+      // .bin holds scripts, not symlinks, and a mount keeps no file modes: the shop's after-mount step marks them (as here).
+      const mark = await runtime.spawn('node', ['-e', 'require("fs").chmodSync("node_modules/.bin/vite", 0o755)']);
+      expect(await mark.exit).toBe(0);
+      await runtime.writeFile('package.json', JSON.stringify({ name: 'contract', private: true, scripts: { version: 'vite --version' } }));
+      const vite = await runtime.spawn('npm', ['run', '--silent', 'version']);
+      const [text, code] = await Promise.all([collect(vite), vite.exit]);
+      expect(text).toMatch(/vite\/\d/);
       expect(code).toBe(0);
       await expect(runtime.mountSnapshot(await packages())).rejects.toThrow(/already/);
     });

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import type { Runtime, SandboxProcess } from '../../src/runtime/types.ts';
 import { LaunchAccess } from '../../src/server/access.ts';
 import { describeRuntimeContract } from './contract.ts';
 import { packagesSnapshot } from '../support/packages-snapshot.ts';
-import { readUntil } from '../../src/runtime/process-output.ts';
+import { readAll, readUntil } from '../../src/runtime/process-output.ts';
 
 interface TestBridge {
   bridge: LocalRuntimeBridge;
@@ -154,6 +154,42 @@ describe('a sandbox stays in its folder and ends with its page', () => {
     expect(await second.readFile('node_modules/express/index.js')).not.toContain('edited');
     expect((await second.readdir('node_modules')).some((entry) => entry.name === 'react')).toBe(true);
     await second.teardown();
+  });
+
+  test('like mount() in a WebContainer, the snapshot arrives with no file modes and no symlinks, and processes have no ESM loader hooks', {
+    timeout: 60_000,
+  }, async () => {
+    const runtime = await site.connect();
+    await runtime.mountSnapshot(await packagesSnapshot());
+    const folder = site.bridge.sessions()[0]!;
+    const entries = readdirSync(join(folder, 'node_modules'), { recursive: true, withFileTypes: true });
+    const executable = entries.filter((entry) => entry.isFile() && statSync(join(entry.parentPath, entry.name)).mode & 0o111);
+    expect(executable.map((entry) => join(entry.parentPath, entry.name))).toEqual([]);
+    expect(entries.filter((entry) => entry.isSymbolicLink())).toEqual([]);
+    expect(entries.some((entry) => entry.parentPath.endsWith('.bin') && entry.name === 'vitest')).toBe(true);
+    const hooks = await runtime.spawn('node', [
+      '--input-type=module',
+      '-e',
+      'import * as m from "node:module"; console.log(typeof m.register, typeof m.registerHooks)',
+    ]);
+    expect((await readAll(hooks)).trim()).toBe('undefined undefined');
+    await runtime.teardown();
+  });
+
+  test('kill ends only the process, as a WebContainer may: a child it started lives on until its stdin closes', { timeout: 30_000 }, async () => {
+    const runtime = await site.connect();
+    // The parent starts a child that keeps running, then reports the child's pid.
+    const parent = await runtime.spawn('node', [
+      '-e',
+      'const c = require("child_process").spawn(process.execPath, ["-e", "process.stdin.on(\'end\', () => process.exit(0)).resume(); setInterval(() => {}, 1000)"], ' +
+        '{ stdio: ["pipe", "inherit", "inherit"] }); console.log("child " + c.pid); setInterval(() => {}, 1000)',
+    ]);
+    const pid = Number(/child (\d+)/.exec(await readUntil(parent, /child \d+/))![1]);
+    parent.kill();
+    await parent.exit;
+    // Its pipe closed with it, so a child that watches its stdin ends by itself.
+    await expect.poll(() => alive(pid), { timeout: 10_000 }).toBe(false);
+    await runtime.teardown();
   });
 
   test('a terminal size is numbers only: a command smuggled in `cols` is refused, not run', async () => {

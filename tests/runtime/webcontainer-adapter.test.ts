@@ -186,3 +186,41 @@ describe('choosing a runtime never dead-ends', () => {
     );
   });
 });
+
+describe('a browser that cannot run WebContainers is told so, and what to do, before any boot', () => {
+  const desktopChrome = {
+    crossOriginIsolated: true,
+    sharedArrayBuffer: true,
+    userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36',
+    maxTouchPoints: 0,
+  };
+  const cases: [string, Partial<typeof desktopChrome>, RegExp][] = [
+    [
+      'iOS Safari',
+      { userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Version/18.0 Mobile Safari/604.1' },
+      /iPhone or iPad/,
+    ],
+    [
+      'iPadOS, which calls itself a Mac',
+      { userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 Version/18.0 Safari/605.1.15', maxTouchPoints: 5 },
+      /iPhone or iPad/,
+    ],
+    ['no SharedArrayBuffer', { sharedArrayBuffer: false }, /SharedArrayBuffer/],
+    ['a host that sends no isolation headers', { crossOriginIsolated: false }, /Cross-Origin-Embedder-Policy/],
+  ];
+  for (const [name, traits, reason] of cases) {
+    test(name, async () => {
+      const boot = vi.fn<WebContainerBoot>(async () => new ScriptedWebContainerStandIn().asWebContainer());
+      const refused = bootWebContainer(boot, { ...desktopChrome, ...traits });
+      await expect(refused).rejects.toThrow(reason);
+      await expect(refused).rejects.toThrow(/npm install && npm start/);
+      expect(boot).not.toHaveBeenCalled();
+    });
+  }
+
+  test('a desktop Mac is not mistaken for an iPad, and a capable browser boots', async () => {
+    const mac = { ...desktopChrome, userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 Version/18.0 Safari/605.1.15' };
+    const runtime = await bootWebContainer(async () => new ScriptedWebContainerStandIn().asWebContainer(), mac);
+    await runtime.teardown();
+  });
+});

@@ -14,7 +14,8 @@ import { LaunchAccess } from '../../src/server/access.ts';
 import { lessonSandbox } from '../../src/lessons/sandbox-files.ts';
 import { connectLocalRuntime } from '../../src/runtime/local/client.ts';
 import type { FileMap, Runtime } from '../../src/runtime/types.ts';
-import { prepareSandbox, startShop, type BootCallbacks } from '../../src/session/boot.ts';
+import { prepareSandbox, startShop, type BootCallbacks, type RunningShop } from '../../src/session/boot.ts';
+import { BACKEND, sourcesMatch, statusFile, type PartStatus } from '../../src/sandbox/shop.ts';
 import { packagesSnapshot } from './packages-snapshot.ts';
 
 /**
@@ -28,14 +29,19 @@ export async function lessonFile(lesson: string, moment: 'start' | 'solution', p
   return contents;
 }
 
-/** Node as a WebContainer may provide it: no ESM loader hooks (see without-module-register.cjs). */
-export const WITHOUT_MODULE_REGISTER = `--require ${new URL('./without-module-register.cjs', import.meta.url).pathname}`;
+export interface BootedSandbox {
+  runtime: Runtime;
+  /** The running shop (`node scripts/dev.mjs`): kill it and start it again as Restart does. */
+  shop: RunningShop;
+  /** Everything the boot and the shop printed so far. */
+  output(): string;
+}
 
 export interface LocalBridge {
   /** A fresh, empty sandbox. */
   connect(): Promise<Runtime>;
   /** A sandbox with the shop running on `files`. */
-  boot(files: FileMap): Promise<Runtime>;
+  boot(files: FileMap): Promise<BootedSandbox>;
   close(): Promise<void>;
 }
 
@@ -73,12 +79,12 @@ export async function startLocalBridge({ nodeOptions }: BridgeOptions = {}): Pro
       };
       try {
         await prepareSandbox(runtime, files, snapshot, callbacks);
-        await startShop(runtime, callbacks);
+        const shop = await startShop(runtime, callbacks);
+        return { runtime, shop, output: () => output.text };
       } catch (error) {
         await runtime.teardown();
         throw new Error(`${(error as Error).message}\n${output.text.slice(-3000)}`);
       }
-      return runtime;
     },
     async close() {
       await bridge.close();
@@ -87,31 +93,25 @@ export async function startLocalBridge({ nodeOptions }: BridgeOptions = {}): Pro
   };
 }
 
-const BACKEND_SOURCE = /^backend\/src\//;
-const answers = (url: string) =>
-  fetch(url, { signal: AbortSignal.timeout(1000) }).then(
-    () => true,
-    () => false,
-  );
-
-async function pollUntil(condition: () => Promise<boolean>, timeoutMs: number, everyMs = 25): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-  return false;
-}
+/** The longest a backend restart may take on a very busy machine; it reports each step, so this is only a ceiling. */
+const RESTART_CEILING_MS = 60_000;
 
 /**
- * After a save in backend/src/, `tsx watch` stops the backend and starts it again: waits for both.
- * The backend may never come back (a variant with a syntax error); the checks then say so.
+ * Resolves once the shop's backend runs `files` or has failed on them (a variant with a syntax
+ * error: the checks then say so), as the backend's own status (scripts/lib/status.mjs) reports it.
  */
-async function backendRestarted(): Promise<void> {
-  if (!(await pollUntil(async () => !(await answers('http://127.0.0.1:3001/health')), 5000))) {
-    throw new Error('The backend did not restart after a save in backend/src/: tsx watch missed it.');
+export async function backendSettled(runtime: Runtime, files: FileMap): Promise<PartStatus> {
+  const deadline = Date.now() + RESTART_CEILING_MS;
+  for (;;) {
+    const status = await runtime.readFile(statusFile(BACKEND)).then(
+      (text) => JSON.parse(text) as PartStatus,
+      () => null,
+    );
+    if (status && status.state !== 'building' && status.state !== 'starting' && sourcesMatch(status, files)) return status;
+    if (Date.now() > deadline)
+      throw new Error(`The backend did not settle on the files written within ${RESTART_CEILING_MS / 1000} s: ${JSON.stringify(status)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  await pollUntil(() => answers('http://127.0.0.1:3001/health'), 10_000, 50);
 }
 
 /**
@@ -135,6 +135,6 @@ export class LessonFiles {
     for (const path of written) await this.#runtime.writeFile(path, next[path]!);
     for (const path of removed) await this.#runtime.rm(path);
     this.#current = { ...next };
-    if (waitForShop && [...written, ...removed].some((path) => BACKEND_SOURCE.test(path))) await backendRestarted();
+    if (waitForShop) await backendSettled(this.#runtime, next);
   }
 }

@@ -32,7 +32,7 @@ async function shoppers(runtime: Runtime, minutes: number) {
 }
 
 const bridge = await startLocalBridge();
-const runtime = await bridge.boot(healthy);
+const { runtime } = await bridge.boot(healthy);
 const progress = setInterval(async () => {
   const recording = await runtime.readFile('.telemetry/envelopes.ndjson').catch(() => '');
   const collector = await fetch('http://127.0.0.1:8969/health').then(

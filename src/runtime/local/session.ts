@@ -130,7 +130,7 @@ export class Session {
     const child = this.#processes.get(message.processId);
     if (!child) return;
     if (message.op === 'stdin') child.stdin?.write(message.data);
-    else if (message.op === 'kill') void killTree(child.pid!);
+    else if (message.op === 'kill') killOnly(child);
     else if (message.op === 'resize' && this.#ptys.has(message.processId)) resizePty(child.pid!, message).catch(() => undefined);
   }
 
@@ -243,6 +243,20 @@ export class Session {
   /** For process exit: no time for grace periods. */
   endNow() {
     for (const child of this.#processes.values()) killGroupNow(child.pid!);
+  }
+}
+
+/**
+ * `kill()` as strict as a WebContainer's may be: this process ends at once, without a signal it
+ * could handle, and what it started is not touched. Those children must notice on their own (the
+ * shop's parts end when their stdin closes), or they keep their ports, as they would in a browser.
+ */
+function killOnly(child: ChildProcess): void {
+  child.stdin?.end();
+  try {
+    process.kill(child.pid!, 'SIGKILL');
+  } catch {
+    // gone already
   }
 }
 

@@ -2,9 +2,10 @@
  * The local runtime boots from the very packages snapshot the browser mounts: it reads the
  * gzipped WebContainer snapshot from the built site, decodes it once per server, and writes its
  * node_modules into each new sandbox as real copies, so a learner's change inside one sandbox's
- * node_modules never reaches another.
+ * node_modules never reaches another. Like a WebContainer's `mount()`, it writes no file modes
+ * (nothing is executable until the shop's after-mount step says so) and no symlinks.
  */
-import { chmod, lstat, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
@@ -13,9 +14,6 @@ import { SNAPSHOT_FILE_NAME } from '../../snapshot/manifest.ts';
 import { RuntimeError } from '../types.ts';
 
 type Files = [path: string, contents: Uint8Array][];
-
-/** Commands npm would have linked, and scripts with a shebang, keep their executable bit. */
-const isExecutable = (path: string, contents: Uint8Array) => /(^|\/)\.bin\/[^/]+$/.test(path) || (contents[0] === 0x23 && contents[1] === 0x21);
 
 export class SnapshotStore {
   readonly dir: string;
@@ -57,8 +55,8 @@ export class SnapshotStore {
         Array.from({ length: 32 }, async () => {
           for (let next = queue.pop(); next; next = queue.pop()) {
             const [path, contents] = next;
-            await writeFile(join(staging, path), contents);
-            if (isExecutable(path, contents)) await chmod(join(staging, path), 0o755);
+            // 0o644 whatever the umask would allow: a mounted file is never executable.
+            await writeFile(join(staging, path), contents, { mode: 0o644 });
           }
         }),
       );

@@ -1,4 +1,8 @@
-// Preloaded into every sandbox process by the checkpoint proof: Node as a WebContainer may
-// provide it, without `module.register` (ESM loader hooks). Lessons 2-4 must still trace.
+// Preloaded into every process of a local sandbox (--require, see bridge.ts): Node as an in-browser
+// WebContainer may provide it, with neither ESM loader-hook API. Nothing the shop, its checks or a
+// lesson needs may rely on them, and this makes the local runtime prove it.
 const nodeModule = require('node:module');
 delete nodeModule.register;
+delete nodeModule.registerHooks;
+// `import { registerHooks } from 'node:module'` must not find them either.
+nodeModule.syncBuiltinESMExports();
