@@ -1,8 +1,11 @@
-// A second copy of the learner's backend, started the way scripts/dev.mjs starts the real one (tsx,
-// with backend/src/instrument.ts loaded first), on a free port and without watching. Checks use it
-// when the running shop cannot show what they must see, such as a server error in a shop that has
-// none, and to read how instrument.ts left the SDK.
+// A second copy of the learner's backend, started the way scripts/dev.mjs starts the real one
+// (compiled by the shop's scripts/lib/ts-build.mjs, run by plain node with source maps, with
+// backend/src/instrument.ts loaded first), on a free port and without watching. Checks use it when
+// the running shop cannot show what they must see, such as a server error in a shop that has none,
+// and to read how instrument.ts left the SDK.
 import { spawn } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { outputOf, typeScriptBuild } from '../scripts/lib/ts-build.mjs';
 
 export interface BackendCopy {
   url: string;
@@ -18,10 +21,29 @@ export interface BackendCopyOptions {
 
 const READY = 'course-backend-copy ';
 
-export function startBackendCopy(options: BackendCopyOptions = {}): Promise<BackendCopy> {
-  // One process (tsx as a loader, not its CLI, which would run the app in a child of its own), so
-  // that killing it ends it; it also ends itself when the Check's process goes (its stdin closes).
-  const child = spawn(process.execPath, ['--import', 'tsx', '--import', './backend/src/instrument.ts', 'course-checks/backend-copy-server.ts'], {
+const INSTRUMENT = './backend/src/instrument.ts';
+const SERVER = 'course-checks/backend-copy-server.ts';
+const OUTDIR = 'node_modules/.cache/shop/course-backend-copy';
+
+/** Compiles the learner's backend with the copy's entry point; a compile error is the learner's to read. */
+async function build(): Promise<void> {
+  const compiler = await typeScriptBuild({ entries: [INSTRUMENT, SERVER], outdir: OUTDIR });
+  try {
+    await compiler.rebuild();
+  } catch (error) {
+    const first = (error as { errors?: { text: string; location?: { file: string; line: number; column: number } }[] }).errors?.[0];
+    const where = first?.location ? `${first.location.file}:${first.location.line}:${first.location.column + 1}: ` : '';
+    throw new Error(`The backend does not compile: ${where}${first?.text ?? (error as Error).message}`);
+  } finally {
+    await compiler.dispose();
+  }
+}
+
+export async function startBackendCopy(options: BackendCopyOptions = {}): Promise<BackendCopy> {
+  await build();
+  // One process, so that killing it ends it; it also ends itself when the Check's process goes (its stdin closes).
+  const imports = ['--enable-source-maps', '--import', pathToFileURL(outputOf(OUTDIR, INSTRUMENT)).href];
+  const child = spawn(process.execPath, [...imports, outputOf(OUTDIR, SERVER)], {
     env: { ...process.env, ...(options.unreadableProduct ? { COURSE_UNREADABLE_PRODUCT: '1' } : {}) },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -158,7 +158,9 @@ export function newTrace(): { traceId: string; headers: Record<string, string> }
  */
 export async function runShoppers(count: number): Promise<void> {
   const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/shoppers.ts', '--rate', '600', '--count', String(count)], { stdio: 'pipe' });
+  // As `npm run shoppers` runs it (scripts/run-ts.mjs compiles and runs the TypeScript), once, under a name of its own.
+  const args = ['scripts/run-ts.mjs', '--name', 'course-shoppers', 'scripts/shoppers.ts', '--rate', '600', '--count', String(count)];
+  const child = spawn(process.execPath, args, { stdio: 'pipe' });
   process.once('exit', () => child.kill('SIGKILL'));
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));

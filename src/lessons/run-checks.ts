@@ -3,8 +3,9 @@
  * shop) and reads back each test's result. Shared by the workspace and by CI's proof that every
  * checkpoint fails on its lesson's start and passes on its solution.
  */
-import type { Runtime } from '../runtime/types.ts';
-import { readAll } from '../runtime/process-output.ts';
+import type { Runtime, SandboxProcess } from '../runtime/types.ts';
+import { forEachChunk, readAll } from '../runtime/process-output.ts';
+import { OutputFrameReader } from '../sandbox/output-frames.ts';
 
 export interface CheckResult {
   name: string;
@@ -20,6 +21,8 @@ export interface CheckResult {
 export interface CheckRun {
   passed: boolean;
   results: CheckResult[];
+  /** Something about the sandbox itself the learner should know with these results (it lacks what the lesson needs). */
+  note?: string;
   /** Vitest's own output, for when the result file could not be read. */
   output: string;
   durationMs: number;
@@ -28,6 +31,8 @@ export interface CheckRun {
 /** Where checkpoint tests go in the sandbox (not a dot-folder: Vitest would not look inside). */
 export const CHECKS_DIR = 'course-checks';
 const RESULT_FILE = `${CHECKS_DIR}/result.json`;
+/** The warm Vitest the course keeps in the sandbox (content/checks-support/check-server.mjs). */
+const CHECK_SERVER = `${CHECKS_DIR}/check-server.mjs`;
 
 export interface VitestReport {
   testResults: {
@@ -78,11 +83,21 @@ export function readCheckReport(report: VitestReport): CheckResult[] {
   return report.testResults.flatMap(fileResults);
 }
 
-export async function runChecks(runtime: Runtime, checks: Record<string, string>): Promise<CheckRun> {
-  const started = Date.now();
-  // Only this lesson's checks: an earlier lesson's, still in the folder, would run too.
-  await runtime.rm(CHECKS_DIR).catch(() => undefined);
-  await Promise.all(Object.entries(checks).map(([path, contents]) => runtime.writeFile(path, contents)));
+/** What a Check left in the sandbox last time, per sandbox: only what changed is written again. */
+const placed = new WeakMap<Runtime, Map<string, string>>();
+
+/** Puts this lesson's checks in CHECKS_DIR: an earlier lesson's, still there, would run too. */
+async function placeChecks(runtime: Runtime, checks: Record<string, string>): Promise<void> {
+  const before = placed.get(runtime);
+  if (!before) await runtime.rm(CHECKS_DIR).catch(() => undefined);
+  for (const path of before?.keys() ?? []) if (!(path in checks)) await runtime.rm(path).catch(() => undefined);
+  await Promise.all(Object.entries(checks).map(([path, contents]) => (before?.get(path) === contents ? undefined : runtime.writeFile(path, contents))));
+  placed.set(runtime, new Map(Object.entries(checks)));
+  await runtime.rm(RESULT_FILE).catch(() => undefined);
+}
+
+/** The checks run once by a Vitest of their own (no warm runner): its output. */
+async function coldRun(runtime: Runtime): Promise<string> {
   const vitest = await runtime.spawn('node', [
     'node_modules/vitest/vitest.mjs',
     'run',
@@ -93,6 +108,110 @@ export async function runChecks(runtime: Runtime, checks: Record<string, string>
   ]);
   const output = await readAll(vitest);
   await vitest.exit;
+  return output;
+}
+
+/** How long the warm runner may take to start (Vitest and its config, once per sandbox) on a very busy machine. */
+const WARM_START_CEILING_MS = 180_000;
+/** The ceiling for one Check's run; each check gives up sooner and says why (their own timeouts). */
+const RUN_CEILING_MS = 300_000;
+
+/** A warm Vitest in the sandbox (content/checks-support/check-server.mjs), started once and asked for each Check. */
+class WarmChecks {
+  readonly #process: SandboxProcess;
+  readonly ready: Promise<void>;
+  #answers = new Map<number, (answer: { error?: string }) => void>();
+  #nextId = 1;
+  /** The end of what the runner printed, for when it stops. */
+  #text = '';
+  /** What it printed during the Check under way. */
+  #runText = '';
+  #onEnd: (why: Error) => void = () => {};
+
+  constructor(process: SandboxProcess) {
+    this.#process = process;
+    const reader = new OutputFrameReader();
+    let resolveReady = () => {};
+    this.ready = new Promise<void>((resolve, reject) => {
+      resolveReady = resolve;
+      this.#onEnd = (why) => {
+        reject(why);
+        for (const answer of this.#answers.values()) answer({ error: why.message });
+        this.#answers.clear();
+      };
+    });
+    this.ready.catch(() => undefined);
+    void forEachChunk(process, (chunk) => {
+      const out = reader.push(chunk);
+      this.#text = (this.#text + out.text).slice(-4000);
+      this.#runText += out.text;
+      for (const frame of out.checks) {
+        if (frame.ready) resolveReady();
+        if (frame.id !== undefined) this.#answers.get(frame.id)?.(frame);
+      }
+    });
+    void process.exit.then((code) => this.#onEnd(new Error(`The check runner stopped (exit code ${code}):\n${this.#text.slice(-2000)}`)));
+  }
+
+  /** Runs the checks now in place; resolves with what Vitest printed meanwhile. */
+  async run(startedAt: number): Promise<string> {
+    await withCeiling(this.ready, WARM_START_CEILING_MS, 'The check runner did not start');
+    const id = this.#nextId++;
+    this.#runText = '';
+    const answered = new Promise<{ error?: string }>((resolve) => this.#answers.set(id, resolve));
+    this.#process.write(`${JSON.stringify({ id, startedAt })}\n`);
+    const answer = await withCeiling(answered, RUN_CEILING_MS, 'The checks did not finish');
+    this.#answers.delete(id);
+    if (answer.error) throw new Error(answer.error);
+    return this.#runText;
+  }
+
+  stop(): void {
+    this.#process.kill();
+  }
+}
+
+function withCeiling<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} within ${ms / 1000} s.`)), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+const warm = new WeakMap<Runtime, Promise<WarmChecks>>();
+
+/** The sandbox's warm runner, started on first use; one per sandbox, however many ask at once. */
+function warmChecks(runtime: Runtime): Promise<WarmChecks> {
+  let runner = warm.get(runtime);
+  if (!runner) {
+    const started = runtime.spawn('node', [CHECK_SERVER]).then((process) => new WarmChecks(process));
+    warm.set(runtime, started);
+    const forget = () => warm.get(runtime) === started && warm.delete(runtime);
+    started.then((ready) => ready.ready).catch(forget);
+    runner = started;
+  }
+  return runner;
+}
+
+/**
+ * Puts a lesson's checks in the sandbox and starts the warm runner, so that the first Check does
+ * not wait for Vitest to start. Safe to call again; a lesson without checks starts nothing.
+ */
+export async function prepareChecks(runtime: Runtime, checks: Record<string, string>): Promise<void> {
+  if (!(CHECK_SERVER in checks)) return;
+  await placeChecks(runtime, checks);
+  await warmChecks(runtime);
+}
+
+export async function runChecks(runtime: Runtime, checks: Record<string, string>): Promise<CheckRun> {
+  const started = Date.now();
+  await placeChecks(runtime, checks);
+  let output: string;
+  try {
+    // A runner that broke (it stopped, or did not answer) is replaced once; then a cold run.
+    output = await runWarm(runtime, started).catch(() => runWarm(runtime, started));
+  } catch (error) {
+    output = `${(error as Error).message}\n${await coldRun(runtime)}`;
+  }
   let report: VitestReport;
   try {
     report = JSON.parse(await runtime.readFile(RESULT_FILE)) as VitestReport;
@@ -106,4 +225,17 @@ export async function runChecks(runtime: Runtime, checks: Record<string, string>
   }
   const results = readCheckReport(report);
   return { passed: results.length > 0 && results.every((result) => result.status === 'passed'), results, output, durationMs: Date.now() - started };
+}
+
+async function runWarm(runtime: Runtime, startedAt: number): Promise<string> {
+  if (!placed.get(runtime)?.has(CHECK_SERVER)) throw new Error('These checks come without the warm runner.');
+  const starting = warmChecks(runtime);
+  const runner = await starting;
+  try {
+    return await runner.run(startedAt);
+  } catch (error) {
+    runner.stop();
+    if (warm.get(runtime) === starting) warm.delete(runtime);
+    throw error;
+  }
 }

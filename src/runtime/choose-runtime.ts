@@ -7,7 +7,7 @@
  * slow, `auto` moves on to the local runtime where there is one; otherwise the learner is told it
  * is still starting and may keep waiting or switch.
  */
-import { BACKEND_PORT, COLLECTOR_PORT, FRONTEND_PORT } from '../session/boot.ts';
+import { SHOP_PORTS } from '../sandbox/shop.ts';
 import { RuntimeError, type Runtime } from './types.ts';
 
 export type RuntimePreference = 'auto' | 'webcontainer' | 'local';
@@ -46,7 +46,7 @@ export const pageRuntimeSources: RuntimeSources = {
   async connectLocal() {
     if (!localRuntimeServed()) throw new RuntimeError(noLocalRuntimeHelp, 'unauthorized');
     const { connectLocalRuntime, pageRuntimeUrl } = await import('./local/client.ts');
-    return connectLocalRuntime(pageRuntimeUrl(), { ports: [FRONTEND_PORT, BACKEND_PORT, COLLECTOR_PORT] });
+    return connectLocalRuntime(pageRuntimeUrl(), { ports: SHOP_PORTS });
   },
   async bootWebContainer() {
     const { bootWebContainer } = await import('./webcontainer.ts');

@@ -17,6 +17,7 @@ import {
   type SandboxProcess,
   type SpawnOptions,
 } from './types.ts';
+import { pageTraits, webContainerUnsupported, type BrowserTraits } from './webcontainer-support.ts';
 
 /** The boot option must match the Cross-Origin-Embedder-Policy the page is served with (src/server/isolation-headers.ts). */
 const COEP = 'require-corp';
@@ -195,7 +196,10 @@ export class WebContainerRuntime implements Runtime {
 export type WebContainerBoot = () => Promise<WebContainer>;
 
 const realBoot: WebContainerBoot = async () => {
-  const { WebContainer } = await import('@webcontainer/api');
+  const { WebContainer, configureAPIKey } = await import('@webcontainer/api');
+  // A commercial host passes its WebContainer API key at build time (README: Hosting).
+  const apiKey = import.meta.env.PUBLIC_WEBCONTAINER_API_KEY;
+  if (apiKey) configureAPIKey(apiKey);
   return WebContainer.boot({ coep: COEP, workdirName: 'storefront', forwardPreviewErrors: 'exceptions-only' });
 };
 
@@ -203,13 +207,12 @@ let pageBoot: Promise<WebContainerRuntime> | null = null;
 
 /**
  * The page's one WebContainer. Every caller shares the same boot; it is never started twice, and
- * only a teardown frees the page to boot again. Rejects at once when the page is not
- * cross-origin isolated.
+ * only a teardown frees the page to boot again. Rejects at once, saying why, in a browser that
+ * cannot run WebContainers (webcontainer-support.ts).
  */
-export function bootWebContainer(boot: WebContainerBoot = realBoot): Promise<WebContainerRuntime> {
-  if (typeof crossOriginIsolated !== 'undefined' && !crossOriginIsolated) {
-    return Promise.reject(new RuntimeError('This page is not cross-origin isolated, so WebContainers cannot start here.', 'spawn-failed'));
-  }
+export function bootWebContainer(boot: WebContainerBoot = realBoot, traits: BrowserTraits = pageTraits()): Promise<WebContainerRuntime> {
+  const unsupported = webContainerUnsupported(traits);
+  if (unsupported) return Promise.reject(new RuntimeError(unsupported, 'spawn-failed'));
   if (!pageBoot) {
     const started = boot().then(
       (container) => new WebContainerRuntime(container, () => (pageBoot = null)),

@@ -1,19 +1,17 @@
 /**
- * Boot a lesson's sandbox: mount the packages snapshot and the lesson's files, install only when
- * the learner changed package.json, start `npm run dev`, and wait for the shop. Every step reports
- * progress; a failure names its step and carries the output of the process that failed.
+ * Boot a lesson's sandbox: mount the packages snapshot and the lesson's files, run the shop's
+ * after-mount step, install only when the learner changed package.json, start the shop
+ * (`node scripts/dev.mjs`, what `npm run dev` runs), and wait for it. Every step reports progress; a
+ * failure names its step and carries the output of the process that failed.
  */
 import { fileMapToTree } from '../runtime/sandbox-path.ts';
 import type { PackagesSnapshot, Runtime, SandboxProcess } from '../runtime/types.ts';
 import { expectedPackageFolders, needsInstall } from './packages.ts';
 import type { FileMap } from '../runtime/types.ts';
-import { forEachChunk } from '../runtime/process-output.ts';
-
-export const FRONTEND_PORT = 5173;
-export const BACKEND_PORT = 3001;
-export const COLLECTOR_PORT = 8969;
-/** How long the preview waits for the backend and collector once the frontend serves (see startShop). */
-const BACKEND_GRACE_MS = 15_000;
+import { forEachChunk, readAll } from '../runtime/process-output.ts';
+import { readProbe, type ProbeReport } from '../sandbox/capabilities.ts';
+import { BACKEND, FRONTEND, FRONTEND_PORT, SHOP_SCRIPTS, STATUS_FRAMES_ENV, type PartStatus } from '../sandbox/shop.ts';
+import { OutputFrameReader } from '../sandbox/output-frames.ts';
 /** A shop that has not served by then is stuck: say so and offer a restart, never spin. */
 export const START_STALL_MS = 60_000;
 
@@ -111,44 +109,73 @@ function serverOn(runtime: Runtime, port: number) {
   return { url, stop: () => stop() };
 }
 
+/** Resolves with the first status of `part` that `done` accepts, as the shop's output reports it. */
+function statusOf(part: string, done: (status: PartStatus) => boolean) {
+  let resolve: (status: PartStatus) => void = () => {};
+  const reached = new Promise<PartStatus>((settle) => (resolve = settle));
+  return { reached, see: (status: PartStatus) => status.name === part && done(status) && resolve(status) };
+}
+
 export interface RunningShop {
   devServer: SandboxProcess;
   previewUrl: string;
 }
 
-/** Starts `npm run dev` and waits for the frontend (and, briefly, the backend) to serve. */
+const settled = (status: PartStatus) => status.state === 'ready' || status.state === 'failed' || status.state === 'stopped';
+
+/**
+ * Starts the shop (`npm run dev`'s script, run directly) and waits until it serves: the frontend
+ * says it is ready and its port is reachable, and the backend is ready too, or has failed (then
+ * the shop runs with the failure shown; the learner's fix restarts it). Every wait is for a report
+ * from the shop; `stallMs` is only the ceiling for one that never comes.
+ */
 export async function startShop(runtime: Runtime, { onProgress, onOutput }: BootCallbacks, stallMs = START_STALL_MS): Promise<RunningShop> {
   onProgress({ step: 'start', detail: 'npm run dev' });
-  const frontend = serverOn(runtime, FRONTEND_PORT);
-  const backend = serverOn(runtime, BACKEND_PORT);
-  const collector = serverOn(runtime, COLLECTOR_PORT);
+  const frontendServer = serverOn(runtime, FRONTEND_PORT);
+  const frontend = statusOf(FRONTEND, (status) => status.state === 'ready' || status.state === 'failed');
+  const backend = statusOf(BACKEND, settled);
   const tail = new Tail();
-  const devServer = await runtime.spawn('npm', ['run', 'dev']);
-  pipeOutput(devServer, onOutput, tail);
+  // `node scripts/dev.mjs`, not `npm run dev`: stopping it must stop the shop, and a process started
+  // through npm (a shell in WebContainers) may outlive a kill and keep holding the ports.
+  const devServer = await runtime.spawn('node', [SHOP_SCRIPTS.dev], { env: STATUS_FRAMES_ENV });
+  const reader = new OutputFrameReader();
+  let starting = true;
+  pipeOutput(
+    devServer,
+    (chunk) => {
+      onOutput(chunk);
+      if (!starting) return;
+      for (const status of reader.push(chunk).statuses) {
+        frontend.see(status);
+        backend.see(status);
+      }
+    },
+    tail,
+  );
   let stall: ReturnType<typeof setTimeout> | undefined;
   const failed = new Promise<never>((_, reject) => {
-    void devServer.exit.then((code) => reject(new BootError('start', `npm run dev stopped (exit code ${code}) before the shop was ready.`, tail.text)));
+    void devServer.exit.then((code) =>
+      reject(new BootError('start', `The shop (scripts/dev.mjs) stopped (exit code ${code}) before it was ready.`, tail.text)),
+    );
     stall = setTimeout(() => reject(new BootError('start', `The shop did not start within ${stallMs / 1000} s.`, tail.text)), stallMs);
   });
   failed.catch(() => {}); // it also settles after a successful start, when the shop stops
 
   try {
-    const previewUrl = await Promise.race([frontend.url, failed]);
-    // The page's first load asks the API for products: show it once the backend listens too, or the
-    // learner's first look is a 502. A backend that cannot start (a typo in their code) must not hold
-    // the preview back for long: the terminal says why.
-    let grace: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([Promise.all([backend.url, collector.url]), failed, new Promise((resolve) => (grace = setTimeout(resolve, BACKEND_GRACE_MS)))]);
-    clearTimeout(grace);
+    // The page's first load asks the API for products: show it once the backend is up too, or the
+    // learner's first look is a 502. A backend that cannot start says so at once (its status).
+    const frontendUp = frontend.reached.then((status) => {
+      if (status.state === 'failed') throw new BootError('start', `The frontend could not start: ${status.problem?.message ?? 'see the Terminal'}`, tail.text);
+    });
+    const [previewUrl] = await Promise.race([Promise.all([frontendServer.url, frontendUp, backend.reached]), failed]);
     return { devServer, previewUrl };
   } catch (error) {
     devServer.kill();
     throw error;
   } finally {
+    starting = false;
     clearTimeout(stall);
-    frontend.stop();
-    backend.stop();
-    collector.stop();
+    frontendServer.stop();
   }
 }
 
@@ -164,5 +191,27 @@ export async function prepareSandbox(runtime: Runtime, files: FileMap, packages:
   } catch (error) {
     throw new BootError('mount', `Could not put the shop into the sandbox: ${(error as Error).message}`);
   }
+  await afterMount(runtime, callbacks);
   if (await needsInstall(files, packages.manifest)) await install(runtime, files, callbacks);
+}
+
+/**
+ * The shop's own post-mount step, the same in both runtimes: a WebContainer's file system keeps no
+ * file modes, so it makes node_modules/.bin runnable again (nothing the course needs relies on it).
+ */
+async function afterMount(runtime: Runtime, { onOutput }: BootCallbacks): Promise<void> {
+  const step = await runtime.spawn('node', [SHOP_SCRIPTS.afterMount]);
+  const [output, code] = await Promise.all([readAll(step), step.exit]);
+  onOutput(`\x1b[2m${output.trimEnd().replace(/\n/g, '\r\n')}\x1b[0m\r\n`);
+  if (code !== 0) throw new BootError('mount', `The shop's after-mount step (${SHOP_SCRIPTS.afterMount}) failed (exit code ${code}).`, output);
+}
+
+/** What the sandbox's Node can do (scripts/probe.mjs, about a second); null when the probe could not say. */
+export async function probeSandbox(runtime: Runtime): Promise<ProbeReport | null> {
+  try {
+    const probe = await runtime.spawn('node', [SHOP_SCRIPTS.probe]);
+    return readProbe(await readAll(probe));
+  } catch {
+    return null;
+  }
 }

@@ -17,14 +17,16 @@ import {
   type FileMap,
 } from '../runtime/types.ts';
 import { markCompleted } from '../lessons/progress.ts';
-import { runChecks, type CheckRun } from '../lessons/run-checks.ts';
-import { CollectorFrameReader } from '../telemetry/collector-frames.ts';
+import { prepareChecks, runChecks, type CheckRun } from '../lessons/run-checks.ts';
+import { missingCapabilities, missingFor, type MissingCapability, type ProbeReport } from '../sandbox/capabilities.ts';
+import { BACKEND, FRONTEND, sourcesMatch, type PartStatus } from '../sandbox/shop.ts';
 import { TelemetryStore } from '../telemetry/store.ts';
-import { BootError, prepareSandbox, startShop, type BootCallbacks, type BootProgress, type BootStep } from './boot.ts';
+import { BootError, prepareSandbox, probeSandbox, startShop, type BootCallbacks, type BootProgress, type BootStep } from './boot.ts';
 import { FileSync } from './file-sync.ts';
 import type { LessonSandbox } from '../lessons/sandbox-files.ts';
 import { fetchLessonSandbox, fetchPackagesSnapshot } from './lesson-source.ts';
 import { OutputLog } from './output-log.ts';
+import { OutputFrameReader } from '../sandbox/output-frames.ts';
 import { clearBeforeSolution, clearEdits, keepBeforeSolution, loadBeforeSolution, loadEdits, saveEdit, withEdits } from './saved-edits.ts';
 import { newPathProblem } from './file-paths.ts';
 
@@ -37,8 +39,11 @@ export interface BootFailure {
   code?: RuntimeErrorCode;
 }
 
-/** The shop after boot: serving, restarting the backend after a change, or stopped. */
-export type ShopState = 'starting' | 'ready' | 'restarting' | 'stopped';
+/**
+ * The shop after boot: serving, restarting the backend after a change, failed (its backend could
+ * not build or start, or crashed: the backend's status says where and why), or stopped.
+ */
+export type ShopState = 'starting' | 'ready' | 'restarting' | 'failed' | 'stopped';
 
 export interface SessionState {
   lessonId: string | null;
@@ -57,6 +62,11 @@ export interface SessionState {
   boot: BootProgress & { slow: boolean; error: BootFailure | null };
   previewUrl: string | null;
   shop: ShopState;
+  /** Each part's last report (scripts/lib/status.mjs in the shop): `backend`, `frontend`. */
+  parts: Record<string, PartStatus>;
+  /** What the sandbox's Node can do, once probed at boot; and what it lacks that the course uses. */
+  capabilities: ProbeReport | null;
+  missing: MissingCapability[];
   /** The lesson's files are in the sandbox and the shop runs them (a backend change has restarted it). */
   lessonSynced: boolean;
   /** Recent errors thrown by the page in the preview. */
@@ -65,14 +75,11 @@ export interface SessionState {
   check: { running: boolean; waitingForShop: boolean; run: CheckRun | null };
 }
 
-const BACKEND_READY = /\[backend\]\s+Backend listening/;
-/** `tsx watch` saw a change to a file the backend imports and restarts it. */
-const BACKEND_RESTARTING = /\[backend\].*\[tsx\] change in .* Restarting/;
-/** How soon after a backend write `tsx watch` says it restarts, if the file is one the backend uses. */
-const RESTART_NOTICE_MS = 3000;
-/** How long Check waits for a backend that restarts after a change; a backend that does not come back is the checks' to explain. */
-const BACKEND_RESTART_WAIT_MS = 30_000;
-const BACKEND_FILE = /^backend\//;
+/**
+ * The longest the session waits for the backend to run what was saved. It reports every step
+ * (building, starting, ready or failed), so this is only a ceiling for a machine far too busy.
+ */
+const BACKEND_RESTART_WAIT_MS = 60_000;
 /** Shell changes come in bursts (a formatter writes, renames, writes): read a file once they settle. */
 const SHELL_CHANGE_SETTLE_MS = 150;
 /** Vite bundles its config to a file beside it for a moment; not the learner's. */
@@ -97,14 +104,7 @@ export class CourseSession {
   /** Each boot gets a number; a boot superseded by another (retry, runtime switch) stops quietly. */
   #bootId = 0;
   #booting: Promise<void> | null = null;
-  /** When a backend file last reached the sandbox: `tsx watch` announces its restart shortly after. */
-  #backendWrittenAt = 0;
-  #sync = new FileSync(
-    (path, error) => this.output.append(`\r\n\x1b[31mCould not save ${path}: ${error.message}\x1b[0m\r\n`),
-    (paths) => {
-      if (paths.some((path) => BACKEND_FILE.test(path))) this.#backendWrittenAt = Date.now();
-    },
-  );
+  #sync = new FileSync((path, error) => this.output.append(`\r\n\x1b[31mCould not save ${path}: ${error.message}\x1b[0m\r\n`));
 
   constructor(options: SessionOptions = {}) {
     this.#options = options;
@@ -121,6 +121,9 @@ export class CourseSession {
       boot: { step: 'runtime', slow: false, error: null },
       previewUrl: null,
       shop: 'starting',
+      parts: {},
+      capabilities: null,
+      missing: [],
       lessonSynced: false,
       failures: [],
       check: { running: false, waitingForShop: false, run: null },
@@ -183,20 +186,27 @@ export class CourseSession {
     if (!this.#runtime && !this.#booting) return void this.boot();
     if (this.#state.boot.step !== 'ready') return; // the boot in progress mounts these files
     await this.#settle();
-    if (this.#state.lessonId === lessonId) this.#set({ lessonSynced: true });
+    if (this.#state.lessonId !== lessonId) return;
+    this.#set({ lessonSynced: true });
+    this.#warmChecks();
   }
 
   /**
-   * Writes what is pending and, when that changed the backend, waits for `tsx watch` to restart it:
-   * what runs is then what the editor shows.
+   * Writes what is pending and waits until the backend runs it (or says why it cannot): what runs
+   * is then what the editor shows. The backend reports which sources each state was made from.
    */
   async #settle(onWaitingForShop: () => void = () => {}): Promise<void> {
     await this.#sync.flush();
-    // `tsx watch` announces a restart a moment after the write, if the file is one the backend uses.
-    await this.#until((state) => state.shop !== 'ready', this.#backendWrittenAt + RESTART_NOTICE_MS - Date.now());
-    if (this.#state.shop !== 'restarting') return;
+    if (this.#backendSettled(this.#state)) return;
     onWaitingForShop();
-    await this.#until((state) => state.shop !== 'restarting', BACKEND_RESTART_WAIT_MS);
+    await this.#until((state) => this.#backendSettled(state), BACKEND_RESTART_WAIT_MS);
+  }
+
+  /** The backend is done with the files the session holds: running them, or failed on them. No backend, nothing to wait for. */
+  #backendSettled(state: SessionState): boolean {
+    const backend = state.parts[BACKEND];
+    if (!backend || state.shop === 'stopped' || state.shop === 'starting') return true;
+    return backend.state !== 'building' && backend.state !== 'starting' && sourcesMatch(backend, state.files);
   }
 
   // --- the one write path ---------------------------------------------------------------------
@@ -307,6 +317,7 @@ export class CourseSession {
       boot: { step: 'runtime', detail: preference === 'local' ? 'this computer' : 'connecting', slow: false, error: null },
       previewUrl: null,
       shop: 'starting',
+      parts: {},
       lessonSynced: false,
       notice: null,
     });
@@ -330,6 +341,7 @@ export class CourseSession {
       const files = this.#state.files;
       await prepareSandbox(runtime, files, await packages, callbacks);
       if (!current()) return;
+      void probeSandbox(runtime).then((report) => current() && report && this.#set({ capabilities: report, missing: missingCapabilities(report) }));
       this.#sync.attach(runtime, files);
       this.#watchSandbox(runtime, files);
       await this.#startShop(bootId, callbacks);
@@ -359,10 +371,19 @@ export class CourseSession {
       this.#set({ shop: 'stopped' });
       this.output.append(`\r\n\x1b[33mThe shop stopped (exit code ${code}).\x1b[0m\r\n`);
     });
-    this.#set({ previewUrl: shop.previewUrl, shop: 'ready', boot: { step: 'ready', slow: false, error: null } });
+    const backend = this.#state.parts[BACKEND];
+    this.#set({ previewUrl: shop.previewUrl, shop: backend ? shopStateOf(backend) : 'ready', boot: { step: 'ready', slow: false, error: null } });
     // Files that changed while the shop started (a lesson switch during the boot) are written now.
     await this.#settle();
-    if (bootId === this.#bootId) this.#set({ lessonSynced: true });
+    if (bootId !== this.#bootId) return;
+    this.#set({ lessonSynced: true });
+    this.#warmChecks();
+  }
+
+  /** Starts the warm check runner with this lesson's checks, so the first Check does not wait for Vitest. */
+  #warmChecks(): void {
+    const { lesson } = this.#state;
+    if (this.#runtime && lesson) void prepareChecks(this.#runtime, lesson.checks).catch(() => undefined);
   }
 
   /**
@@ -381,7 +402,7 @@ export class CourseSession {
     void this.boot();
   }
 
-  /** Stops `npm run dev` and starts it again, in the same sandbox. */
+  /** Stops the shop and starts it again, in the same sandbox. */
   async restartShop(): Promise<void> {
     const runtime = this.#runtime;
     if (!runtime) return void this.boot();
@@ -390,7 +411,7 @@ export class CourseSession {
     this.#devServer = null;
     old?.kill();
     await old?.exit;
-    this.#set({ shop: 'starting', previewUrl: null, boot: { step: 'start', slow: false, error: null } });
+    this.#set({ shop: 'starting', parts: {}, previewUrl: null, boot: { step: 'start', slow: false, error: null } });
     const callbacks: BootCallbacks = {
       onProgress: (progress) => bootId === this.#bootId && this.#set({ boot: { ...progress, slow: false, error: null } }),
       onOutput: (chunk) => bootId === this.#bootId && this.#onOutput(chunk),
@@ -407,18 +428,22 @@ export class CourseSession {
     }
   }
 
-  #frames = new CollectorFrameReader();
+  #frames = new OutputFrameReader();
 
   #onOutput(chunk: string): void {
-    // The collector's envelopes travel in the output stream; the terminal shows the rest.
-    const { frames, notices, text } = this.#frames.push(chunk);
-    for (const frame of frames) this.telemetry.addEnvelope(frame.envelope, frame.receivedAt);
+    // The collector's envelopes and the parts' states travel in the output stream; the terminal shows the rest.
+    const { envelopes, notices, statuses, text } = this.#frames.push(chunk);
+    for (const frame of envelopes) this.telemetry.addEnvelope(frame.envelope, frame.receivedAt);
     for (const notice of notices) this.telemetry.setCollectorNotice(notice);
-    if (!text) return;
-    this.output.append(text);
-    const plain = text.replace(/\x1b\[[0-9;]*m/g, '');
-    if (this.#state.shop === 'ready' && BACKEND_RESTARTING.test(plain)) this.#set({ shop: 'restarting' });
-    else if (this.#state.shop === 'restarting' && BACKEND_READY.test(plain)) this.#set({ shop: 'ready' });
+    for (const status of statuses) this.#onStatus(status);
+    if (text) this.output.append(text);
+  }
+
+  /** A part reported its state; once the shop has started, the backend's is the shop's. */
+  #onStatus(status: PartStatus): void {
+    const parts = { ...this.#state.parts, [status.name]: status };
+    const running = this.#state.shop !== 'starting' && this.#state.shop !== 'stopped';
+    this.#set({ parts, ...(running && status.name === BACKEND && { shop: shopStateOf(status) }) });
   }
 
   /** A broken runtime ends the shop (the workspace offers to start again); a preview error is listed. */
@@ -492,7 +517,7 @@ export class CourseSession {
     this.#offFailure = null;
     this.#runtime = null;
     this.#devServer = null;
-    this.#frames = new CollectorFrameReader();
+    this.#frames = new OutputFrameReader();
   }
 
   /** Ends the sandbox (the page is going away). */
@@ -517,18 +542,42 @@ export class CourseSession {
     if (!runtime || !lesson || !lessonId || this.#state.check.running) return null;
     const { run: previous } = this.#state.check;
     this.#set({ check: { running: true, waitingForShop: false, run: previous } });
+    const started = Date.now();
     let run: CheckRun;
     try {
       // The checks see what the editor shows, and the backend running it.
       await this.#settle(() => this.#set({ check: { running: true, waitingForShop: true, run: previous } }));
       this.#set({ check: { running: true, waitingForShop: false, run: previous } });
-      run = await runChecks(runtime, lesson.checks);
+      const broken = this.#shopProblem();
+      run = broken
+        ? { passed: false, results: [{ name: 'The shop runs your code', status: 'failed', message: broken }], output: '', durationMs: Date.now() - started }
+        : await runChecks(runtime, lesson.checks);
       if (run.passed) markCompleted(lessonId);
     } catch (error) {
       run = { passed: false, results: [{ name: 'Run the checks', status: 'failed', message: (error as Error).message }], output: '', durationMs: 0 };
     }
+    const lacking = run.passed ? [] : missingFor(this.#state.missing, lessonId);
+    if (lacking.length) {
+      run = {
+        ...run,
+        note: `This sandbox's Node lacks what this lesson needs: ${lacking.map((entry) => `${entry.effect} (${entry.name} is missing)`).join('; ')}. Its checks cannot pass here; run the course on your own computer with \`npm start\` to complete it.`,
+      };
+    }
     if (this.#state.lessonId === lessonId) this.#set({ check: { running: false, waitingForShop: false, run } });
     return run;
+  }
+
+  /** Why the shop cannot run the learner's code right now (a part failed, or it stopped), or null: a Check need not start then. */
+  #shopProblem(): string | null {
+    const { shop, parts } = this.#state;
+    const where = (status: PartStatus | undefined) => {
+      const problem = status?.problem;
+      return problem ? `${problem.file ? `${problem.file}:${problem.line}:${problem.column}: ` : ''}${problem.message}` : 'see the Terminal';
+    };
+    if (shop === 'stopped') return 'The shop is stopped: press Restart, then Check again.';
+    if (shop === 'failed') return `The backend is not running: ${where(parts[BACKEND])}. Fix it and save; the backend restarts on its own.`;
+    if (parts[FRONTEND]?.state === 'failed') return `The frontend does not compile: ${where(parts[FRONTEND])}. Fix it and save.`;
+    return null;
   }
 
   /** Resolves once `done(state)` holds, or after `timeoutMs`. */
@@ -549,6 +598,13 @@ export class CourseSession {
   flush(): Promise<void> {
     return this.#sync.flush();
   }
+}
+
+/** The shop's state, as its backend's status tells it. */
+function shopStateOf(backend: PartStatus): ShopState {
+  if (backend.state === 'ready') return 'ready';
+  if (backend.state === 'building' || backend.state === 'starting') return 'restarting';
+  return 'failed';
 }
 
 let pageSession: CourseSession | null = null;

@@ -30,7 +30,11 @@ export function reportSession(session: Pick<CourseSession, 'subscribe' | 'getSta
   let boot: { root: Span; step: Span; stepName: string } | null = null;
   let check: Span | null = null;
 
-  const context = (state: SessionState) => ({ 'lesson.id': state.lessonId ?? '', 'runtime.kind': state.runtimeKind ?? 'none' });
+  const context = (state: SessionState) => ({
+    'lesson.id': state.lessonId ?? '',
+    'runtime.kind': state.runtimeKind ?? 'none',
+    ...(state.capabilities && { 'sandbox.node': state.capabilities.node, 'sandbox.missing': state.missing.map((entry) => entry.name).join(',') || 'none' }),
+  });
   const startStep = (root: Span, step: string) => Sentry.startInactiveSpan({ name: STEP_NAMES[step] ?? step, op: `workspace.boot.${step}`, parentSpan: root });
 
   const onChange = () => {
@@ -43,6 +47,13 @@ export function reportSession(session: Pick<CourseSession, 'subscribe' | 'getSta
         Sentry.startInactiveSpan({ name: 'Boot the workspace', op: 'workspace.boot', forceTransaction: true, attributes: context(state) }),
       );
       boot = { root, step: startStep(root, step), stepName: step };
+    }
+    // What real browsers' sandboxes lack, so a host learns it (see src/sandbox/capabilities.ts).
+    if (state.capabilities && state.capabilities !== previous.capabilities) {
+      const missing = state.missing.map((entry) => entry.name);
+      Sentry.setContext('sandbox', { node: state.capabilities.node, missing, ...state.capabilities.capabilities });
+      Sentry.setTag('sandbox.missing', missing.join(',') || 'none');
+      if (missing.length) Sentry.captureMessage(`The sandbox lacks ${missing.join(', ')}`, { level: 'warning', tags: context(state) });
     }
     if (boot) {
       boot.root.setAttributes(context(state));

@@ -31,6 +31,11 @@ export function ChecksPanel({ run, running, waitingForShop, hasChecks }: Props) 
           : `${run.results.filter((r) => r.status !== 'passed').length} of ${run.results.length} checks not passing yet.`}
         <span className="muted-id">{(run.durationMs / 1000).toFixed(1)} s</span>
       </p>
+      {run.note && (
+        <p className="checks-note" role="note">
+          {run.note}
+        </p>
+      )}
       <ul className="check-list">
         {run.results.map((result) => (
           <li key={result.name} data-status={result.status}>

@@ -52,7 +52,11 @@ export function PreviewPanel({ url, placeholder }: Props) {
           ↗
         </a>
       </form>
-      {src ? <iframe ref={frame} src={src} title="Shop preview" className="preview-frame" /> : <div className="preview-placeholder">{placeholder}</div>}
+      {src ? (
+        <iframe ref={frame} src={src} title="Shop preview" className="preview-frame" allow="cross-origin-isolated" />
+      ) : (
+        <div className="preview-placeholder">{placeholder}</div>
+      )}
     </div>
   );
 }

@@ -2,6 +2,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { pageRuntimeSources, type RuntimePreference } from '../runtime/choose-runtime.ts';
 import { forEachChunk } from '../runtime/process-output.ts';
 import type { FileMap, Runtime, SandboxProcess } from '../runtime/types.ts';
+import type { Problem } from '../sandbox/shop.ts';
 import { BootStatus } from './BootStatus.tsx';
 import { CodeEditor } from './CodeEditor.tsx';
 import { FileTree } from './FileTree.tsx';
@@ -136,7 +137,7 @@ export default function Workspace({ lessonId, focus }: Props) {
             <option value="local">This computer (local runtime)</option>
           </select>
         </label>
-        <ShopStatus shop={state.shop} ready={boot.step === 'ready'} onRestart={() => void session.restartShop()} />
+        <ShopStatus shop={state.shop} problem={state.parts.backend?.problem} ready={boot.step === 'ready'} onRestart={() => void session.restartShop()} />
         <span className="ws-spacer" />
         {state.hasMine && (
           <button type="button" className="button" onClick={() => session.restoreMine()}>
@@ -159,6 +160,20 @@ export default function Workspace({ lessonId, focus }: Props) {
         <p className="ws-notice" role="note">
           {state.notice} The shop runs on this computer instead.
         </p>
+      )}
+      {state.missing.length > 0 && (
+        <details className="ws-notice" role="note">
+          <summary>This sandbox lacks {state.missing.map((entry) => entry.name).join(', ')}</summary>
+          <ul>
+            {state.missing.map((entry) => (
+              <li key={entry.name}>
+                Without {entry.name}, {entry.effect}
+                {entry.lessons.length > 0 && ` (lessons ${entry.lessons.map((id) => Number(id.slice(0, 2))).join(', ')} cannot pass their checks here)`}.
+              </li>
+            ))}
+          </ul>
+          <p>The course runs fully on your own computer: clone it and run `npm install && npm start`.</p>
+        </details>
       )}
       {state.failures.length > 0 && (
         <div className="ws-notice ws-failures" role="alert">
@@ -312,14 +327,17 @@ export default function Workspace({ lessonId, focus }: Props) {
   );
 }
 
-/** After boot: whether the shop serves, restarts the backend after a change, or stopped. */
-function ShopStatus({ shop, ready, onRestart }: { shop: string; ready: boolean; onRestart: () => void }) {
+/** After boot: whether the shop serves, restarts the backend after a change, failed (and why), or stopped. */
+function ShopStatus({ shop, problem, ready, onRestart }: { shop: string; problem?: Problem; ready: boolean; onRestart: () => void }) {
   if (!ready && shop !== 'stopped') return null;
   return (
     <span className="shop-status" data-state={shop} role="status" aria-live="polite">
       {shop === 'ready' && 'Shop running'}
       {shop === 'restarting' && 'Backend restarting…'}
       {shop === 'starting' && 'Shop starting…'}
+      {shop === 'failed' && (
+        <>Backend failed to start{problem ? `: ${problem.file ? `${problem.file}:${problem.line}:${problem.column} ` : ''}${problem.message}` : ''}</>
+      )}
       {shop === 'stopped' && (
         <>
           Shop stopped{' '}

@@ -2,7 +2,8 @@
  * The course's own monitoring (src/site-monitoring/), opt-in: a site built without a DSN ships no
  * SDK; built with one, pointed at a real instance of the shop's collector (a Sentry-compatible
  * ingest), it reports each workspace boot as a trace with a span per step, each Check with its
- * result counts, and a failed boot as an error naming its step — and never the learner's code,
+ * result counts and what the sandbox's capability probe found missing, and a failed boot as an
+ * error naming its step — and never the learner's code,
  * edits or terminal output.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -72,7 +73,9 @@ describe('with a DSN', () => {
     const steps = spans().filter((span) => span.traceId === boot.traceId && span.op?.startsWith('workspace.boot.'));
     expect(steps.map((span) => span.op)).toEqual(expect.arrayContaining(['workspace.boot.mount', 'workspace.boot.start']));
     const check = spans().find((span) => span.op === 'workspace.check')!;
-    expect(check.attributes).toMatchObject({ 'lesson.id': '02-trace-the-backend', 'check.passed': false });
+    expect(check.attributes).toMatchObject({ 'lesson.id': '02-trace-the-backend', 'check.passed': false, 'sandbox.missing': 'none' });
+    // The capability probe's findings travel with it: what a host learns of real browsers' sandboxes.
+    expect(String(check.attributes['sandbox.node'])).toMatch(/^v22\./);
     expect(Number(check.attributes['check.results.failed'])).toBeGreaterThan(0);
     expect(check.end - check.start).toBeGreaterThan(0);
     await page.close();

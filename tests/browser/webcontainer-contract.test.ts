@@ -1,8 +1,10 @@
 /**
- * Real WebContainers in real Chromium: the Runtime contract, and the workspace booting lesson 1
- * and passing lesson 2's check. They need StackBlitz's hosted service; where it is unreachable (as
- * on our offline CI machines) each is reported as skipped with the reason. Never run against a
- * stand-in.
+ * Real WebContainers in real Chromium: the Runtime contract, the shop on the browser's path (the
+ * capability probe, `npm test`, `npm run shoppers`, a backend save, Restart and a Check, as
+ * tests/sandbox/browser-path.ts proves them on the local runtime), and the workspace booting
+ * lesson 1 and passing lesson 2's check. They need StackBlitz's hosted service; where it is
+ * unreachable (as on our offline CI machines) each is reported as skipped with the reason. Never
+ * run against a stand-in.
  */
 import { afterAll, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -12,6 +14,7 @@ import { describeRuntimeContract } from '../runtime/contract.ts';
 import type { HarnessEvent, HarnessResult } from '../support/runtime-harness/harness.ts';
 import { RuntimeError, type Runtime, type RuntimeErrorCode, type RuntimeFailure, type SandboxProcess } from '../../src/runtime/types.ts';
 import { packagesSnapshot } from '../support/packages-snapshot.ts';
+import { describeBrowserPath } from '../sandbox/browser-path.ts';
 
 const SERVICE = 'https://stackblitz.com/';
 
@@ -112,6 +115,7 @@ async function webContainerInPage(page: Page): Promise<Runtime> {
 const unreachable = await serviceUnreachableReason();
 if (unreachable) {
   test.skip(`WebContainer contract skipped: ${unreachable}`, () => {});
+  test.skip(`The shop on WebContainers (probe, npm test, shoppers, a backend save, Restart, a Check) skipped: ${unreachable}`, () => {});
   test.skip(`WebContainer workspace (lesson 1 boots, lesson 2's check passes) skipped: ${unreachable}`, () => {});
 } else {
   test("the workspace boots lesson 1 in WebContainers from the packages snapshot, and lesson 2's check passes with its solution", {
@@ -142,15 +146,14 @@ if (unreachable) {
       .toMatch(/All checks passed/);
   });
 
-  describeRuntimeContract(
-    'webcontainer (real Chromium)',
-    async () => {
-      site ??= await startSite({ CTL_SITE_DIR: buildSiteCopy({ CTL_RUNTIME_HARNESS: '1' }) });
-      browser ??= await launchChromium();
-      const page = await site.newPage(browser);
-      await page.goto(`${site.url}/dev/runtime-harness/`);
-      return webContainerInPage(page);
-    },
-    packagesSnapshot,
-  );
+  /** A fresh page, and its one WebContainer. */
+  const webContainerPage = async () => {
+    site ??= await startSite({ CTL_SITE_DIR: buildSiteCopy({ CTL_RUNTIME_HARNESS: '1' }) });
+    browser ??= await launchChromium();
+    const page = await site.newPage(browser);
+    await page.goto(`${site.url}/dev/runtime-harness/`);
+    return webContainerInPage(page);
+  };
+  describeRuntimeContract('webcontainer (real Chromium)', webContainerPage, packagesSnapshot);
+  describeBrowserPath('WebContainers (real Chromium)', webContainerPage, packagesSnapshot);
 }

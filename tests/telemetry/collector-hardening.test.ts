@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGzip } from 'node:zlib';
 import { afterEach, describe, expect, test } from 'vitest';
-import { CollectorFrameReader } from '../../src/telemetry/collector-frames.ts';
+import { OutputFrameReader } from '../../src/sandbox/output-frames.ts';
 import { httpRequests, inParallel, sendRaw } from '../support/fuzz.ts';
 
 const good = (id: string, sdk = 'sentry.javascript.browser') =>
@@ -40,12 +40,12 @@ async function startCollectorProcess(env: Record<string, string> = {}): Promise<
     cwd: dir,
     env: { ...process.env, COLLECTOR_PORT: '0', ...env },
   });
-  const reader = new CollectorFrameReader();
+  const reader = new OutputFrameReader();
   const collector = { process: child, dir, notices: [] as (string | null)[], frames: 0, port: 0, base: '', text: () => text };
   let text = '';
   const take = (chunk: Buffer) => {
     const out = reader.push(chunk.toString('utf8'));
-    collector.frames += out.frames.length;
+    collector.frames += out.envelopes.length;
     collector.notices.push(...out.notices);
     text += out.text;
   };

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CollectorFrameReader } from '../../src/telemetry/collector-frames.ts';
+import { OutputFrameReader } from '../../src/sandbox/output-frames.ts';
 import { startTestCollector, type TestCollector } from './collector.ts';
 
 const good = (id: string) =>
@@ -77,7 +77,7 @@ test('run as a process, it frames every envelope on stdout; the course reads the
     cwd: new URL('../../sandboxes/storefront/', import.meta.url),
     env: { ...process.env, COLLECTOR_PORT: '0' },
   });
-  const reader = new CollectorFrameReader();
+  const reader = new OutputFrameReader();
   const frames: Uint8Array[] = [];
   let text = '';
   const port = await new Promise<number>((resolve, reject) => {
@@ -86,7 +86,7 @@ test('run as a process, it frames every envelope on stdout; the course reads the
       // Feed it in small pieces, as a terminal stream arrives.
       for (let i = 0; i < chunk.length; i += 7) {
         const out = reader.push(chunk.slice(i, i + 7));
-        frames.push(...out.frames.map((frame) => frame.envelope));
+        frames.push(...out.envelopes.map((frame) => frame.envelope));
         text += out.text;
       }
       const match = /127\.0\.0\.1:(\d+)/.exec(text);
