@@ -31,13 +31,13 @@ afterAll(async () => {
 const sandboxFolders = () => readdirSync(sandboxesRoot).filter((name) => name.startsWith('ctl-sandbox-'));
 const sandboxFile = (path: string) => readFileSync(join(sandboxesRoot, sandboxFolders()[0]!, path), 'utf8');
 
-/** The pid of the sandbox's Vite dev server. */
+/** The pid of the sandbox's Vite dev server (scripts/frontend.mjs). */
 function vitePid(): number | undefined {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       if (!readlinkSync(`/proc/${entry}/cwd`).startsWith(sandboxesRoot)) continue;
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('vite/bin/vite.js')) return Number(entry);
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('scripts/frontend.mjs')) return Number(entry);
     } catch {
       // gone meanwhile
     }

@@ -49,7 +49,6 @@ async function writeSolution(id: string) {
     await openFile(page, path);
     await pasteWholeFile(page, contents);
   }
-  await page.waitForTimeout(3000); // the save debounce, then tsx watch restarts the backend
 }
 
 async function checkPasses(id: string) {

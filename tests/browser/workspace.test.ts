@@ -268,7 +268,6 @@ describe('Check', () => {
 
     await lesson.getByRole('button', { name: 'Show solution' }).click();
     await lesson.getByRole('button', { name: 'Apply the solution' }).click();
-    await lesson.waitForTimeout(3000); // the save debounce, then tsx watch restarts the backend
     await lesson.getByRole('button', { name: 'Check' }).click();
     await expect.poll(() => checks.locator('.checks-summary').innerText(), { timeout: 60_000 }).toMatch(/All checks passed/);
     await lesson.screenshot({ path: artifactPath('checks-passed.png') });

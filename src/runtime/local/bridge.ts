@@ -11,7 +11,6 @@ import type { IncomingMessage, Server } from 'node:http';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { z } from 'zod';
 import { startGuardian } from './guardian.ts';
@@ -41,11 +40,11 @@ export interface LocalRuntimeOptions {
 /**
  * Every sandbox process runs under a WebContainer's constraints, so what works here works in the
  * browser: native addons cannot load, napi-rs packages must use their WebAssembly builds, and
- * there are no ESM loader hooks (webcontainer-parity.cjs). The snapshot is written without file
+ * there are no ESM loader hooks (webcontainer-parity.mjs). The snapshot is written without file
  * modes and symlinks (snapshot-store.ts), as `mount()` writes it.
  */
-const PARITY_PRELOAD = fileURLToPath(new URL('./webcontainer-parity.cjs', import.meta.url));
-export const BROWSER_PARITY_ENV = { NODE_OPTIONS: `--no-addons --require ${JSON.stringify(PARITY_PRELOAD)}`, NAPI_RS_FORCE_WASI: 'error' } as const;
+const PARITY_PRELOAD = new URL('./webcontainer-parity.mjs', import.meta.url).href;
+export const BROWSER_PARITY_ENV = { NODE_OPTIONS: `--no-addons --import ${PARITY_PRELOAD}`, NAPI_RS_FORCE_WASI: 'error' } as const;
 
 /** How often a holder checks that no other course server took the shop over. */
 const HOLDER_CHECK_MS = 1000;
