@@ -21,7 +21,9 @@ const paths = () => Object.keys(files);
 
 describe('the declarations asset', () => {
   test("holds the lockfile's packages at the lockfile's versions", () => {
-    const locked = Object.entries(lockfile.packages).filter(([path, entry]) => path.startsWith('node_modules/') && !(entry.optional && (entry.os || entry.cpu)));
+    const locked = Object.entries(lockfile.packages).filter(
+      ([path, entry]) => path.startsWith('node_modules/') && !(entry.optional && (entry.os || entry.cpu)),
+    );
     expect(manifest.packages).toEqual(Object.fromEntries(locked.map(([path, entry]) => [path, entry.version])));
     for (const [folder, version] of Object.entries(manifest.packages)) {
       if (files[`${folder}/package.json`]) expect(JSON.parse(files[`${folder}/package.json`]!).version, folder).toBe(version);
@@ -40,6 +42,8 @@ describe('the declarations asset', () => {
     const express = JSON.parse(files['node_modules/@types/express/package.json']!) as Record<string, unknown>;
     expect(Object.keys(express)).toEqual(expect.arrayContaining(['name', 'version', 'types']));
     expect(express).not.toHaveProperty('scripts');
-    console.log(`declarations asset: ${manifest.files} files, ${(manifest.rawBytes / 2 ** 20).toFixed(1)} MiB raw, ${(manifest.gzipBytes / 2 ** 20).toFixed(1)} MiB gzip`);
+    console.log(
+      `declarations asset: ${manifest.files} files, ${(manifest.rawBytes / 2 ** 20).toFixed(1)} MiB raw, ${(manifest.gzipBytes / 2 ** 20).toFixed(1)} MiB gzip`,
+    );
   });
 });
