@@ -75,6 +75,10 @@ export function CodeEditor({ files, path, reveal, onChange, onCheck, onSave, onL
           scrollBeyondLastLine: false,
           theme: themeName(),
           tabSize: 2,
+          // Sticky scroll pins enclosing lines as an overlay on top of the code: the lines beneath
+          // it (often half of one) and the text beside it stay drawn under the header. The shop's
+          // files are short enough to need no pinned context.
+          stickyScroll: { enabled: false },
           ariaLabel: 'Code editor. Press Escape to leave it, Ctrl+Enter to run the checks.',
         });
         const { KeyCode, KeyMod } = monaco;
