@@ -18,16 +18,21 @@ export function usePackageDeclarations(checker: TypeChecker | null, files: FileM
   useEffect(() => {
     if (!checker) return;
     const packageFiles = { 'package.json': packageJson ?? '', 'package-lock.json': lockfile ?? '' };
-    void checker.loadDeclarations(declarationsRequest(packageFiles, sandbox));
-    if (!sandbox) return;
-    let record: string | null = null;
+    const load = () => void checker.loadDeclarations(declarationsRequest(packageFiles, sandbox));
+    if (!sandbox) return load();
     let stopped = false;
+    const readRecord = () => sandbox.readFile(INSTALLED_RECORD).catch(() => null);
+    // The record is read before the declarations are, so an install that ends in between is seen by the next look.
+    let record: Promise<string | null> = readRecord().then((text) => {
+      if (!stopped) load();
+      return text;
+    });
     const timer = setInterval(async () => {
       if (!(await packagesChanged(packageFiles))) return clearInterval(timer);
-      const now = await sandbox.readFile(INSTALLED_RECORD).catch(() => null);
-      if (stopped || now === null || now === record) return;
-      if (record !== null) void checker.loadDeclarations(declarationsRequest(packageFiles, sandbox));
-      record = now;
+      const [before, now] = await Promise.all([record, readRecord()]);
+      if (stopped || now === null || now === before) return;
+      record = Promise.resolve(now);
+      load();
     }, INSTALL_POLL_MS);
     return () => {
       stopped = true;
