@@ -4,6 +4,7 @@ import react from '@astrojs/react';
 import { crossOriginIsolationHeaders } from './src/server/isolation-headers.ts';
 import { hostHeaders } from './src/server/host-headers.ts';
 import { packagesSnapshot } from './src/snapshot/astro-integration.ts';
+import { declarationsAsset } from './src/declarations/astro-integration.ts';
 import { criticalCss } from './src/build/critical-css.ts';
 import { codeFromFiles, transformerDiffMarks } from './src/lessons/code-from-files.ts';
 import { satteri } from '@astrojs/markdown-satteri';
@@ -27,7 +28,7 @@ export default defineConfig({
   outDir: process.env.CTL_OUT_DIR ?? './dist',
   // Lesson links marked data-astro-prefetch load the next page while the learner reaches for them.
   prefetch: { defaultStrategy: 'hover' },
-  integrations: [react(), mdx(), hostHeaders(), criticalCss(), packagesSnapshot(), runtimeHarness],
+  integrations: [react(), mdx(), hostHeaders(), criticalCss(), packagesSnapshot(), declarationsAsset(), runtimeHarness],
   server: { headers: crossOriginIsolationHeaders },
   markdown: {
     // Both code themes are rendered as CSS variables; global.css picks the one for the active theme.

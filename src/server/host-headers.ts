@@ -3,13 +3,14 @@ import type { AstroIntegration } from 'astro';
 import { crossOriginIsolationHeaders } from './isolation-headers.ts';
 
 /** Files whose name changes with their contents: cached for good. */
-export const IMMUTABLE_PATHS = ['/_astro/', '/sandbox/packages-'];
+export const IMMUTABLE_PATHS = ['/_astro/', '/sandbox/packages-', '/sandbox/declarations-'];
 export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 
 /** `_headers` as Netlify and Cloudflare Pages read it: every path gets the isolation headers. */
 export function netlifyHeadersFile(): string {
   const lines = Object.entries(crossOriginIsolationHeaders).map(([name, value]) => `  ${name}: ${value}`);
-  return `/*\n${lines.join('\n')}\n/sandbox/packages-*\n  Cache-Control: ${IMMUTABLE_CACHE_CONTROL}\n`;
+  const immutable = IMMUTABLE_PATHS.filter((path) => path.startsWith('/sandbox/')).map((path) => `${path}*\n  Cache-Control: ${IMMUTABLE_CACHE_CONTROL}\n`);
+  return `/*\n${lines.join('\n')}\n${immutable.join('')}`;
 }
 
 /** Writes dist/_headers after every build, so static hosts serve the site cross-origin isolated. */

@@ -82,6 +82,13 @@ export interface SessionState {
 const BACKEND_RESTART_WAIT_MS = 60_000;
 /** Shell changes come in bursts (a formatter writes, renames, writes): read a file once they settle. */
 const SHELL_CHANGE_SETTLE_MS = 150;
+/**
+ * npm rewrites these at the sandbox's root (an install in the learner's shell), where no watch
+ * reaches: a watch of the root would watch node_modules too. package.json is looked at every few
+ * seconds; the lockfile, which npm writes with it, for a few looks after package.json changed.
+ */
+const PACKAGE_JSON_POLL_MS = 2000;
+const LOCKFILE_LOOKS = 3;
 /** Vite bundles its config to a file beside it for a moment; not the learner's. */
 const BUILD_TOOL_TEMP_FILE = /\.timestamp-\d+(-\w+)?\.m?js$/;
 
@@ -485,28 +492,46 @@ export class CourseSession {
           );
         }),
       );
+    let lockfileLooks = 0;
+    let looking = false;
+    const packagePoll = setInterval(async () => {
+      if (looking) return;
+      looking = true;
+      try {
+        if (await this.#adoptFromSandbox(runtime, 'package.json')) lockfileLooks = LOCKFILE_LOOKS;
+        if (lockfileLooks > 0) {
+          lockfileLooks--;
+          await this.#adoptFromSandbox(runtime, 'package-lock.json');
+        }
+      } finally {
+        looking = false;
+      }
+    }, PACKAGE_JSON_POLL_MS);
     this.#offWatch = () => {
       for (const off of offs) off();
       for (const timer of pending.values()) clearTimeout(timer);
+      clearInterval(packagePoll);
     };
   }
 
-  async #adoptFromSandbox(runtime: Runtime, path: string): Promise<void> {
+  /** Reads a file the sandbox changed by other means; resolves with whether the editor now shows it. */
+  async #adoptFromSandbox(runtime: Runtime, path: string): Promise<boolean> {
     const readAt = this.#sync.generation(path);
     let contents: string | undefined;
     try {
       contents = await runtime.readFile(path);
     } catch (error) {
-      if (!(error instanceof RuntimeError && error.code === 'not-found')) return; // a folder, or unreadable: not a file to show
+      if (!(error instanceof RuntimeError && error.code === 'not-found')) return false; // a folder, or unreadable: not a file to show
       contents = undefined;
     }
     const { lessonId, lesson, files } = this.#state;
-    if (runtime !== this.#runtime || !lessonId || !this.#sync.adopt(path, contents, readAt)) return;
+    if (runtime !== this.#runtime || !lessonId || !this.#sync.adopt(path, contents, readAt)) return false;
     saveEdit(lessonId, path, contents, lesson?.start[path]);
     const next = { ...files };
     if (contents === undefined) delete next[path];
     else next[path] = contents;
     this.#setFiles(next);
+    return true;
   }
 
   #detach(): void {

@@ -1,11 +1,13 @@
 /**
  * What the site publishes for the workspace: each lesson's files (`/sandbox/<lesson>.json`, built
- * by src/pages/sandbox/) and the packages snapshot's manifest (`/sandbox/packages.json`, built by
- * src/snapshot/). Fetched once per page and kept.
+ * by src/pages/sandbox/), the packages snapshot's manifest (`/sandbox/packages.json`, built by
+ * src/snapshot/) and the editor's declarations manifest (`/sandbox/declarations.json`, built by
+ * src/declarations/). Fetched once per page and kept.
  */
 import { PACKAGES_MANIFEST, SANDBOX_ASSETS_PATH, type PackagesManifest } from '../snapshot/manifest.ts';
 import type { PackagesSnapshot } from '../runtime/types.ts';
 import type { LessonSandbox } from '../lessons/sandbox-files.ts';
+import { DECLARATIONS_MANIFEST, type DeclarationsManifest } from '../declarations/manifest.ts';
 
 async function getJson<T>(url: string, what: string): Promise<T> {
   const response = await fetch(url).catch((error: Error) => {
@@ -35,4 +37,12 @@ export function fetchPackagesSnapshot(): Promise<PackagesSnapshot> {
   }));
   packages.catch(() => (packages = null));
   return packages;
+}
+
+let declarations: Promise<DeclarationsManifest> | null = null;
+
+export function fetchDeclarationsManifest(): Promise<DeclarationsManifest> {
+  declarations ??= getJson<DeclarationsManifest>(`${SANDBOX_ASSETS_PATH}${DECLARATIONS_MANIFEST}`, 'the list of the shop\u2019s package types');
+  declarations.catch(() => (declarations = null));
+  return declarations;
 }

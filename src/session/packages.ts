@@ -10,7 +10,10 @@ async function sha256(text: string): Promise<string> {
   return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
-export async function needsInstall(files: FileMap, manifest: PackagesManifest): Promise<boolean> {
+/** The manifest of what was built from the shop's package.json and lockfile: the packages snapshot, the editor's declarations. */
+type InstalledFrom = Pick<PackagesManifest, 'packageJsonSha256' | 'lockfileSha256'>;
+
+export async function needsInstall(files: FileMap, manifest: InstalledFrom): Promise<boolean> {
   const [packageJson, lockfile] = await Promise.all([sha256(files['package.json'] ?? ''), sha256(files['package-lock.json'] ?? '')]);
   return packageJson !== manifest.packageJsonSha256 || lockfile !== manifest.lockfileSha256;
 }

@@ -1,5 +1,10 @@
 import { useEffect, useRef, useState } from 'react';
 import type * as Monaco from 'monaco-editor';
+import type { Runtime } from '../runtime/types.ts';
+import { EditorProblems } from './EditorProblems.tsx';
+import { EDITOR_READY_MARK } from './performance-marks.ts';
+import { TypeChecker, type TypesState } from './typescript/type-checker.ts';
+import { usePackageDeclarations } from './typescript/use-package-declarations.ts';
 
 type MonacoApi = typeof Monaco;
 
@@ -16,6 +21,10 @@ interface Props {
   onSave: () => void;
   /** Escape (with no editor widget open) leaves the editor, so the keyboard is never trapped in it. */
   onLeave: () => void;
+  /** Opens a file at a line (a problem listed under the editor). */
+  onOpen: (path: string, line: number) => void;
+  /** The running sandbox once its packages are installed: its node_modules may hold packages the learner installed. */
+  sandbox: Runtime | null;
 }
 
 function languageOf(path: string): string {
@@ -42,9 +51,11 @@ const EDITOR_OWNS_ESCAPE = [
 ];
 
 /** Monaco, one model per sandbox file, so undo history and diagnostics survive switching tabs. */
-export function CodeEditor({ files, path, reveal, onChange, onCheck, onSave, onLeave }: Props) {
+export function CodeEditor({ files, path, reveal, onChange, onCheck, onSave, onLeave, onOpen, sandbox }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const [api, setApi] = useState<MonacoApi | null>(null);
+  const [checker, setChecker] = useState<TypeChecker | null>(null);
+  const [types, setTypes] = useState<TypesState>({ status: 'loading', problem: null, from: null });
   const [failed, setFailed] = useState<string | null>(null);
   const editor = useRef<Monaco.editor.IStandaloneCodeEditor | null>(null);
   const onChangeRef = useRef(onChange);
@@ -64,6 +75,10 @@ export function CodeEditor({ files, path, reveal, onChange, onCheck, onSave, onL
           scrollBeyondLastLine: false,
           theme: themeName(),
           tabSize: 2,
+          // Sticky scroll pins enclosing lines as an overlay on top of the code: the lines beneath
+          // it (often half of one) and the text beside it stay drawn under the header. The shop's
+          // files are short enough to need no pinned context.
+          stickyScroll: { enabled: false },
           ariaLabel: 'Code editor. Press Escape to leave it, Ctrl+Enter to run the checks.',
         });
         const { KeyCode, KeyMod } = monaco;
@@ -71,6 +86,8 @@ export function CodeEditor({ files, path, reveal, onChange, onCheck, onSave, onL
         editor.current.addCommand(KeyMod.CtrlCmd | KeyCode.KeyS, () => keys.current.onSave());
         editor.current.addCommand(KeyCode.Escape, () => keys.current.onLeave(), EDITOR_OWNS_ESCAPE.map((key) => `!${key}`).join(' && '));
         setApi(monaco);
+        setChecker(new TypeChecker(monaco, setTypes));
+        performance.mark(EDITOR_READY_MARK);
       })
       .catch((error: unknown) => setFailed(error instanceof Error ? error.message : String(error)));
     return () => {
@@ -116,6 +133,8 @@ export function CodeEditor({ files, path, reveal, onChange, onCheck, onSave, onL
     editor.current.focus();
   }, [api, path, reveal]);
 
+  usePackageDeclarations(checker, files, sandbox);
+  useEffect(() => () => checker?.dispose(), [checker]);
   useEffect(() => () => editor.current?.dispose(), []);
 
   return (
@@ -127,6 +146,7 @@ export function CodeEditor({ files, path, reveal, onChange, onCheck, onSave, onL
         </p>
       )}
       <div ref={host} className="code-editor-host" />
+      {api && <EditorProblems api={api} path={path} types={types} onOpen={onOpen} />}
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import { useState, type FormEvent, type KeyboardEvent } from 'react';
+import { type Folder, folderTree } from './folder-tree.ts';
 
 interface Props {
   paths: string[];
@@ -14,7 +15,10 @@ interface Props {
 
 type Form = { mode: 'new'; value: string } | { mode: 'rename'; from: string; value: string };
 
-/** The lesson's focus files first, then every other file of the sandbox; new, rename and delete act on files. */
+/**
+ * The lesson's focus files first (full paths, the folder cut before the file's name is), then every
+ * file of the sandbox as a folder tree; the full path shows on hover. New, rename and delete act on files.
+ */
 export function FileTree({ paths, focus, active, edited, onOpen, onCreate, onRename, onDelete }: Props) {
   const [form, setForm] = useState<Form | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
@@ -37,14 +41,29 @@ export function FileTree({ paths, focus, active, edited, onOpen, onCreate, onRen
     if (event.key === 'Escape') open(null);
   };
 
-  const item = (path: string, label = path) => (
-    <li key={path}>
-      <button type="button" className="file-button" aria-current={path === active ? 'true' : undefined} onClick={() => onOpen(path)} title={path}>
-        <span className="file-name">{label}</span>
-        {edited.has(path) && <span className="edited-dot" role="img" aria-label="edited" title="You edited this file" />}
-      </button>
-    </li>
-  );
+  const item = (path: string, withFolder: boolean) => {
+    const slash = path.lastIndexOf('/') + 1;
+    return (
+      <li key={path}>
+        <button type="button" className="file-button" aria-current={path === active ? 'true' : undefined} onClick={() => onOpen(path)} title={path}>
+          {withFolder && slash > 0 && <span className="file-folder">{path.slice(0, slash)}</span>}
+          <span className="file-name">{path.slice(slash)}</span>
+          {edited.has(path) && <span className="edited-dot" role="img" aria-label="edited" title="You edited this file" />}
+        </button>
+      </li>
+    );
+  };
+  const folderItems = (folder: Folder) => [
+    ...folder.folders.map((child) => (
+      <li key={child.path}>
+        <details open className="folder">
+          <summary title={child.path}>{child.name}</summary>
+          <ul>{folderItems(child)}</ul>
+        </details>
+      </li>
+    )),
+    ...folder.files.map((path) => item(path, false)),
+  ];
   return (
     <nav className="file-tree" aria-label="Sandbox files">
       <div className="file-actions">
@@ -88,10 +107,10 @@ export function FileTree({ paths, focus, active, edited, onOpen, onCreate, onRen
         </form>
       )}
       <h3>In this lesson</h3>
-      <ul>{focus.filter((path) => paths.includes(path)).map((path) => item(path))}</ul>
+      <ul>{focus.filter((path) => paths.includes(path)).map((path) => item(path, true))}</ul>
       <details>
         <summary>All files ({rest.length})</summary>
-        <ul>{rest.map((path) => item(path))}</ul>
+        <ul className="folder-tree">{folderItems(folderTree(rest))}</ul>
       </details>
     </nav>
   );

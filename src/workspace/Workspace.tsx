@@ -238,6 +238,8 @@ export default function Workspace({ lessonId, focus }: Props) {
               onCheck={check}
               onSave={() => void session.flush()}
               onLeave={() => splitRef.current?.focus()}
+              onOpen={open}
+              sandbox={boot.step === 'ready' ? session.runtime : null}
             />
           ) : (
             <p className="panel-note">Open a file from the list.</p>

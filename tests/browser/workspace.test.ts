@@ -168,6 +168,56 @@ describe('the workspace on the local runtime', () => {
     await expect.poll(() => tree.locator('button[title="backend/src/shop-notes.md"]').count()).toBe(0);
   });
 
+  test('files are told apart: the tree shows folders, a focus file keeps its whole name, each shows its full path on hover', async () => {
+    const tree = page.getByRole('navigation', { name: 'Sandbox files' });
+    const all = tree.locator('details', { has: page.locator('summary', { hasText: /^All files/ }) });
+    if (!(await all.evaluate((details) => (details as HTMLDetailsElement).open))) await tree.getByText(/^All files/).click();
+    const components = all.locator('details.folder', { has: page.locator(':scope > summary', { hasText: /^components$/ }) });
+    const buttons = components.locator('button.file-button');
+    expect(await buttons.evaluateAll((found) => found.map((button) => [button.textContent, button.getAttribute('title')]))).toEqual([
+      ['Cart.tsx', 'frontend/src/components/Cart.tsx'],
+      ['Checkout.tsx', 'frontend/src/components/Checkout.tsx'],
+      ['Products.tsx', 'frontend/src/components/Products.tsx'],
+    ]);
+    // The lesson's own files, with their folders: when there is no room, the folder gives way, never the name.
+    const focus = tree.locator('ul').first().locator('button.file-button');
+    const names = await focus.evaluateAll((found) =>
+      found.map((button) => {
+        const name = button.querySelector<HTMLElement>('.file-name')!;
+        return { title: button.getAttribute('title'), name: name.textContent, cut: name.scrollWidth > name.clientWidth };
+      }),
+    );
+    expect(names).toEqual([
+      { title: 'backend/src/inventory.ts', name: 'inventory.ts', cut: false },
+      { title: 'backend/src/app.ts', name: 'app.ts', cut: false },
+      { title: 'frontend/src/App.tsx', name: 'App.tsx', cut: false },
+    ]);
+    await tree.screenshot({ path: artifactPath('file-tree.png') });
+  });
+
+  test('scrolled into a function, no pinned header covers the code', async () => {
+    await openFile('backend/src/app.ts');
+    const editor = page.locator('.code-editor .monaco-editor');
+    const box = (await editor.boundingBox())!;
+    const firstLineShown = () =>
+      editor.evaluate((element) => {
+        const top = element.querySelector('.overflow-guard')!.getBoundingClientRect().top;
+        const shown = [...element.querySelectorAll('.margin-view-overlays .line-numbers')].filter((number) => number.getBoundingClientRect().top >= top - 1);
+        return Math.min(...shown.map((number) => Number(number.textContent)));
+      });
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    // Into createApp() (line 20), past its first lines, as a learner scrolls.
+    for (let step = 0; step < 30 && (await firstLineShown()) < 24; step++) await page.mouse.wheel(0, 100);
+    expect(await firstLineShown()).toBeGreaterThanOrEqual(24);
+    // What shows at the top of the code is the code's own line, not a header pinned over it.
+    const atTop = await editor.evaluate((element) => {
+      const guard = element.querySelector('.overflow-guard')!.getBoundingClientRect();
+      const hit = document.elementFromPoint(guard.left + 120, guard.top + 12);
+      return hit?.closest('.view-lines') ? 'code' : hit?.className;
+    });
+    expect(atTop).toBe('code');
+  });
+
   test('the panes resize from the keyboard, and keep their size', async () => {
     const lessonSplit = page.getByRole('separator', { name: 'Resize the lesson and the workspace' });
     const before = Number(await lessonSplit.getAttribute('aria-valuenow'));

@@ -1,8 +1,8 @@
 /**
  * Every lesson's sandbox, as a learner gets it at the start and as "Show solution" leaves it, type
- * checks: the backend, the frontend, the learner's tests and the lesson's checkpoints with their
- * support files, with the shop's own compiler settings. Nobody meets a red squiggle we did not see.
- * The sandboxes are assembled in memory (src/lessons/sandbox-files.ts); packages come from the
+ * checks: the backend, the frontend, the shop's tests, scripts and tool configs, and the lesson's
+ * checkpoints with their support files, with the shop's own tsconfig.json files. Nobody meets a
+ * red squiggle we did not see (tests/browser/editor-types.test.ts looks in the editor). The sandboxes are assembled in memory (src/lessons/sandbox-files.ts); packages come from the
  * shop's installed node_modules.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -19,8 +19,8 @@ const ROOT = '/lesson-sandbox';
 
 interface Project {
   name: string;
-  /** The shop's tsconfig for this part, or settings for the parts without one. */
-  tsconfig: string | ts.CompilerOptions;
+  /** The shop's tsconfig for this part. */
+  tsconfig: string;
   files: (sandbox: FileMap) => string[];
 }
 
@@ -28,23 +28,15 @@ const PROJECTS: Project[] = [
   { name: 'backend', tsconfig: 'backend/tsconfig.json', files: (sandbox) => Object.keys(sandbox).filter((path) => /^backend\/src\/.*\.ts$/.test(path)) },
   { name: 'frontend', tsconfig: 'frontend/tsconfig.json', files: (sandbox) => Object.keys(sandbox).filter((path) => /^frontend\/src\/.*\.tsx?$/.test(path)) },
   {
-    // The learner's tests and the lesson's checks run under Vitest with Node, against the frontend's code.
-    name: 'tests and checks',
-    tsconfig: {
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.ESNext,
-      moduleResolution: ts.ModuleResolutionKind.Bundler,
-      lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'],
-      jsx: ts.JsxEmit.ReactJSX,
-      strict: true,
-      noEmit: true,
-      allowImportingTsExtensions: true,
-      skipLibCheck: true,
-      types: ['node', 'vite/client'],
-    },
+    // The shop's tests, scripts and tool configs, and the lesson's checks, which run under Vitest beside the learner's tests.
+    name: 'tests, scripts and checks',
+    tsconfig: 'tsconfig.json',
     // course-checks/storefront/ holds shop files as they were before a lesson's story (the backend
     // project checks those); the checks load them with the rest of the shop around them.
-    files: (sandbox) => Object.keys(sandbox).filter((path) => /^(tests|course-checks)\/.*\.tsx?$/.test(path) && !path.startsWith('course-checks/storefront/')),
+    files: (sandbox) =>
+      Object.keys(sandbox).filter(
+        (path) => /^((tests|scripts|course-checks)\/.*\.tsx?|(frontend\/)?[^/]+\.config\.ts)$/.test(path) && !path.startsWith('course-checks/storefront/'),
+      ),
   },
 ];
 
@@ -88,7 +80,6 @@ function sandboxHost(files: FileMap, options: ts.CompilerOptions): ts.CompilerHo
 }
 
 function optionsOf(project: Project, files: FileMap): ts.CompilerOptions {
-  if (typeof project.tsconfig !== 'string') return project.tsconfig;
   const { config } = ts.parseConfigFileTextToJson(project.tsconfig, files[project.tsconfig] ?? readFileSync(join(storefront, project.tsconfig), 'utf8'));
   return ts.parseJsonConfigFileContent(config, ts.sys, posix.join(ROOT, dirname(project.tsconfig))).options;
 }

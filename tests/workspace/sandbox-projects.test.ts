@@ -1,0 +1,132 @@
+/**
+ * The editor's TypeScript projects (src/workspace/typescript/sandbox-projects.ts), with the real
+ * compiler and the declarations asset the browser loads: each file checked by the project of the
+ * shop's tsconfig.json that owns it, nothing marked in any lesson's code, real mistakes marked on
+ * their line. tests/browser/editor-types.test.ts proves the same in the editor itself.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { lessonIds, lessonSandbox } from '../../src/lessons/sandbox-files.ts';
+import type { FileMap } from '../../src/runtime/types.ts';
+import { SandboxProjects, type SandboxFile } from '../../src/workspace/typescript/sandbox-projects.ts';
+import { declarationsAsset } from '../support/declarations.ts';
+
+const libFolder = fileURLToPath(new URL('../../node_modules/typescript/lib/', import.meta.url));
+
+/** A sandbox as the editor's worker holds it: files that change with a version, and the declarations. */
+function sandboxOf(files: FileMap, declarations: Record<string, string>) {
+  let version = 0;
+  const sandbox = new Map<string, SandboxFile>();
+  const held = { map: new Map<string, SandboxFile>(), version: 0 };
+  const use = (packages: Record<string, string>) => {
+    held.version++;
+    held.map = new Map(Object.entries(packages).map(([path, text]) => [`file:///${path}`, { text, version: `d${held.version}` }]));
+  };
+  const write = (path: string, text: string | undefined) => {
+    if (text === undefined) sandbox.delete(`file:///${path}`);
+    else sandbox.set(`file:///${path}`, { text, version: String(++version) });
+  };
+  for (const [path, text] of Object.entries(files)) write(path, text);
+  use(declarations);
+  const projects = new SandboxProjects(ts, {
+    sandbox: () => sandbox,
+    declarations: () => held.map,
+    declarationsVersion: () => held.version,
+    lib: (name) => {
+      try {
+        return readFileSync(`${libFolder}${name}`, 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+  });
+  /** Every problem the editor would list (not suggestions), as `path:line message`. */
+  const problems = () =>
+    [...projects.diagnostics()].flatMap(([fileName, diagnostics]) =>
+      diagnostics
+        .filter((diagnostic) => diagnostic.category !== ts.DiagnosticCategory.Suggestion)
+        .map((diagnostic) => {
+          const line = diagnostic.file && diagnostic.start !== undefined ? diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start).line + 1 : 0;
+          return `${fileName.slice('file:///'.length)}:${line} ${ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ')}`;
+        }),
+    );
+  const edit = (path: string, change: (text: string) => string) => write(path, change(sandbox.get(`file:///${path}`)!.text));
+  return { projects, problems, write, edit, useDeclarations: use };
+}
+
+let declarations: Record<string, string>;
+let shop: FileMap;
+beforeAll(async () => {
+  declarations = (await declarationsAsset()).files;
+  shop = (await lessonSandbox(lessonIds()[0]!)).start;
+}, 300_000);
+
+describe('the sandbox as TypeScript projects', () => {
+  test('no lesson has a problem, at its start or with its solution', { timeout: 240_000 }, async () => {
+    const found: string[] = [];
+    // One set of projects across the lessons, as the editor keeps one while the learner moves on.
+    const sandbox = sandboxOf({}, declarations);
+    let previous: FileMap = {};
+    for (const lessonId of lessonIds()) {
+      const lesson = await lessonSandbox(lessonId);
+      for (const [moment, files] of [
+        ['start', lesson.start],
+        ['solution', { ...lesson.start, ...lesson.solution }],
+      ] as const) {
+        for (const path of Object.keys(previous)) if (!(path in files)) sandbox.write(path, undefined);
+        for (const [path, text] of Object.entries(files)) if (previous[path] !== text) sandbox.write(path, text);
+        previous = files;
+        found.push(...sandbox.problems().map((problem) => `${lessonId} ${moment}: ${problem}`));
+      }
+    }
+    expect(found).toEqual([]);
+  });
+
+  test('a wrong argument type and a misspelt Sentry option are marked on their lines', async () => {
+    const lesson = await lessonSandbox('02-trace-the-backend');
+    const sandbox = sandboxOf({ ...lesson.start, ...lesson.solution }, declarations);
+    sandbox.edit('backend/src/inventory.ts', (text) => text.replace('return stock.get(productId) ?? 0;', 'return stock.get(42) ?? 0;'));
+    sandbox.edit('backend/src/instrument.ts', (text) => text.replace('tracesSampleRate', 'tracesSampleRat'));
+    expect(sandbox.problems().sort()).toEqual([
+      "backend/src/instrument.ts:6 Object literal may only specify known properties, but 'tracesSampleRat' does not exist in type 'NodeOptions'. Did you mean to write 'tracesSampleRate'?",
+      "backend/src/inventory.ts:18 Argument of type 'number' is not assignable to parameter of type 'string'.",
+    ]);
+  });
+
+  test('each file is checked with its own tsconfig.json: Node and NodeNext in the backend, a bundler without Node in the frontend', () => {
+    const sandbox = sandboxOf(shop, declarations);
+    // The same two lines in each: an import without its extension, and Node's `process`.
+    sandbox.edit('backend/src/inventory.ts', (text) => `import { catalog as all } from './catalog';\nexport const started = process.uptime();\n${text}`);
+    sandbox.edit('frontend/src/api.ts', (text) => `import { Cart as Basket } from './components/Cart';\nexport const started = process.uptime();\n${text}`);
+    expect(sandbox.problems().sort()).toEqual([
+      expect.stringMatching(/^backend\/src\/inventory\.ts:1 Relative import paths need explicit file extensions/),
+      expect.stringMatching(/^frontend\/src\/api\.ts:2 Cannot find name 'process'\./),
+    ]);
+  });
+
+  test('imports resolve once the declarations arrive, and once a missing file is made', () => {
+    const sandbox = sandboxOf(shop, {});
+    sandbox.edit('backend/src/app.ts', (text) => `import { slug } from './slug.ts';\n${text}\nexport const id = slug('Trail Mug');\n`);
+    expect(sandbox.problems()).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^backend\/src\/app\.ts:1 Cannot find module '\.\/slug\.ts'/),
+        expect.stringMatching(/^backend\/src\/app\.ts:\d+ Cannot find module 'express'/),
+      ]),
+    );
+    sandbox.useDeclarations(declarations);
+    sandbox.write('backend/src/slug.ts', 'export const slug = (name: string) => name.toLowerCase().replaceAll(" ", "-");\n');
+    expect(sandbox.problems()).toEqual([]);
+  });
+
+  test("a file no tsconfig.json takes in is checked strictly, on its own; a tsconfig's own problem is marked on it", () => {
+    const sandbox = sandboxOf(shop, declarations);
+    sandbox.write('notes/try.ts', 'export function twice(n) {\n  return n * 2;\n}\n');
+    sandbox.edit('backend/tsconfig.json', (text) => text.replace('"types": ["node"]', '"types": ["nodes"]'));
+    expect(sandbox.problems()).toEqual([
+      expect.stringMatching(/^backend\/tsconfig\.json:0 Cannot find type definition file for 'nodes'\./),
+      "notes/try.ts:1 Parameter 'n' implicitly has an 'any' type.",
+    ]);
+  });
+});
