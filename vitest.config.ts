@@ -1,7 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: fast unit/contract tests, and browser tests that drive real Chromium.
-// The storefront sandbox has its own Vitest (it must run on Node 20 too); tests/run-all.ts runs it.
+/**
+ * Three projects: fast unit and contract tests; the shop's own processes on their fixed ports (the
+ * checkpoint proof, the browser's path), one file at a time; and browser tests that drive real
+ * Chromium, which also run the shop. The storefront sandbox has its own Vitest (it must run on
+ * Node 20 too); tests/run-all.ts runs it.
+ */
+const SHOP_ON_FIXED_PORTS = ['tests/lessons/checkpoints.test.ts', 'tests/sandbox/**/*.test.ts'];
+
 export default defineConfig({
   test: {
     projects: [
@@ -9,8 +15,17 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['tests/**/*.test.ts'],
-          exclude: ['tests/browser/**'],
+          exclude: ['tests/browser/**', ...SHOP_ON_FIXED_PORTS],
           testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'sandbox',
+          include: SHOP_ON_FIXED_PORTS,
+          testTimeout: 60_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
         },
       },
       {

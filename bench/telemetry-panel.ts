@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { launchChromium } from '../tests/support/chromium.ts';
 import { startSite } from '../tests/support/site-server.ts';
 import { waitForBoot } from '../tests/support/workspace-page.ts';
+import { COLLECTOR_URL } from '../src/sandbox/shop.ts';
 
 const TRACES = 500;
 const SPANS_PER_TRACE = 20;
@@ -42,7 +43,7 @@ try {
   await page.getByRole('tab', { name: 'Telemetry' }).click();
   const started = performance.now();
   for (let i = 0; i < TRACES; i += 25) {
-    await Promise.all(Array.from({ length: 25 }, () => fetch('http://127.0.0.1:8969/api/1/envelope/', { method: 'POST', body: envelope() })));
+    await Promise.all(Array.from({ length: 25 }, () => fetch(`${COLLECTOR_URL}/api/1/envelope/`, { method: 'POST', body: envelope() })));
   }
   const sent = performance.now();
   await page.waitForFunction((n) => document.querySelectorAll('.telemetry-table tbody tr').length >= n, 300, { timeout: 60_000, polling: 'raf' });

@@ -1,65 +1,26 @@
 /**
  * `npm test`: every test of the repo, in the order that fails fastest.
- *   0. lint and format (Biome), type checks: the site and the storefront sandbox (strict TypeScript)
- *   1. the packages snapshot the browser mounts (built once per lockfile, kept in .cache/)
- *   2. unit and contract tests (Vitest, Node 22), the checkpoint proof among them
- *   3. the storefront's own tests on the browser's tree (node_modules from the snapshot), under a
- *      WebContainer's constraints (no native addons, napi-rs forced to WebAssembly), on Node 22
- *      and on the machine's Node 20 when it has one (learners' WebContainers run either)
- *   4. the site is built, then browser tests drive real Chromium against it
- * It ends with one line, "N passed, N failed", and exits non-zero when anything failed.
+ *   1. lint and format (Biome), type checks: the site and the storefront sandbox (strict TypeScript)
+ *   2. what the tests run on: the packages snapshot the browser mounts, and the built site (both
+ *      built once per input, kept in .cache/)
+ *   3. two lanes side by side (tests/run-lane.ts), each in a network namespace of its own where the
+ *      machine allows it (root and `unshare`; CI runs as root), one after the other where it does not:
+ *      - sandbox: unit and contract tests, the checkpoint proof, the browser's path, and the shop's
+ *        own tests on the browser's tree under a WebContainer's constraints, on Node 22 and the
+ *        machine's Node 20 when it has one (learners' WebContainers run either)
+ *      - browser: real Chromium against the built site
+ * It ends with where the time went (wall and CPU seconds per step), then one line, "N passed,
+ * N failed", and exits non-zero when anything failed.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { findChromium } from './support/chromium.ts';
-import { BROWSER_PARITY_ENV } from '../src/runtime/local/bridge.ts';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-const sandbox = `${root}sandboxes/storefront`;
-const reports = `${root}test-results/reports`;
-mkdirSync(reports, { recursive: true });
-
-interface Tally {
-  passed: number;
-  failed: number;
-  skipped: number;
-}
-const total: Tally = { passed: 0, failed: 0, skipped: 0 };
-const failures: string[] = [];
-
-function run(label: string, command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): boolean {
-  console.log(`\n▶ ${label}\n  $ ${command} ${args.join(' ')}`);
-  const result = spawnSync(command, args, { cwd: options.cwd ?? root, env: options.env ?? process.env, stdio: 'inherit' });
-  if (result.error) console.error(`  could not run ${command}: ${result.error.message}`);
-  return result.status === 0;
-}
-
-/** Runs Vitest with a JSON report next to the normal output, and adds its counts to the total. */
-function vitest(label: string, vitestArgs: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; node?: string } = {}): void {
-  const report = `${reports}/${label.replace(/\W+/g, '-')}.json`;
-  const cwd = options.cwd ?? root;
-  const ok = run(
-    label,
-    options.node ?? process.execPath,
-    [`${cwd}/node_modules/vitest/vitest.mjs`, 'run', ...vitestArgs, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
-    options,
-  );
-  let counted = false;
-  if (existsSync(report) && statSync(report).mtimeMs > started) {
-    const json = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
-    total.passed += json.numPassedTests;
-    total.failed += json.numFailedTests;
-    total.skipped += json.numPendingTests + json.numTodoTests;
-    counted = true;
-  }
-  if (!ok) {
-    failures.push(label);
-    if (!counted) total.failed += 1;
-  }
-}
+import { addResults, printTimings, reports, root, sandbox, Steps, type Results } from './support/test-steps.ts';
+import { laneReport, LANES, type Lane } from './run-lane.ts';
 
 const started = Date.now();
+const prep = new Steps();
+const all = prep.results;
 
 // Fail early, and clearly, when the browser tests cannot run at all.
 let chromiumProblem: string | null = null;
@@ -70,61 +31,86 @@ try {
 }
 
 const tsc = [`${root}node_modules/typescript/bin/tsc`, '--noEmit'];
-/** A step that is one pass or one failure of its own. */
-const step = (label: string, command: string, args: string[]) => {
-  if (!run(label, command, args)) {
-    failures.push(label);
-    total.failed += 1;
-  } else total.passed += 1;
-};
-const typecheck = (label: string, args: string[]) => step(label, process.execPath, [...tsc, ...args]);
-step('lint and format (Biome, as `npm run lint`)', process.execPath, [`${root}node_modules/@biomejs/biome/bin/biome`, 'check', '--error-on-warnings', '.']);
-run('generate content types', process.execPath, [`${root}node_modules/astro/bin/astro.mjs`, 'sync']);
+const typecheck = (label: string, args: string[]) => prep.step(label, process.execPath, [...tsc, ...args]);
+prep.step('lint and format (Biome, as `npm run lint`)', process.execPath, [
+  `${root}node_modules/@biomejs/biome/bin/biome`,
+  'check',
+  '--error-on-warnings',
+  '.',
+]);
+prep.run('generate content types', process.execPath, [`${root}node_modules/astro/bin/astro.mjs`, 'sync']);
 typecheck('type check: site', []);
 
 // The sandbox is an ordinary npm project with its own lockfile: installed here for its type check
 // (the snapshot leaves type declarations out), once, again only when the lockfile changes.
 const installed = `${sandbox}/node_modules/.package-lock.json`;
 if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(`${sandbox}/package-lock.json`).mtimeMs) {
-  if (!run('install the storefront sandbox', 'npm', ['ci', '--no-audit', '--no-fund'], { cwd: sandbox })) failures.push('sandbox install');
+  if (!prep.run('install the storefront sandbox', 'npm', ['ci', '--no-audit', '--no-fund'], { cwd: sandbox })) prep.fail('sandbox install');
 }
 typecheck('type check: storefront backend', ['-p', `${sandbox}/backend`]);
 typecheck('type check: storefront frontend', ['-p', `${sandbox}/frontend`]);
+typecheck('type check: storefront tests, scripts and tool configs', ['-p', sandbox]);
 
-if (!run('build the packages snapshot', process.execPath, [`${root}src/snapshot/cli.ts`])) {
-  failures.push('packages snapshot');
-  total.failed += 1;
-}
+if (!prep.run('build the packages snapshot', process.execPath, [`${root}src/snapshot/cli.ts`])) prep.fail('packages snapshot');
+// The site (with the editor's type declarations) is built before the lanes: they run where the
+// npm registry may be out of reach, and both use what it builds.
+const siteBuilt = prep.run('build the site', process.execPath, [`${root}node_modules/astro/bin/astro.mjs`, 'build']);
+if (!siteBuilt) prep.fail('site build');
 
-vitest('unit', ['--project', 'unit']);
-
-const browserTree = `${root}test-results/browser-tree`;
-if (run("the shop with the browser's packages", process.execPath, [`${root}tests/support/browser-tree.ts`, browserTree])) {
-  // As the local runtime runs it (src/runtime/local/bridge.ts): no native addons, no ESM loader hooks, no file modes.
-  const webContainerLike = { ...process.env, ...BROWSER_PARITY_ENV };
-  vitest('storefront on Node 22, browser tree', [], { cwd: browserTree, env: webContainerLike });
-  const systemNode = ['/usr/bin/node', '/usr/local/bin/node'].find((path) => existsSync(path));
-  if (systemNode) {
-    const version = spawnSync(systemNode, ['--version'], { encoding: 'utf8' }).stdout.trim();
-    if (version !== process.version) vitest(`storefront on Node ${version}, browser tree`, [], { cwd: browserTree, env: webContainerLike, node: systemNode });
-  }
-} else {
-  failures.push('browser tree');
-  total.failed += 1;
-}
-
+const lanes: Lane[] = chromiumProblem || !siteBuilt ? ['sandbox'] : ['sandbox', 'browser'];
 if (chromiumProblem) {
   console.error(`\n✖ browser tests cannot run:\n${chromiumProblem}`);
-  failures.push('browser tests (no Chromium)');
-  total.failed += 1;
-} else if (run('build the site', process.execPath, [`${root}node_modules/astro/bin/astro.mjs`, 'build'])) {
-  vitest('browser', ['--project', 'browser']);
-} else {
-  failures.push('site build');
-  total.failed += 1;
+  prep.fail('browser tests (no Chromium)');
 }
 
+/** Whether each lane can have a loopback of its own (root, with util-linux's unshare and iproute2). */
+function canIsolate(): boolean {
+  if (process.getuid?.() !== 0) return false;
+  return spawnSync('unshare', ['-n', 'sh', '-c', 'ip link set lo up'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Runs a lane as its own process in its own network namespace, its output lines labelled. */
+function runIsolated(lane: Lane): Promise<void> {
+  const command = `ip link set lo up && exec ${JSON.stringify(process.execPath)} ${JSON.stringify(`${root}tests/run-lane.ts`)} ${lane}`;
+  const child = spawn('unshare', ['-n', 'sh', '-c', command], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const label = `[${lane}]`.padEnd(10);
+  for (const stream of [child.stdout, child.stderr]) {
+    let pending = '';
+    stream.setEncoding('utf8').on('data', (chunk: string) => {
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) process.stdout.write(`${label}${line}\n`);
+    });
+  }
+  return new Promise((resolve) => child.on('close', () => resolve()));
+}
+
+function laneResults(lane: Lane): Results {
+  const file = laneReport(lane);
+  if (!existsSync(file) || statSync(file).mtimeMs < started)
+    return { passed: 0, failed: 1, skipped: 0, failures: [`lane ${lane} (it did not finish)`], timings: [] };
+  return JSON.parse(readFileSync(file, 'utf8')) as Results;
+}
+
+for (const lane of lanes) rmSync(laneReport(lane), { force: true });
+const lanesStarted = Date.now();
+if (canIsolate()) {
+  console.log(`\n▶ lanes ${lanes.join(' and ')}, side by side, each with a loopback of its own`);
+  await Promise.all(lanes.map(runIsolated));
+  for (const lane of lanes) addResults(all, laneResults(lane));
+} else {
+  console.log(`\n▶ lanes ${lanes.join(' then ')}, one after the other (separate network namespaces need root and unshare)`);
+  for (const lane of lanes) {
+    const steps = new Steps();
+    LANES[lane](steps);
+    addResults(all, steps.results);
+  }
+}
+all.timings.push({ label: `lanes (${lanes.join(' + ')}), side by side where they could`, wallSeconds: (Date.now() - lanesStarted) / 1000, cpuSeconds: NaN });
+
+printTimings(all.timings);
+writeFileSync(`${reports}/timings.json`, `${JSON.stringify(all.timings, null, 2)}\n`);
 const minutes = ((Date.now() - started) / 60_000).toFixed(1);
-console.log(`\n${failures.length ? `✖ failed: ${failures.join(', ')}` : '✔ all suites passed'} (${minutes} min)`);
-console.log(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`);
-process.exit(failures.length ? 1 : 0);
+console.log(`\n${all.failures.length ? `✖ failed: ${all.failures.join(', ')}` : '✔ all suites passed'} (${minutes} min)`);
+console.log(`${all.passed} passed, ${all.failed} failed${all.skipped ? `, ${all.skipped} skipped` : ''}`);
+process.exit(all.failures.length ? 1 : 0);

@@ -1,16 +1,4 @@
 import { useMemo, useState } from 'react';
-import type { Runtime } from '../runtime/types.ts';
-import type { AlertRule } from '../telemetry/alerts.ts';
-import {
-  ALERTS_FILE,
-  DASHBOARDS_FILE,
-  newId,
-  parseAlertRules,
-  parseDashboards,
-  serialiseAlertRules,
-  serialiseDashboards,
-  type Dashboard,
-} from '../telemetry/monitoring.ts';
 import { parseFilter, type SpanQuery } from '../telemetry/query.ts';
 import { ISSUE_FILTER } from '../telemetry/issue-filter.ts';
 import type { TelemetryStore } from '../telemetry/store.ts';
@@ -21,6 +9,7 @@ import { IssuesPanel } from './IssuesPanel.tsx';
 import { ShoppersControl } from './ShoppersControl.tsx';
 import { TracesPanel } from './TracesPanel.tsx';
 import { useAlertMonitor } from './use-alert-monitor.ts';
+import { useMonitoringFiles } from './use-monitoring-files.ts';
 import { useStoreVersion } from './use-store.ts';
 import './panels.css';
 
@@ -28,11 +17,9 @@ interface Props {
   store: TelemetryStore;
   /** The sandbox's files as the editor has them (monitoring/*.json included). */
   files: Record<string, string>;
-  runtime: Runtime | null;
   onOpenFile: (path: string, line: number) => void;
   /** Saves a file the way an edit in the editor does (kept, and written to the sandbox). */
   onSaveFile: (path: string, contents: string) => void;
-  onOutput: (text: string) => void;
 }
 
 type View = 'traces' | 'issues' | 'explore' | 'dashboard' | 'alerts';
@@ -47,7 +34,7 @@ const VIEWS: { id: View; label: string }[] = [
 const CHECKOUT_QUERY: SpanQuery = { filter: 'span.name:"Submit Checkout Form"', aggregate: 'avg', field: 'items_at_checkout' };
 
 /** Everything the SDKs sent, live: traces, issues, span metrics, dashboards and alerts. */
-export function TelemetryPanel({ store, files, runtime, onOpenFile, onSaveFile, onOutput }: Props) {
+export function TelemetryPanel({ store, files, onOpenFile, onSaveFile }: Props) {
   const [view, setView] = useState<View>('traces');
   const [paused, setPaused] = useState(false);
   const [search, setSearch] = useState('');
@@ -62,20 +49,12 @@ export function TelemetryPanel({ store, files, runtime, onOpenFile, onSaveFile, 
   const searchError = shown && !shown.ok ? shown.error : null;
   const issueCount = store.issues().length;
 
-  const dashboardsText = files[DASHBOARDS_FILE];
-  const alertsText = files[ALERTS_FILE];
-  const dashboards = useMemo(() => parseDashboards(dashboardsText), [dashboardsText]);
-  const rules = useMemo(() => parseAlertRules(alertsText), [alertsText]);
-  const { states, notifications } = useAlertMonitor(store, rules.ok ? rules.value : []);
+  const monitoring = useMonitoringFiles(files, onSaveFile);
+  const { states, notifications } = useAlertMonitor(store, monitoring.rules);
   const firing = Object.values(states).filter((state) => state.status === 'firing').length;
 
-  const saveDashboards = (next: Dashboard[]) => onSaveFile(DASHBOARDS_FILE, serialiseDashboards(next));
-  const saveRules = (next: AlertRule[]) => onSaveFile(ALERTS_FILE, serialiseAlertRules(next));
-
   const addWidget = (title: string, widgetQuery: SpanQuery) => {
-    const current = dashboards.ok ? dashboards.value : [];
-    const [first, ...rest] = current.length ? current : [{ id: 'checkout', title: 'Checkout', widgets: [] }];
-    saveDashboards([{ ...first!, widgets: [...first!.widgets, { id: newId('widget'), title, query: widgetQuery }] }, ...rest]);
+    monitoring.addWidget(title, widgetQuery);
     setView('dashboard');
   };
 
@@ -116,7 +95,7 @@ export function TelemetryPanel({ store, files, runtime, onOpenFile, onSaveFile, 
             />
           </>
         )}
-        <ShoppersControl runtime={runtime} onOutput={onOutput} />
+        <ShoppersControl />
         <button type="button" className="button" aria-pressed={paused} onClick={() => setPaused((p) => !p)}>
           {paused ? 'Resume' : 'Pause'}
         </button>
@@ -182,26 +161,24 @@ export function TelemetryPanel({ store, files, runtime, onOpenFile, onSaveFile, 
           <DashboardPanel
             store={store}
             version={version}
-            dashboards={dashboards.ok ? dashboards.value : []}
-            problem={dashboards.ok ? undefined : dashboards.error}
+            dashboards={monitoring.dashboards}
+            problem={monitoring.dashboardsProblem}
             onOpen={(widget) => {
               setQuery(widget.query);
               setView('explore');
             }}
-            onRemove={(widget) =>
-              dashboards.ok && saveDashboards(dashboards.value.map((board) => ({ ...board, widgets: board.widgets.filter((w) => w.id !== widget.id) })))
-            }
+            onRemove={monitoring.removeWidget}
           />
         )}
         {view === 'alerts' && (
           <AlertsPanel
-            rules={rules.ok ? rules.value : []}
+            rules={monitoring.rules}
             states={states}
             notifications={notifications}
             draft={alertDraft}
-            problem={rules.ok ? undefined : rules.error}
-            onSave={(rule) => saveRules([...(rules.ok ? rules.value : []), rule])}
-            onDelete={(rule) => rules.ok && saveRules(rules.value.filter((r) => r.id !== rule.id))}
+            problem={monitoring.rulesProblem}
+            onSave={monitoring.saveRule}
+            onDelete={monitoring.deleteRule}
             onDraftDone={() => setAlertDraft(null)}
           />
         )}

@@ -10,7 +10,7 @@ import type { PartStatus } from './shop.ts';
 
 const MARKER = '\u001e@@';
 /** dev.mjs's label in front of a part's line ("[backend] "), maybe coloured: not shown for a frame. */
-const LABEL_ONLY = /^(\x1b\[[0-9;]*m)*\[[\w-]+\](\x1b\[[0-9;]*m)*\s*$/;
+const LABEL_ONLY = /^(\x1b\[[0-9;]*m)*\[[\w-]+\](\s|\x1b\[[0-9;]*m)*$/;
 /** What could still become such a label once the rest of the line arrives. */
 const LABEL_SO_FAR = /^(\x1b(\[[0-9;]*m?)?|\[[\w-]*\]?|\s)*$/;
 

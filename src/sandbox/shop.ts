@@ -28,6 +28,8 @@ export const SHOP_SCRIPTS = {
   probe: 'scripts/probe.mjs',
   /** The shop: backend, frontend and collector (`npm run dev`). */
   dev: 'scripts/dev.mjs',
+  /** The shopper simulator (`npm run shoppers`), restarted when its code changes; add `--rate <per minute>`. */
+  shoppers: ['scripts/run-ts.mjs', '--watch', 'scripts/shoppers.ts'],
 } as const;
 
 /** Tells the shop's parts to report their state in their output, for the course to read. */

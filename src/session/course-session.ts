@@ -17,9 +17,10 @@ import {
   type FileMap,
 } from '../runtime/types.ts';
 import { markCompleted } from '../lessons/progress.ts';
+import { forEachChunk } from '../runtime/process-output.ts';
 import { prepareChecks, runChecks, type CheckRun } from '../lessons/run-checks.ts';
 import { missingCapabilities, missingFor, type MissingCapability, type ProbeReport } from '../sandbox/capabilities.ts';
-import { BACKEND, FRONTEND, sourcesMatch, type PartStatus } from '../sandbox/shop.ts';
+import { BACKEND, FRONTEND, SHOP_SCRIPTS, sourcesMatch, type PartStatus } from '../sandbox/shop.ts';
 import { TelemetryStore } from '../telemetry/store.ts';
 import { BootError, prepareSandbox, probeSandbox, startShop, type BootCallbacks, type BootProgress, type BootStep } from './boot.ts';
 import { FileSync } from './file-sync.ts';
@@ -73,6 +74,10 @@ export interface SessionState {
   failures: RuntimeFailure[];
   /** `waitingForShop`: Check waits for the backend to restart after a change before it runs. */
   check: { running: boolean; waitingForShop: boolean; run: CheckRun | null };
+  /** How many times a sandbox was booted on this page: moving between lessons never adds one. */
+  boots: number;
+  /** The shopper simulator (`npm run shoppers`), which gives the dashboards a live curve. */
+  shoppers: { running: boolean; perMinute: number };
 }
 
 /**
@@ -99,7 +104,13 @@ export interface SessionOptions {
 }
 
 export class CourseSession {
+  /** The shop's output (the Terminal). */
   readonly output = new OutputLog();
+  /** The learner's shell's output (the Shell), kept while views come and go. */
+  readonly shellOutput = new OutputLog();
+  #shell: { process: Promise<SandboxProcess>; prompted: Promise<void> } | null = null;
+  #shellSize = { cols: 80, rows: 24 };
+  #shoppers: SandboxProcess | null = null;
   readonly telemetry = new TelemetryStore();
   #state: SessionState;
   #listeners = new Set<() => void>();
@@ -134,6 +145,8 @@ export class CourseSession {
       lessonSynced: false,
       failures: [],
       check: { running: false, waitingForShop: false, run: null },
+      shoppers: { running: false, perMinute: 60 },
+      boots: 0,
     };
   }
 
@@ -321,6 +334,7 @@ export class CourseSession {
     const current = () => bootId === this.#bootId;
     const preference = this.#state.preference;
     this.#set({
+      boots: this.#state.boots + 1,
       boot: { step: 'runtime', detail: preference === 'local' ? 'this computer' : 'connecting', slow: false, error: null },
       previewUrl: null,
       shop: 'starting',
@@ -535,6 +549,12 @@ export class CourseSession {
   }
 
   #detach(): void {
+    void this.#shell?.process.then(
+      (shell) => shell.kill(),
+      () => undefined,
+    );
+    this.#shell = null;
+    this.stopShoppers();
     this.#offWatch?.();
     this.#offWatch = null;
     this.#sync.detach();
@@ -543,6 +563,90 @@ export class CourseSession {
     this.#runtime = null;
     this.#devServer = null;
     this.#frames = new OutputFrameReader();
+  }
+
+  // --- the learner's shell and the shoppers: processes of the sandbox, owned here, not by the views showing them ---
+
+  /**
+   * The learner's shell in the sandbox: opened on first use, kept while the sandbox lives (its
+   * output stays in `shellOutput` for any view that shows it); opened again after it ends.
+   */
+  openShell(size = this.#shellSize): void {
+    const runtime = this.#runtime;
+    this.#shellSize = size;
+    if (!runtime || this.#shell) return;
+    const opened = runtime.openShell(size);
+    let prompted = () => {};
+    const shell = { process: opened, prompted: new Promise<void>((resolve) => (prompted = resolve)) };
+    this.#shell = shell;
+    opened.then(
+      async (process) => {
+        await forEachChunk(process, (chunk) => {
+          prompted();
+          this.shellOutput.append(chunk);
+        });
+        if (this.#shell !== shell) return;
+        this.#shell = null;
+        this.shellOutput.append('\r\n\x1b[2m(the shell ended; press Enter for a new one)\x1b[0m\r\n');
+      },
+      (error: Error) => {
+        if (this.#shell === shell) this.#shell = null;
+        this.shellOutput.append(`\x1b[31mCould not open a shell: ${error.message}\x1b[0m\r\n`);
+      },
+    );
+  }
+
+  /** Keys for the shell: held until it has printed its prompt, so the first ones land after it. Enter after it ended opens a new one. */
+  writeShell(data: string): void {
+    if (!this.#shell) return void (data.includes('\r') && this.openShell());
+    const shell = this.#shell;
+    void Promise.all([shell.process, shell.prompted]).then(
+      ([process]) => process.write(data),
+      () => undefined,
+    );
+  }
+
+  resizeShell(size: { cols: number; rows: number }): void {
+    this.#shellSize = size;
+    void this.#shell?.process.then(
+      (process) => process.resize(size),
+      () => undefined,
+    );
+  }
+
+  /** Plays `perMinute` shoppers against the shop until stopped; their lines go to the Terminal. */
+  async startShoppers(perMinute = this.#state.shoppers.perMinute): Promise<void> {
+    const runtime = this.#runtime;
+    if (!runtime) return;
+    this.stopShoppers();
+    this.#set({ shoppers: { running: true, perMinute } });
+    let started: SandboxProcess;
+    try {
+      // With SHOP_PARENT_PIPE, the simulator ends when this process is stopped, however the runtime stops it.
+      started = await runtime.spawn('node', [...SHOP_SCRIPTS.shoppers, '--rate', String(perMinute)], { env: { SHOP_PARENT_PIPE: '1' } });
+    } catch (error) {
+      this.#set({ shoppers: { running: false, perMinute } });
+      this.output.append(`\r\n\x1b[31mCould not start the shoppers: ${(error as Error).message}\x1b[0m\r\n`);
+      return;
+    }
+    if (runtime !== this.#runtime || !this.#state.shoppers.running) return void started.kill();
+    this.#shoppers = started;
+    void forEachChunk(started, (chunk) => this.output.append(chunk.replace(/^(?=.)/gm, '\x1b[32m[shoppers]\x1b[0m ')));
+    void started.exit.then(() => {
+      if (this.#shoppers !== started) return;
+      this.#shoppers = null;
+      this.#set({ shoppers: { ...this.#state.shoppers, running: false } });
+    });
+  }
+
+  setShopperRate(perMinute: number): void {
+    this.#set({ shoppers: { ...this.#state.shoppers, perMinute } });
+  }
+
+  stopShoppers(): void {
+    this.#shoppers?.kill();
+    this.#shoppers = null;
+    if (this.#state.shoppers.running) this.#set({ shoppers: { ...this.#state.shoppers, running: false } });
   }
 
   /** Ends the sandbox (the page is going away). */

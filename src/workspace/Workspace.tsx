@@ -1,7 +1,6 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { pageRuntimeSources, type RuntimePreference } from '../runtime/choose-runtime.ts';
-import { forEachChunk } from '../runtime/process-output.ts';
-import type { FileMap, Runtime, SandboxProcess } from '../runtime/types.ts';
+import type { FileMap } from '../runtime/types.ts';
 import type { Problem } from '../sandbox/shop.ts';
 import { BootStatus } from './BootStatus.tsx';
 import { CodeEditor } from './CodeEditor.tsx';
@@ -123,6 +122,7 @@ export default function Workspace({ lessonId, focus }: Props) {
       ref={wsRef}
       className="ws"
       data-runtime={runtimeKind ?? 'none'}
+      data-boot-id={state.boots}
       data-boot-step={bootError ? 'failed' : boot.step}
       data-shop={state.shop}
       data-lesson-synced={state.lessonSynced}
@@ -294,7 +294,7 @@ export default function Workspace({ lessonId, focus }: Props) {
         </div>
         <div className="ws-panel" id="panel-shell" role="tabpanel" aria-labelledby="panel-tab-shell" hidden={panel !== 'shell'}>
           {session.runtime && panel === 'shell' ? (
-            <Shell runtime={session.runtime} />
+            <Shell />
           ) : session.runtime ? null : (
             <p className="panel-note">The shell opens once the sandbox has started.</p>
           )}
@@ -303,10 +303,8 @@ export default function Workspace({ lessonId, focus }: Props) {
           <TelemetryPanel
             store={session.telemetry}
             files={files}
-            runtime={session.runtime}
             onOpenFile={(path, line) => open(path, line)}
             onSaveFile={(path, contents) => session.saveFile(path, contents)}
-            onOutput={(text) => session.output.append(text)}
           />
         </div>
         <div className="ws-panel" id="panel-checks" role="tabpanel" aria-labelledby="panel-tab-checks" hidden={panel !== 'checks'}>
@@ -352,36 +350,19 @@ function ShopStatus({ shop, problem, ready, onRestart }: { shop: string; problem
   );
 }
 
-/** The learner's own shell in the sandbox. */
-function Shell({ runtime }: { runtime: Runtime }) {
-  const process = useRef<Promise<SandboxProcess> | null>(null);
+/** The learner's own shell in the sandbox; the session owns it, so it lives on when this view goes. */
+function Shell() {
+  const [, session] = useSession();
   return (
     <TerminalView
       label="Shell"
       active
       onReady={(terminal, events) => {
-        process.current ??= runtime.openShell(terminal.size());
-        const shell = process.current;
-        let stopped = false;
-        // Keys typed while the shell starts reach it once it runs, in order.
-        events.onData(
-          (data) =>
-            void shell.then(
-              (running) => running.write(data),
-              () => undefined,
-            ),
-        );
-        shell
-          .then(async (running) => {
-            events.onResize((next) => running.resize(next));
-            await forEachChunk(running, (chunk) => !stopped && terminal.write(chunk));
-            if (!stopped) terminal.write('\r\n\x1b[2m(shell ended)\x1b[0m\r\n');
-          })
-          .catch((error: Error) => terminal.write(`\x1b[31mCould not open a shell: ${error.message}\x1b[0m\r\n`));
-        return () => {
-          stopped = true;
-          void shell.then((running) => running.kill());
-        };
+        const unfollow = session.shellOutput.follow((chunk) => terminal.write(chunk));
+        session.openShell(terminal.size());
+        events.onData((data) => session.writeShell(data));
+        events.onResize((size) => session.resizeShell(size));
+        return unfollow;
       }}
     />
   );

@@ -11,7 +11,8 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/chromium.ts';
 import { lessonFile } from '../support/lesson-sandbox.ts';
 import { startSite, type RunningSite } from '../support/site-server.ts';
-import { openFile, replaceInEditor, waitForBoot } from '../support/workspace-page.ts';
+import { lessonReady, lessonShown as lessonShownIn, openFile, replaceInEditor, waitForBoot } from '../support/workspace-page.ts';
+import { BACKEND_URL } from '../../src/sandbox/shop.ts';
 
 const sandboxesRoot = mkdtempSync(join(tmpdir(), 'ctl-course-session-'));
 let site: RunningSite;
@@ -45,17 +46,9 @@ function vitePid(): number | undefined {
   return undefined;
 }
 
-const lessonShown = (id: string) =>
-  page.waitForFunction((lesson) => document.querySelector('.ws')?.getAttribute('data-lesson') === lesson, id, { timeout: 30_000 });
-/** The shown lesson's files are in the sandbox, and the shop runs them. */
-const shopReady = () =>
-  page.waitForFunction(
-    () => document.querySelector('.ws')?.getAttribute('data-lesson-synced') === 'true' && document.querySelector('.ws')?.getAttribute('data-shop') === 'ready',
-    null,
-    { timeout: 60_000 },
-  );
+const lessonShown = (id: string) => lessonShownIn(page, id);
 /** Asked from here, not from the page, so the shop's telemetry stays as the learner made it. */
-const inStockStatus = async () => (await fetch('http://127.0.0.1:3001/products?in_stock_only=true').catch(() => null))?.status ?? 0;
+const inStockStatus = async () => (await fetch(`${BACKEND_URL}/products?in_stock_only=true`).catch(() => null))?.status ?? 0;
 
 describe('one workspace for the whole course', () => {
   test('the next lesson keeps the page, the sandbox, its processes and the terminal; only its changes are written', async () => {
@@ -76,8 +69,7 @@ describe('one workspace for the whole course', () => {
     });
     const started = Date.now();
     await page.getByRole('link', { name: /Next/ }).click();
-    await lessonShown('06-something-broke');
-    await shopReady();
+    await lessonReady(page, '06-something-broke');
     console.log(`lesson 5 → 6 (ships a backend change): shop ready again after ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
     expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
@@ -101,7 +93,7 @@ describe('one workspace for the whole course', () => {
     await expect.poll(() => sandboxFile('frontend/src/App.tsx')).not.toContain('fix checkouts');
     const shipped = await lessonFile('06-something-broke', 'start', 'backend/src/inventory.ts');
     await expect.poll(() => sandboxFile('backend/src/inventory.ts')).not.toBe(shipped);
-    await shopReady();
+    await lessonReady(page, '05-a-dashboard-for-the-checkout');
     await expect.poll(inStockStatus, { timeout: 30_000 }).toBe(200);
 
     await page.goForward();
@@ -128,7 +120,7 @@ describe('when the course server goes away', () => {
     await expect
       .poll(
         () =>
-          fetch('http://127.0.0.1:3001/health').then(
+          fetch(`${BACKEND_URL}/health`).then(
             () => 'up',
             () => 'gone',
           ),

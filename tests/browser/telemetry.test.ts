@@ -6,6 +6,7 @@ import { lessonFile } from '../support/lesson-sandbox.ts';
 import { shipTheBug } from '../support/monitoring-page.ts';
 import { artifactPath } from '../support/artifacts.ts';
 import { previewFrame, waitForBoot } from '../support/workspace-page.ts';
+import { BACKEND_URL } from '../../src/sandbox/shop.ts';
 
 const LESSON_ID = '01-meet-the-storefront';
 // The backend and the frontend traced, as lessons 2 and 3 teach.
@@ -100,7 +101,7 @@ describe('live telemetry from the real SDKs in the sandbox', () => {
     await shipTheBug(page);
     // tsx restarts the backend: once it answers again, the reloaded page asks it for in-stock products.
     await page.waitForTimeout(1500);
-    await expect.poll(async () => (await fetch('http://127.0.0.1:3001/health').catch(() => null))?.ok ?? false, { timeout: 30_000, interval: 250 }).toBe(true);
+    await expect.poll(async () => (await fetch(`${BACKEND_URL}/health`).catch(() => null))?.ok ?? false, { timeout: 30_000, interval: 250 }).toBe(true);
     await reloadPreview();
     await expect
       .poll(

@@ -5,6 +5,7 @@ import { lessonIds, lessonSandbox } from '../../src/lessons/sandbox-files.ts';
 import type { Runtime } from '../../src/runtime/types.ts';
 import { startLocalBridge } from './lesson-sandbox.ts';
 import { forEachChunk } from '../../src/runtime/process-output.ts';
+import { COLLECTOR_URL } from '../../src/sandbox/shop.ts';
 
 const [healthyMinutes = 2, brokenMinutes = 14, perMinute = 60] = process.argv.slice(2).map(Number);
 const lesson = (prefix: string) => lessonIds().find((id) => id.startsWith(prefix))!;
@@ -35,7 +36,7 @@ const bridge = await startLocalBridge();
 const { runtime } = await bridge.boot(healthy);
 const progress = setInterval(async () => {
   const recording = await runtime.readFile('.telemetry/envelopes.ndjson').catch(() => '');
-  const collector = await fetch('http://127.0.0.1:8969/health').then(
+  const collector = await fetch(`${COLLECTOR_URL}/health`).then(
     (r) => r.json(),
     (error) => String(error),
   );

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { FileMap, Runtime } from '../../src/runtime/types.ts';
 import type { LessonFiles } from './lesson-sandbox.ts';
 import { readAll } from '../../src/runtime/process-output.ts';
+import { BACKEND_URL, COLLECTOR_URL, FRONTEND_URL } from '../../src/sandbox/shop.ts';
 
 export interface ScenarioContext {
   runtime: Runtime;
@@ -51,7 +52,7 @@ function span(traceId: string, name: string, op: string, start: number, extra: R
 }
 
 async function post(body: string): Promise<void> {
-  const response = await fetch('http://127.0.0.1:8969/api/1/envelope/', { method: 'POST', body });
+  const response = await fetch(`${COLLECTOR_URL}/api/1/envelope/`, { method: 'POST', body });
   if (!response.ok) throw new Error(`the collector refused a hand-written envelope: ${response.status} ${await response.text()}`);
 }
 
@@ -59,7 +60,7 @@ export const scenarios = {
   /** Solved the lesson, sent a request that made its telemetry, then undid the code. */
   async 'solved, used, then undone'({ files, solved }: ScenarioContext) {
     await files.become(solved);
-    const response = await fetch('http://127.0.0.1:3001/products');
+    const response = await fetch(`${BACKEND_URL}/products`);
     if (!response.ok) throw new Error(`GET /products answered ${response.status} on the solution`);
     await new Promise((resolve) => setTimeout(resolve, 1500));
   },
@@ -88,7 +89,7 @@ export const scenarios = {
     await post(envelope('sentry.javascript.react', [{ type: 'span', payload: { version: 2, items: [pageload, fetchSpan, checkout, postCheckout] } }]));
     await post(
       envelope('sentry.javascript.react', [
-        { type: 'event', payload: error('TypeError', 'Failed to fetch', { filename: 'http://127.0.0.1:5173/src/App.tsx', function: 'loadProducts' }) },
+        { type: 'event', payload: error('TypeError', 'Failed to fetch', { filename: `${FRONTEND_URL}/src/App.tsx`, function: 'loadProducts' }) },
       ]),
     );
     await post(envelope('sentry.javascript.node', [{ type: 'span', payload: { version: 2, items: [server, serverCheckout] } }]));

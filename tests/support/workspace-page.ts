@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import type { Frame, Page } from 'playwright-core';
+import { BACKEND_URL } from '../../src/sandbox/shop.ts';
 
 /** The shop inside the workspace's preview iframe. */
 export function previewFrame(page: Page): Frame {
@@ -18,11 +19,25 @@ export async function waitForBoot(page: Page) {
       .catch(() => null);
     // The frontend can serve before the backend listens: wait until the API answers too (asked
     // from here, not from the page, so the shop's own telemetry stays as the learner's clicks made it).
-    const apiUp = heading && ((await fetch('http://127.0.0.1:3001/health').catch(() => null))?.ok ?? false);
+    const apiUp = heading && ((await fetch(`${BACKEND_URL}/health`).catch(() => null))?.ok ?? false);
     if (apiUp) return;
     if (Date.now() > deadline) throw new Error('the shop never showed in the preview with its API answering');
     await page.waitForTimeout(250);
   }
+}
+
+/** The workspace shows lesson `id`. */
+export const lessonShown = (page: Page, id: string) =>
+  page.waitForFunction((lesson) => document.querySelector('.ws')?.getAttribute('data-lesson') === lesson, id, { timeout: 60_000 });
+
+/** The workspace shows lesson `id`, its files are in the sandbox, and the shop runs them. */
+export async function lessonReady(page: Page, id: string) {
+  await lessonShown(page, id);
+  await page.waitForFunction(
+    () => document.querySelector('.ws')?.getAttribute('data-lesson-synced') === 'true' && document.querySelector('.ws')?.getAttribute('data-shop') === 'ready',
+    null,
+    { timeout: 120_000 },
+  );
 }
 
 export async function openFile(page: Page, path: string) {

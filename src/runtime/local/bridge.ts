@@ -1,6 +1,6 @@
 /**
  * The local runtime's server side: attached to the course's own HTTP server, it turns each
- * authorised WebSocket into a sandbox Session. Refused: connections that are not from loopback,
+ * authorised WebSocket into a LocalSandbox. Refused: connections that are not from loopback,
  * and whatever `refuseUpgrade` refuses (src/server/access.ts: not signed in, a foreign Origin or
  * Host, no Origin at all). Every message is checked against the protocol's schema and answered
  * on its own: a bad one gets an error back, never takes the server down.
@@ -19,7 +19,7 @@ import { ownIdentity } from './process-identity.ts';
 import { CLOSE_TAKEN_OVER, PROTOCOL, RUNTIME_PATH, clientMessage, type Request, type Result } from './protocol.ts';
 import { defaultSandboxesDir, makeSandboxFolder, reapStaleSandboxes } from './sandbox-folders.ts';
 import { listenerOn } from './sandbox-processes.ts';
-import { Session } from './session.ts';
+import { LocalSandbox } from './local-sandbox.ts';
 import { ShopLock } from './shop-lock.ts';
 import { SnapshotStore } from './snapshot-store.ts';
 import { RuntimeError } from '../types.ts';
@@ -109,7 +109,7 @@ interface Connection {
   id: string;
   ws: WebSocket;
   outbox: Outbox;
-  session: Session | null;
+  session: LocalSandbox | null;
 }
 
 export function attachLocalRuntime(server: Server, options: LocalRuntimeOptions): LocalRuntimeBridge {
@@ -168,7 +168,7 @@ export function attachLocalRuntime(server: Server, options: LocalRuntimeOptions)
   function open(ws: WebSocket, serverUrl: string) {
     const connection: Connection = { id: randomUUID(), ws, outbox: new Outbox(ws), session: null };
     connections.set(connection.id, connection);
-    let claiming: Promise<Session> | null = null;
+    let claiming: Promise<LocalSandbox> | null = null;
 
     const claim = (label: string, ports: number[]) =>
       (claiming ??= (async () => {
@@ -189,7 +189,7 @@ export function attachLocalRuntime(server: Server, options: LocalRuntimeOptions)
           await rm(folder, { recursive: true, force: true });
           throw error;
         }
-        connection.session = new Session({ folder, outbox: connection.outbox, guardian, npmCacheDir: join(cacheDir, 'npm'), snapshots, env });
+        connection.session = new LocalSandbox({ folder, outbox: connection.outbox, guardian, npmCacheDir: join(cacheDir, 'npm'), snapshots, env });
         if (ws.readyState !== ws.OPEN) void end(connection);
         return connection.session;
       })().catch((error: unknown) => {

@@ -37,7 +37,7 @@ function portAnswers(port: number): Promise<boolean> {
 /** What a session itself answers; claiming the sandbox is the bridge's. */
 export type SandboxRequest = Exclude<RequestBody, { op: 'claim' | 'takeOver' }>;
 
-export interface SessionOptions {
+export interface LocalSandboxOptions {
   folder: string;
   /** Where its messages go; it pauses process output while the outbox is congested. */
   outbox: Outbox;
@@ -49,16 +49,16 @@ export interface SessionOptions {
   env: Record<string, string>;
 }
 
-export class Session {
+export class LocalSandbox {
   readonly folder: string;
-  #options: SessionOptions;
+  #options: LocalSandboxOptions;
   #processes = new Map<number, ChildProcess>();
   #ptys = new Set<number>();
   #watchers = new Map<number, FSWatcher>();
   #proxies = new Map<number, Promise<PreviewProxy>>();
   #ended: Promise<void> | null = null;
 
-  constructor(options: SessionOptions) {
+  constructor(options: LocalSandboxOptions) {
     this.folder = options.folder;
     this.#options = options;
   }

@@ -1,0 +1,51 @@
+/**
+ * One lane of `npm test` (tests/run-all.ts runs the lanes side by side, each in its own network
+ * namespace where it can: the shop's ports are fixed, so two lanes running it would collide).
+ * Needs what run-all prepares first: the packages snapshot and the built site.
+ *   node tests/run-lane.ts sandbox|browser
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { BROWSER_PARITY_ENV } from '../src/runtime/local/bridge.ts';
+import { printTimings, reports, root, Steps } from './support/test-steps.ts';
+
+export const LANES = {
+  /** Unit and contract tests, the checkpoint proof and the browser's path, the shop's own tests on the browser's tree. */
+  sandbox(steps: Steps) {
+    steps.vitest('unit', ['--project', 'unit']);
+    steps.vitest('the shop on its ports: the checkpoint proof, the browser path', ['--project', 'sandbox']);
+    const browserTree = `${root}test-results/browser-tree`;
+    if (!steps.run("the shop with the browser's packages", process.execPath, [`${root}tests/support/browser-tree.ts`, browserTree])) {
+      steps.fail('browser tree');
+      return;
+    }
+    // As the local runtime runs it (src/runtime/local/bridge.ts): no native addons, no ESM loader hooks, no file modes.
+    const webContainerLike = { ...process.env, ...BROWSER_PARITY_ENV };
+    steps.vitest('storefront on Node 22, browser tree', [], { cwd: browserTree, env: webContainerLike });
+    const systemNode = ['/usr/bin/node', '/usr/local/bin/node'].find((path) => existsSync(path));
+    if (!systemNode) return;
+    const version = spawnSync(systemNode, ['--version'], { encoding: 'utf8' }).stdout.trim();
+    if (version !== process.version)
+      steps.vitest(`storefront on Node ${version}, browser tree`, [], { cwd: browserTree, env: webContainerLike, node: systemNode });
+  },
+  /** Real Chromium against the built site, the shop on the local runtime. */
+  browser(steps: Steps) {
+    steps.vitest('browser', ['--project', 'browser']);
+  },
+};
+
+export type Lane = keyof typeof LANES;
+export const laneReport = (lane: Lane) => `${reports}/lane-${lane}.json`;
+
+if (import.meta.filename === process.argv[1]) {
+  const lane = process.argv[2] as Lane;
+  if (!(lane in LANES)) {
+    console.error(`usage: node tests/run-lane.ts ${Object.keys(LANES).join('|')}`);
+    process.exit(2);
+  }
+  const steps = new Steps();
+  LANES[lane](steps);
+  writeFileSync(laneReport(lane), `${JSON.stringify(steps.results, null, 2)}\n`);
+  printTimings(steps.results.timings);
+  process.exit(steps.results.failures.length ? 1 : 0);
+}

@@ -1,0 +1,121 @@
+/**
+ * The steps `npm test` is made of (tests/run-all.ts and its lanes, tests/run-lane.ts): each step
+ * runs a command, counts its tests (Vitest's JSON report) or counts as one test itself, and
+ * records its wall time and the CPU time of every process it ran.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const root = fileURLToPath(new URL('../..', import.meta.url));
+export const sandbox = `${root}sandboxes/storefront`;
+export const reports = `${root}test-results/reports`;
+mkdirSync(reports, { recursive: true });
+
+export interface Timing {
+  label: string;
+  wallSeconds: number;
+  cpuSeconds: number;
+}
+
+export interface Results {
+  passed: number;
+  failed: number;
+  skipped: number;
+  /** Steps that failed, by label. */
+  failures: string[];
+  timings: Timing[];
+}
+
+export const emptyResults = (): Results => ({ passed: 0, failed: 0, skipped: 0, failures: [], timings: [] });
+
+export function addResults(into: Results, more: Results): void {
+  into.passed += more.passed;
+  into.failed += more.failed;
+  into.skipped += more.skipped;
+  into.failures.push(...more.failures);
+  into.timings.push(...more.timings);
+}
+
+/** CPU seconds used by this process's finished children and theirs (Linux /proc; 0 elsewhere). */
+function childrenCpuSeconds(): number {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+    // cutime and cstime, fields 16 and 17 of stat, in clock ticks (100 a second on Linux).
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+export interface RunOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The steps of one process, run one after another. */
+export class Steps {
+  readonly results = emptyResults();
+  readonly #started = Date.now();
+
+  /** Runs a command with its output shown; returns whether it succeeded. Not counted as a test. */
+  run(label: string, command: string, args: string[], options: RunOptions = {}): boolean {
+    console.log(`\n▶ ${label}\n  $ ${command} ${args.join(' ')}`);
+    const [wall, cpu] = [Date.now(), childrenCpuSeconds()];
+    const result = spawnSync(command, args, { cwd: options.cwd ?? root, env: options.env ?? process.env, stdio: 'inherit' });
+    this.results.timings.push({ label, wallSeconds: (Date.now() - wall) / 1000, cpuSeconds: childrenCpuSeconds() - cpu });
+    if (result.error) console.error(`  could not run ${command}: ${result.error.message}`);
+    return result.status === 0;
+  }
+
+  /** A step that is one pass or one failure of its own. */
+  step(label: string, command: string, args: string[], options: RunOptions = {}): boolean {
+    const ok = this.run(label, command, args, options);
+    if (ok) this.results.passed += 1;
+    else this.fail(label);
+    return ok;
+  }
+
+  fail(label: string): void {
+    this.results.failures.push(label);
+    this.results.failed += 1;
+  }
+
+  /** Runs Vitest with a JSON report next to the normal output, and adds its counts. */
+  vitest(label: string, vitestArgs: string[], options: RunOptions & { node?: string } = {}): void {
+    const report = `${reports}/${label.replace(/\W+/g, '-')}.json`;
+    const cwd = options.cwd ?? root;
+    const ok = this.run(
+      label,
+      options.node ?? process.execPath,
+      [`${cwd}/node_modules/vitest/vitest.mjs`, 'run', ...vitestArgs, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
+      options,
+    );
+    let counted = false;
+    if (existsSync(report) && statSync(report).mtimeMs > this.#started) {
+      const json = JSON.parse(readFileSync(report, 'utf8')) as {
+        numPassedTests: number;
+        numFailedTests: number;
+        numPendingTests: number;
+        numTodoTests: number;
+      };
+      this.results.passed += json.numPassedTests;
+      this.results.failed += json.numFailedTests;
+      this.results.skipped += json.numPendingTests + json.numTodoTests;
+      counted = true;
+    }
+    if (!ok) {
+      this.results.failures.push(label);
+      if (!counted) this.results.failed += 1;
+    }
+  }
+}
+
+/** The table `npm test` ends with: where the time went. */
+export function printTimings(timings: Timing[]): void {
+  console.log('\n  wall s    CPU s   step');
+  for (const { label, wallSeconds, cpuSeconds } of timings) {
+    const cpu = Number.isFinite(cpuSeconds) ? cpuSeconds.toFixed(0) : '—';
+    console.log(`${wallSeconds.toFixed(0).padStart(8)} ${cpu.padStart(8)}   ${label}`);
+  }
+}
