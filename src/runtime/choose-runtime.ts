@@ -1,11 +1,11 @@
 /**
- * Which runtime runs the sandbox: WebContainers where they can boot, else the local runtime when
- * the page was served by the course's own server, else a clear message. The learner can force
- * one (saved in their browser) or pass `?runtime=local|webcontainer` in the URL.
+ * Which runtime runs the sandbox. Auto: on a page served by the course's own server (`npm start`),
+ * the local runtime, at once (it is right there, and WebContainers would only add a wait for
+ * StackBlitz's service); on a static host, WebContainers. The learner can choose either (saved in
+ * their browser) or pass `?runtime=local|webcontainer` in the URL.
  *
  * A WebContainer boot is never abandoned and never started twice (webcontainer.ts). When it is
- * slow, `auto` moves on to the local runtime where there is one; otherwise the learner is told it
- * is still starting and may keep waiting or switch.
+ * slow, the learner is told it is still starting and may keep waiting or switch.
  */
 import { SHOP_PORTS } from '../sandbox/shop.ts';
 import { RuntimeError, type Runtime } from './types.ts';
@@ -56,8 +56,6 @@ export const pageRuntimeSources: RuntimeSources = {
 
 export interface ChosenRuntime {
   runtime: Runtime;
-  /** Why the first choice was not used, for the learner to read. */
-  notice?: string;
 }
 
 export interface ChooseOptions {
@@ -72,29 +70,20 @@ export async function chooseRuntime(
   { sources = pageRuntimeSources, slowAfterMs = SLOW_BOOT_MS, onSlow }: ChooseOptions = {},
 ): Promise<ChosenRuntime> {
   const local = sources.localAvailable();
-  if (preference === 'local') {
+  if (preference === 'local' || (preference === 'auto' && local)) {
     if (!local) throw new RuntimeError(noLocalRuntimeHelp, 'unauthorized');
     return { runtime: await sources.connectLocal() };
   }
-  const fallBack = preference === 'auto' && local;
   const booting = sources.bootWebContainer();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const slow = new Promise<'slow'>((resolve) => (timer = setTimeout(() => resolve('slow'), slowAfterMs)));
   try {
     const first = await Promise.race([booting, slow]);
     if (first !== 'slow') return { runtime: first };
-    const seconds = Math.round(slowAfterMs / 1000);
-    if (fallBack) {
-      return {
-        runtime: await sources.connectLocal(),
-        notice: `WebContainers had not started after ${seconds} s (they need StackBlitz\u2019s service on the internet).`,
-      };
-    }
     onSlow?.();
     return { runtime: await booting };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    if (fallBack) return { runtime: await sources.connectLocal(), notice: reason };
     throw new RuntimeError(local ? reason : `${reason}\n\n${noLocalRuntimeHelp}`, 'spawn-failed');
   } finally {
     clearTimeout(timer);

@@ -4,6 +4,8 @@
  * ports from the environment with these defaults (backend/src/server.ts, frontend/vite.config.ts,
  * collector/server.mjs), so it also runs alone.
  */
+import type { PartStatus, Problem } from '../../sandboxes/storefront/scripts/lib/status.mjs';
+
 export { fingerprint, sourcesMatch, statusFile, type PartStatus, type Problem } from '../../sandboxes/storefront/scripts/lib/status.mjs';
 
 export const FRONTEND_PORT = 5173;
@@ -38,3 +40,12 @@ export const STATUS_FRAMES_ENV = { SHOP_STATUS_FRAMES: '1' };
 /** The parts of the shop, as they name themselves in their status. */
 export const BACKEND = 'backend';
 export const FRONTEND = 'frontend';
+
+/** A part's failure, as the workspace shows it: in the status line and as a marker at its line. */
+export interface ShopProblem extends Problem {
+  part: string;
+}
+
+/** Every part that failed, with where and why. */
+export const shopProblems = (parts: Record<string, PartStatus>): ShopProblem[] =>
+  Object.values(parts).flatMap((status) => (status.state === 'failed' ? [{ part: status.name, message: 'see the Terminal', ...status.problem }] : []));

@@ -58,8 +58,6 @@ export interface SessionState {
   loadError: string | null;
   preference: RuntimePreference;
   runtimeKind: Runtime['kind'] | null;
-  /** Why the preferred runtime is not the one running. */
-  notice: string | null;
   boot: BootProgress & { slow: boolean; error: BootFailure | null };
   previewUrl: string | null;
   shop: ShopState;
@@ -76,6 +74,8 @@ export interface SessionState {
   check: { running: boolean; waitingForShop: boolean; run: CheckRun | null };
   /** How many times a sandbox was booted on this page: moving between lessons never adds one. */
   boots: number;
+  /** How many times a part of the shop ran again after it had failed: the preview reloads then. */
+  recoveries: number;
   /** The shopper simulator (`npm run shoppers`), which gives the dashboards a live curve. */
   shoppers: { running: boolean; perMinute: number };
 }
@@ -135,7 +135,6 @@ export class CourseSession {
       loadError: null,
       preference: 'auto',
       runtimeKind: null,
-      notice: null,
       boot: { step: 'runtime', slow: false, error: null },
       previewUrl: null,
       shop: 'starting',
@@ -147,6 +146,7 @@ export class CourseSession {
       check: { running: false, waitingForShop: false, run: null },
       shoppers: { running: false, perMinute: 60 },
       boots: 0,
+      recoveries: 0,
     };
   }
 
@@ -340,7 +340,6 @@ export class CourseSession {
       shop: 'starting',
       parts: {},
       lessonSynced: false,
-      notice: null,
     });
     const callbacks: BootCallbacks = {
       onProgress: (progress) => current() && this.#set({ boot: { ...progress, slow: false, error: null } }),
@@ -357,7 +356,7 @@ export class CourseSession {
       if (!current()) return;
       this.#runtime = runtime;
       this.#offFailure = runtime.onFailure((failure) => this.#onFailure(failure));
-      this.#set({ runtimeKind: runtime.kind, notice: chosen.notice ?? null });
+      this.#set({ runtimeKind: runtime.kind });
       this.output.append(`\x1b[2m\u2014 sandbox on ${runtime.kind === 'local' ? 'this computer (local runtime)' : 'WebContainers'} \u2014\x1b[0m\r\n`);
       const files = this.#state.files;
       await prepareSandbox(runtime, files, await packages, callbacks);
@@ -462,9 +461,14 @@ export class CourseSession {
 
   /** A part reported its state; once the shop has started, the backend's is the shop's. */
   #onStatus(status: PartStatus): void {
+    const recovered = this.#state.parts[status.name]?.state === 'failed' && status.state === 'ready';
     const parts = { ...this.#state.parts, [status.name]: status };
     const running = this.#state.shop !== 'starting' && this.#state.shop !== 'stopped';
-    this.#set({ parts, ...(running && status.name === BACKEND && { shop: shopStateOf(status) }) });
+    this.#set({
+      parts,
+      ...(running && status.name === BACKEND && { shop: shopStateOf(status) }),
+      ...(recovered && { recoveries: this.#state.recoveries + 1 }),
+    });
   }
 
   /** A broken runtime ends the shop (the workspace offers to start again); a preview error is listed. */

@@ -1,12 +1,16 @@
 import { useEffect, useRef, useState } from 'react';
 import type * as Monaco from 'monaco-editor';
 import type { Runtime } from '../runtime/types.ts';
+import type { ShopProblem } from '../sandbox/shop.ts';
 import { EditorProblems } from './EditorProblems.tsx';
 import { EDITOR_READY_MARK } from './performance-marks.ts';
 import { TypeChecker, type TypesState } from './typescript/type-checker.ts';
 import { usePackageDeclarations } from './typescript/use-package-declarations.ts';
 
 type MonacoApi = typeof Monaco;
+
+/** The owner of the markers that say where a part of the shop failed (the type checker has its own). */
+const SHOP_MARKERS = 'shop';
 
 interface Props {
   /** Every editable file: path → current contents. */
@@ -25,6 +29,8 @@ interface Props {
   onOpen: (path: string, line: number) => void;
   /** The running sandbox once its packages are installed: its node_modules may hold packages the learner installed. */
   sandbox: Runtime | null;
+  /** Why a part of the shop failed (a compile error, a crash), marked at its line. */
+  shopProblems: ShopProblem[];
 }
 
 function languageOf(path: string): string {
@@ -51,7 +57,7 @@ const EDITOR_OWNS_ESCAPE = [
 ];
 
 /** Monaco, one model per sandbox file, so undo history and diagnostics survive switching tabs. */
-export function CodeEditor({ files, path, reveal, onChange, onCheck, onSave, onLeave, onOpen, sandbox }: Props) {
+export function CodeEditor({ files, path, reveal, onChange, onCheck, onSave, onLeave, onOpen, sandbox, shopProblems }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const [api, setApi] = useState<MonacoApi | null>(null);
   const [checker, setChecker] = useState<TypeChecker | null>(null);
@@ -132,6 +138,29 @@ export function CodeEditor({ files, path, reveal, onChange, onCheck, onSave, onL
     editor.current.setPosition({ lineNumber: reveal.line, column: reveal.column ?? 1 });
     editor.current.focus();
   }, [api, path, reveal]);
+
+  // The shop's own failures, as markers of their own owner: they clear when the part runs again.
+  useEffect(() => {
+    if (!api) return;
+    for (const model of api.editor.getModels()) api.editor.setModelMarkers(model, SHOP_MARKERS, []);
+    for (const problem of shopProblems) {
+      const model = problem.file ? api.editor.getModel(api.Uri.file(`/${problem.file}`)) : null;
+      if (!model || !problem.line) continue;
+      const line = Math.min(problem.line, model.getLineCount());
+      const column = problem.column ?? 1;
+      api.editor.setModelMarkers(model, SHOP_MARKERS, [
+        {
+          severity: api.MarkerSeverity.Error,
+          source: problem.part,
+          message: `The ${problem.part} stopped here: ${problem.message}`,
+          startLineNumber: line,
+          startColumn: column,
+          endLineNumber: line,
+          endColumn: Math.max(column + 1, model.getLineMaxColumn(line)),
+        },
+      ]);
+    }
+  }, [api, shopProblems, files]);
 
   usePackageDeclarations(checker, files, sandbox);
   useEffect(() => () => checker?.dispose(), [checker]);

@@ -4,10 +4,12 @@ interface Props {
   url: string | null;
   /** Shown instead of the page while the shop is not serving yet. */
   placeholder: React.ReactNode;
+  /** Changes when the shop recovers from a failure: the page it showed then is reloaded. */
+  reloadKey: number;
 }
 
 /** The running shop in an iframe, with a path bar, reload, and open-in-new-tab. */
-export function PreviewPanel({ url, placeholder }: Props) {
+export function PreviewPanel({ url, placeholder, reloadKey }: Props) {
   const frame = useRef<HTMLIFrameElement>(null);
   const [path, setPath] = useState('/');
   const [src, setSrc] = useState<string | null>(null);
@@ -29,6 +31,11 @@ export function PreviewPanel({ url, placeholder }: Props) {
   const reload = () => {
     if (frame.current && src) frame.current.src = src;
   };
+
+  // The shop came back after a failure: the page still shows the error it got, so load it again.
+  useEffect(() => {
+    if (reloadKey > 0) reload();
+  }, [reloadKey]);
 
   return (
     <div className="preview">

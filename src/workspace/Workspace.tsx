@@ -1,7 +1,7 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { pageRuntimeSources, type RuntimePreference } from '../runtime/choose-runtime.ts';
 import type { FileMap } from '../runtime/types.ts';
-import type { Problem } from '../sandbox/shop.ts';
+import { shopProblems, type ShopProblem } from '../sandbox/shop.ts';
 import { BootStatus } from './BootStatus.tsx';
 import { CodeEditor } from './CodeEditor.tsx';
 import { FileTree } from './FileTree.tsx';
@@ -38,6 +38,7 @@ export default function Workspace({ lessonId, focus }: Props) {
   const wsRef = useRef<HTMLDivElement>(null);
   const splitRef = useRef<HTMLDivElement>(null);
   const { lesson, files, edited, boot, runtimeKind } = state;
+  const problems = useMemo(() => shopProblems(state.parts), [state.parts]);
 
   useEffect(
     () =>
@@ -137,7 +138,7 @@ export default function Workspace({ lessonId, focus }: Props) {
             <option value="local">This computer (local runtime)</option>
           </select>
         </label>
-        <ShopStatus shop={state.shop} problem={state.parts.backend?.problem} ready={boot.step === 'ready'} onRestart={() => void session.restartShop()} />
+        <ShopStatus shop={state.shop} problems={problems} ready={boot.step === 'ready'} onRestart={() => void session.restartShop()} onOpen={open} />
         <span className="ws-spacer" />
         {state.hasMine && (
           <button type="button" className="button" onClick={() => session.restoreMine()}>
@@ -156,11 +157,6 @@ export default function Workspace({ lessonId, focus }: Props) {
           {state.check.running ? 'Checking…' : 'Check'}
         </button>
       </div>
-      {state.notice && (
-        <p className="ws-notice" role="note">
-          {state.notice} The shop runs on this computer instead.
-        </p>
-      )}
       {state.missing.length > 0 && (
         <details className="ws-notice" role="note">
           <summary>This sandbox lacks {state.missing.map((entry) => entry.name).join(', ')}</summary>
@@ -239,6 +235,7 @@ export default function Workspace({ lessonId, focus }: Props) {
               onSave={() => void session.flush()}
               onLeave={() => splitRef.current?.focus()}
               onOpen={open}
+              shopProblems={problems}
               sandbox={boot.step === 'ready' ? session.runtime : null}
             />
           ) : (
@@ -271,6 +268,7 @@ export default function Workspace({ lessonId, focus }: Props) {
         <div className="ws-panel" id="panel-preview" role="tabpanel" aria-labelledby="panel-tab-preview" hidden={panel !== 'preview'}>
           <PreviewPanel
             url={state.previewUrl}
+            reloadKey={state.recoveries}
             placeholder={
               state.loadError ? (
                 <p className="panel-note error" role="alert">
@@ -327,17 +325,44 @@ export default function Workspace({ lessonId, focus }: Props) {
   );
 }
 
-/** After boot: whether the shop serves, restarts the backend after a change, failed (and why), or stopped. */
-function ShopStatus({ shop, problem, ready, onRestart }: { shop: string; problem?: Problem; ready: boolean; onRestart: () => void }) {
+const PART_FAILED: Record<string, string> = { backend: 'Backend failed to start', frontend: 'Frontend does not compile' };
+
+/**
+ * After boot: whether the shop serves, restarts the backend after a change, or stopped; and each
+ * part that failed, in one line with where (a link to the line) and why. It clears itself once
+ * the part runs again.
+ */
+function ShopStatus({
+  shop,
+  problems,
+  ready,
+  onRestart,
+  onOpen,
+}: {
+  shop: string;
+  problems: ShopProblem[];
+  ready: boolean;
+  onRestart: () => void;
+  onOpen: (path: string, line: number) => void;
+}) {
   if (!ready && shop !== 'stopped') return null;
   return (
-    <span className="shop-status" data-state={shop} role="status" aria-live="polite">
-      {shop === 'ready' && 'Shop running'}
-      {shop === 'restarting' && 'Backend restarting…'}
+    <span className="shop-status" data-state={problems.length ? 'failed' : shop} role="status" aria-live="polite">
+      {problems.length === 0 && shop === 'ready' && 'Shop running'}
+      {problems.length === 0 && shop === 'restarting' && 'Backend restarting…'}
       {shop === 'starting' && 'Shop starting…'}
-      {shop === 'failed' && (
-        <>Backend failed to start{problem ? `: ${problem.file ? `${problem.file}:${problem.line}:${problem.column} ` : ''}${problem.message}` : ''}</>
-      )}
+      {problems.map((problem) => (
+        <span key={problem.part} className="shop-problem" data-part={problem.part}>
+          {PART_FAILED[problem.part] ?? `${problem.part} failed`}:{' '}
+          {problem.file && (
+            <button type="button" className="link-button" onClick={() => onOpen(problem.file!, problem.line ?? 1)}>
+              {problem.file}
+              {problem.line ? `:${problem.line}${problem.column ? `:${problem.column}` : ''}` : ''}
+            </button>
+          )}{' '}
+          {problem.message}
+        </span>
+      ))}
       {shop === 'stopped' && (
         <>
           Shop stopped{' '}

@@ -141,22 +141,16 @@ describe('choosing a runtime never dead-ends', () => {
     };
   }
 
-  test('auto: a WebContainer that boots in time is used', async () => {
-    const choice = await chooseRuntime('auto', { sources: sources({ webContainer: Promise.resolve(runtimeOf('webcontainer')) }) });
-    expect(choice.runtime.kind).toBe('webcontainer');
-    expect(choice.notice).toBeUndefined();
+  test('auto, served by the course server: the local runtime at once, no WebContainer boot to wait for', async () => {
+    const bootWebContainer = vi.fn(() => new Promise<Runtime>(() => {}));
+    const choice = await chooseRuntime('auto', { sources: sources({ webContainer: new Promise(() => {}), bootWebContainer }) });
+    expect(choice.runtime.kind).toBe('local');
+    expect(bootWebContainer).not.toHaveBeenCalled();
   });
 
-  test('auto: a slow WebContainer gives way to the local runtime, with the reason; its boot is not repeated', async () => {
-    vi.useFakeTimers();
-    const boot = Promise.withResolvers<Runtime>();
-    const bootWebContainer = vi.fn(() => boot.promise);
-    const choosing = chooseRuntime('auto', { sources: sources({ webContainer: boot.promise, bootWebContainer }), slowAfterMs: 8000 });
-    await vi.advanceTimersByTimeAsync(8000);
-    const choice = await choosing;
-    expect(choice.runtime.kind).toBe('local');
-    expect(choice.notice).toMatch(/had not started after 8 s/);
-    expect(bootWebContainer).toHaveBeenCalledTimes(1);
+  test('auto, on a static host: WebContainers', async () => {
+    const choice = await chooseRuntime('auto', { sources: sources({ webContainer: Promise.resolve(runtimeOf('webcontainer')), localAvailable: () => false }) });
+    expect(choice.runtime.kind).toBe('webcontainer');
   });
 
   test('webcontainer: a slow boot is reported as slow and waited on, not abandoned', async () => {
@@ -171,10 +165,10 @@ describe('choosing a runtime never dead-ends', () => {
     expect((await choosing).runtime.kind).toBe('webcontainer');
   });
 
-  test('auto: a WebContainer that cannot start falls back at once', async () => {
-    const choice = await chooseRuntime('auto', { sources: sources({ webContainer: Promise.reject(new Error('not cross-origin isolated')) }) });
-    expect(choice.runtime.kind).toBe('local');
-    expect(choice.notice).toMatch(/not cross-origin isolated/);
+  test('webcontainer, chosen where it cannot start: the reason, and the local runtime stays one click away', async () => {
+    await expect(chooseRuntime('webcontainer', { sources: sources({ webContainer: Promise.reject(new Error('not cross-origin isolated')) }) })).rejects.toThrow(
+      /not cross-origin isolated/,
+    );
   });
 
   test('a static host (no local runtime): the failure says how to run the course locally', async () => {
