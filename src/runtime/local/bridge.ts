@@ -3,13 +3,16 @@
  * authorised WebSocket into a sandbox Session. Refused: connections that are not from loopback,
  * and whatever `refuseUpgrade` refuses (src/server/access.ts: not signed in, a foreign Origin or
  * Host, no Origin at all). Every message is checked against the protocol's schema and answered
- * on its own: a bad one gets an error back, never takes the server down.
+ * on its own: a bad one gets an error back, never takes the server down. Every sandbox process
+ * runs with the sandbox guard preloaded (sandbox-guard.cjs): its servers answer only to the
+ * learner's programs, and it talks to the shop's ports only when the learner's programs hold them.
  */
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import type { IncomingMessage, Server } from 'node:http';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { z } from 'zod';
@@ -43,6 +46,12 @@ export interface LocalRuntimeOptions {
  */
 export const BROWSER_PARITY_ENV = { NODE_OPTIONS: '--no-addons', NAPI_RS_FORCE_WASI: 'error' } as const;
 
+/** Preloaded into every sandbox process: see sandbox-guard.cjs. */
+export const SANDBOX_GUARD = fileURLToPath(new URL('./sandbox-guard.cjs', import.meta.url));
+
+/** A file for NODE_OPTIONS, quoted when its path has spaces (NODE_OPTIONS reads double quotes). */
+const nodeOptionPath = (path: string) => (/\s/.test(path) ? `"${path.replace(/["\\]/g, '\\$&')}"` : path);
+
 /** How often a holder checks that no other course server took the shop over. */
 const HOLDER_CHECK_MS = 1000;
 /** How long a claim waits for the shop's ports to free up (a sandbox that was just ended lets go of them). */
@@ -56,7 +65,16 @@ async function portTaken(ports: number[]): Promise<string | null> {
     const held = listeners.find(({ listener }) => listener);
     if (!held) return null;
     if (Date.now() >= deadline) {
-      const who = held.listener!.pid ? `pid ${held.listener!.pid}: ${held.listener!.command}` : 'a program of another user, or one this account cannot see';
+      const { pid, command, owner } = held.listener!;
+      if (owner) {
+        // Not the learner's to stop: say whose it is, and what else works.
+        const which = pid ? ` (pid ${pid}: ${command})` : '';
+        return (
+          `The shop needs port ${held.port}, and a program of ${owner} on this computer listens on it${which}. The shop never talks to another ` +
+          `user's program: ask them to stop it, or run the shop in your browser instead (WebContainers), then press \u201cTry again\u201d.`
+        );
+      }
+      const who = pid ? `pid ${pid}: ${command}` : 'a program this account cannot see';
       return (
         `The shop needs port ${held.port}, and another program on this computer listens on it (${who}). Stop that program, then press \u201cTry ` +
         `again\u201d.`
@@ -120,7 +138,10 @@ export function attachLocalRuntime(server: Server, options: LocalRuntimeOptions)
   );
   const guardian = startGuardian(sandboxesDir, owner);
   const snapshots = new SnapshotStore(options.snapshotsDir);
-  const env = { ...BROWSER_PARITY_ENV, NODE_OPTIONS: [BROWSER_PARITY_ENV.NODE_OPTIONS, ...(options.nodeOptions ?? [])].join(' ') };
+  const env = {
+    ...BROWSER_PARITY_ENV,
+    NODE_OPTIONS: [BROWSER_PARITY_ENV.NODE_OPTIONS, `--require ${nodeOptionPath(SANDBOX_GUARD)}`, ...(options.nodeOptions ?? [])].join(' '),
+  };
   const connections = new Map<string, Connection>();
   const sockets = new WebSocketServer({ noServer: true, handleProtocols: () => PROTOCOL, maxPayload: 64 * 1024 * 1024 });
 
@@ -186,7 +207,9 @@ export function attachLocalRuntime(server: Server, options: LocalRuntimeOptions)
           await rm(folder, { recursive: true, force: true });
           throw error;
         }
-        connection.session = new Session({ folder, outbox: connection.outbox, guardian, npmCacheDir: join(cacheDir, 'npm'), snapshots, env });
+        // The guard in its processes talks to the shop's ports only where the learner's programs listen.
+        const sessionEnv = { ...env, CTL_SHOP_PORTS: ports.join(',') };
+        connection.session = new Session({ folder, outbox: connection.outbox, guardian, npmCacheDir: join(cacheDir, 'npm'), snapshots, env: sessionEnv });
         if (ws.readyState !== ws.OPEN) void end(connection);
         return connection.session;
       })().catch((error: unknown) => {
