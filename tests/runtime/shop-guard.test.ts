@@ -5,6 +5,7 @@
  * user (tests/support/other-user.ts). They answer only to the learner's programs, never talk to a
  * port another user took, survive malformed requests, and keep the course's cookie to themselves.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
@@ -19,6 +20,7 @@ import { readAll, readUntil } from '../../src/runtime/process-output.ts';
 import type { Runtime } from '../../src/runtime/types.ts';
 import { BACKEND_PORT, COLLECTOR_PORT, FRONTEND_PORT, prepareSandbox, startShop } from '../../src/session/boot.ts';
 import { LaunchAccess } from '../../src/server/access.ts';
+import { httpRequests, inParallel, sendRaw } from '../support/fuzz.ts';
 import { lastJson, otherUser, runAsOtherUser, spawnAsOtherUser, untilPrinted } from '../support/other-user.ts';
 import { packagesSnapshot } from '../support/packages-snapshot.ts';
 
@@ -83,6 +85,7 @@ const fetchesAsOtherUser = async (targets: [string, string, string][]) =>
   );
 
 const preview = (port: number, path: string) => new URL(path, previews.get(port)!).toString();
+const peakMiB = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
 describe.skipIf(otherUser.skip)('another user of the machine gets nothing from the shop', () => {
   test("the shop's source, through Vite and through the preview: the learner gets it, the other user's connections are dropped", async () => {
@@ -120,6 +123,43 @@ describe.skipIf(otherUser.skip)('another user of the machine gets nothing from t
     await expect.poll(() => previews.has(port), { timeout: 15_000 }).toBe(true);
     const answer = await fetch(preview(port, '/'), { headers: { Cookie: 'ctl-session-4321=the-course-secret; cart=3' } });
     expect(await answer.text()).toBe('cart=3');
+  });
+});
+
+describe('malformed requests never reach Vite', () => {
+  test('`GET http://[/`, to Vite and through the preview: a 400 each, and Vite keeps serving', async () => {
+    const previewPort = Number(new URL(previews.get(FRONTEND_PORT)!).port);
+    for (const port of [FRONTEND_PORT, previewPort]) {
+      for (const target of ['http://[/', '*', '//[']) {
+        const answer = await sendRaw(port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`);
+        expect(answer, `${target} on ${port}`).toMatch(/^HTTP\/1\.1 400 /);
+      }
+      const upgrade = await sendRaw(
+        port,
+        `GET http://[/ HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+      );
+      expect(upgrade).toMatch(/^HTTP\/1\.1 400 /);
+    }
+    expect((await fetch(preview(FRONTEND_PORT, '/'))).status).toBe(200);
+  });
+
+  test('a fuzz of 1,000 requests at Vite and 1,000 at its preview: both keep serving', { timeout: 180_000 }, async () => {
+    const previewPort = Number(new URL(previews.get(FRONTEND_PORT)!).port);
+    const vite = (await listenerOn(FRONTEND_PORT))!.pid!;
+    const before = peakMiB(vite);
+    for (const [port, seed] of [
+      [FRONTEND_PORT, 21],
+      [previewPort, 22],
+    ] as const) {
+      const requests = httpRequests(1000, seed, [`Host: 127.0.0.1:${port}`]);
+      await inParallel(requests, 16, (request) => sendRaw(port, request, 1500));
+    }
+    const alive = (await listenerOn(FRONTEND_PORT))?.pid === vite;
+    console.log(
+      `fuzz: 2,000 requests at Vite and its preview proxy, Vite ${alive ? 'alive' : 'DEAD'}, its peak memory ${before.toFixed(0)} → ${peakMiB(vite).toFixed(0)} MiB`,
+    );
+    expect(alive).toBe(true);
+    expect((await fetch(preview(FRONTEND_PORT, '/'))).status).toBe(200);
   });
 });
 
