@@ -45,7 +45,7 @@ beforeAll(async () => {
   const { port } = server.address() as AddressInfo;
   access.listeningOn(port);
   runtime = await connectLocalRuntime(`ws://127.0.0.1:${port}/__runtime`, {
-    headers: access.pageHeaders(),
+    ...access.pageCredentials(),
     // As the course's pages claim it: the guard in the shop's processes watches these ports.
     ports: [FRONTEND_PORT, BACKEND_PORT, COLLECTOR_PORT],
   });

@@ -1,11 +1,11 @@
 /**
  * The local runtime's server side: attached to the course's own HTTP server, it turns each
  * authorised WebSocket into a sandbox Session. Refused: connections that are not from loopback,
- * and whatever `refuseUpgrade` refuses (src/server/access.ts: not signed in, a foreign Origin or
- * Host, no Origin at all). Every message is checked against the protocol's schema and answered
- * on its own: a bad one gets an error back, never takes the server down. Every sandbox process
- * runs with the sandbox guard preloaded (sandbox-guard.cjs): its servers answer only to the
- * learner's programs, and it talks to the shop's ports only when the learner's programs hold them.
+ * and whatever `refuseUpgrade` refuses (src/server/access.ts: no key of a live session, a foreign
+ * Origin or Host, no Origin at all). Every message is checked against the protocol's schema and
+ * answered on its own: a bad one gets an error back, never takes the server down. Every sandbox
+ * process runs with the sandbox guard preloaded (sandbox-guard.cjs): its servers answer only to
+ * the learner's programs, and it talks to the shop's ports only when the learner's programs hold them.
  */
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { startGuardian } from './guardian.ts';
 import { Outbox } from './outbox.ts';
 import { ownIdentity } from './process-identity.ts';
-import { CLOSE_TAKEN_OVER, PROTOCOL, RUNTIME_PATH, clientMessage, type Request, type Result } from './protocol.ts';
+import { CLOSE_SIGNED_OUT, CLOSE_TAKEN_OVER, PROTOCOL, RUNTIME_PATH, clientMessage, type Request, type Result } from './protocol.ts';
 import { defaultSandboxesDir, makeSandboxFolder, reapStaleSandboxes } from './sandbox-folders.ts';
 import { listenerOn } from './sandbox-processes.ts';
 import { Session } from './session.ts';
@@ -117,6 +117,8 @@ function idOf(raw: unknown): number | null {
 export interface LocalRuntimeBridge {
   /** Live sessions' folders, for diagnostics and tests. */
   sessions: () => string[];
+  /** Ends every connection and its sandbox, telling each page why (signing every browser out). */
+  closeAll: (reason: string) => void;
   close: () => Promise<void>;
 }
 
@@ -274,6 +276,9 @@ export function attachLocalRuntime(server: Server, options: LocalRuntimeOptions)
 
   return {
     sessions: () => [...connections.values()].flatMap(({ session }) => (session ? [session.folder] : [])),
+    closeAll: (reason) => {
+      for (const { ws } of connections.values()) if (ws.readyState === ws.OPEN) ws.close(CLOSE_SIGNED_OUT, reason);
+    },
     close: async () => {
       process.off('exit', onExit);
       clearInterval(watchHolder);

@@ -1,0 +1,206 @@
+/**
+ * Another user of the same machine against the learner's course server: the course runs as the
+ * learner (the test's own account), the attacker as a second Unix user (tests/support/other-user.ts),
+ * all on loopback, with real programs: a server on another localhost port the learner's Chromium
+ * visits, forged handshakes, a listener on [::1], a framing page, a folder made first, a port held.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import WebSocket from 'ws';
+import { connectLocalRuntime } from '../../src/runtime/local/client.ts';
+import { KEY_PROTOCOL_PREFIX, KEY_STORAGE_ITEM, PROTOCOL } from '../../src/runtime/local/protocol.ts';
+import { launchChromium } from '../support/chromium.ts';
+import { lastJson, otherUser, runAsOtherUser, spawnAsOtherUser, untilPrinted } from '../support/other-user.ts';
+import { launchCourse, startSite, type RunningSite } from '../support/site-server.ts';
+import { waitForBoot } from '../support/workspace-page.ts';
+
+const LESSON = '/lessons/01-meet-the-storefront/';
+
+let site: RunningSite;
+let browser: Browser;
+const attackers: ChildProcess[] = [];
+
+beforeAll(async () => {
+  [site, browser] = await Promise.all([startSite(), launchChromium()]);
+});
+afterAll(async () => {
+  for (const attacker of attackers) attacker.kill('SIGKILL');
+  await browser?.close();
+  await site?.stop();
+});
+
+async function freePort(host = '127.0.0.1'): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, host, resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** A program of the other user that listens on `host:port`, serving `pages` and printing each request. */
+async function attackerServer(host: string, port: number, pages: Record<string, string> = {}) {
+  const server = spawnAsOtherUser(`
+    import { createServer } from 'node:http';
+    const pages = ${JSON.stringify(pages)};
+    createServer((req, res) => {
+      console.log('REQUEST ' + req.method + ' ' + req.url + ' COOKIE ' + (req.headers.cookie ?? ''));
+      res.writeHead(200, { 'Content-Type': 'text/html' }).end(pages[req.url.split('?')[0]] ?? 'ok');
+    }).listen(${port}, '${host}', () => console.log('listening'));`);
+  attackers.push(server);
+  await untilPrinted(server, /listening/);
+  return server;
+}
+
+/** Starts `npm start`'s server as the learner with `env`, and no PORT unless given. */
+function startCourse(env: Record<string, string>) {
+  const { PORT: _port, ...inherited } = process.env;
+  return launchCourse({ ...inherited, ...env } as Record<string, string>);
+}
+
+describe('the sign-in link, in a real browser', () => {
+  test('signs that browser in: the page keeps its key, and the lesson runs the shop with it', { timeout: 180_000 }, async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      const link = new URL(await site.newSignInLink());
+      link.pathname = LESSON;
+      link.searchParams.set('runtime', 'local');
+      await page.goto(link.toString());
+      // The sign-in page takes the token out of the address at once; the lesson is the page with the runtime's marker.
+      await page.locator('meta[name="ctl-local-runtime"]').waitFor({ state: 'attached' });
+      expect(page.url()).toBe(`${site.url}${LESSON}?runtime=local`);
+      expect(await page.evaluate((item) => localStorage.getItem(item), KEY_STORAGE_ITEM)).toMatch(/^[\w-]{32}$/);
+      await waitForBoot(page);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe.skipIf(otherUser.skip)('a session no other port can carry', () => {
+  test("a page on another user's localhost port gets the cookie, and with it nothing: not from the page, not from their program", async () => {
+    const port = await freePort();
+    const sitePort = new URL(site.url).port;
+    const page = `<!doctype html><script>
+      const socket = new WebSocket('ws://localhost:${sitePort}/__runtime', ['${PROTOCOL}']);
+      socket.onopen = () => fetch('/report?ws=opened');
+      socket.onerror = () => fetch('/report?ws=refused');
+      fetch('/report?storage=' + encodeURIComponent(JSON.stringify(Object.keys(localStorage))));
+    </script>`;
+    const lure = await attackerServer('127.0.0.1', port, { '/': page });
+
+    const context = await browser.newContext();
+    await site.authenticate(context);
+    const learner = await context.newPage();
+    await learner.goto(`${site.url}${LESSON}`);
+    await learner.goto(`http://localhost:${port}/`);
+    await untilPrinted(lure, /\/report\?ws=/);
+    await context.close();
+
+    // Cookies ignore ports: the learner's browser did send the course's cookie to their server.
+    const stolen = new RegExp(`COOKIE .*(ctl-session-${sitePort}=[\\w-]+)`).exec(lure.output())?.[1];
+    expect(stolen, lure.output()).toBeDefined();
+    // Its page could not open the runtime (not this server's Origin) nor find the key (another origin's storage).
+    expect(lure.output()).toMatch(/\/report\?ws=refused/);
+    expect(lure.output()).toMatch(/\/report\?storage=%5B%5D/);
+
+    // Their own program, with the cookie, a forged Origin and a guess at the key: dropped before a byte is read.
+    const forged = lastJson<Record<string, string>>(
+      await runAsOtherUser(`
+        import { connect } from 'node:net';
+        const ask = (request) => new Promise((resolve) => {
+          let answer = '';
+          const socket = connect(${sitePort}, '127.0.0.1', () => socket.write(request));
+          socket.on('data', (chunk) => (answer += chunk));
+          socket.on('close', () => resolve(answer.split('\\r\\n')[0] || 'dropped'));
+          socket.on('error', () => {});
+        });
+        const headers = 'Host: localhost:${sitePort}\\r\\nCookie: ${stolen}\\r\\nOrigin: ${site.url}\\r\\n';
+        console.log(JSON.stringify({
+          runtime: await ask('GET /__runtime HTTP/1.1\\r\\n' + headers + 'Upgrade: websocket\\r\\nConnection: Upgrade\\r\\nSec-WebSocket-Version: 13\\r\\n' +
+            'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\\r\\nSec-WebSocket-Protocol: ${PROTOCOL}, ${KEY_PROTOCOL_PREFIX}guess\\r\\n\\r\\n'),
+          page: await ask('GET ${LESSON} HTTP/1.1\\r\\n' + headers + 'Connection: close\\r\\n\\r\\n'),
+        }));`),
+    );
+    expect(forged).toEqual({ runtime: 'dropped', page: 'dropped' });
+
+    // Where the machine cannot tell users apart (no /proc), the key still stands: the same forgery from
+    // a program of the learner's own account is refused.
+    const status = await new Promise<number>((resolve) => {
+      const socket = new WebSocket(site.runtimeUrl, [PROTOCOL], { headers: { Cookie: stolen!, Origin: site.url } });
+      socket.on('open', () => resolve(101));
+      socket.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      socket.on('error', () => resolve(0));
+    });
+    expect(status).toBe(403);
+  });
+
+  test('a page of another site cannot frame a lesson (and dress up "Take over the shop here")', async () => {
+    const port = await freePort();
+    await attackerServer('127.0.0.1', port, { '/frame': `<!doctype html><iframe src="${site.url}${LESSON}" width="800" height="600"></iframe>` });
+    const context = await browser.newContext();
+    await site.authenticate(context);
+    const page = await context.newPage();
+    const refusals: string[] = [];
+    page.on('console', (message) => refusals.push(message.text()));
+    await page.goto(`http://localhost:${port}/frame`);
+    await expect.poll(() => refusals.join('\n'), { timeout: 10_000 }).toMatch(/frame-ancestors 'self'/);
+    const framed = page.frames().find((frame) => frame !== page.mainFrame());
+    expect(framed?.url()).not.toBe(`${site.url}${LESSON}`);
+    expect(await page.frameLocator('iframe').locator('text=Meet the storefront').count()).toBe(0);
+    await context.close();
+  });
+});
+
+describe.skipIf(otherUser.skip)('it serves what it prints', () => {
+  test('another user listening on [::1] first: a chosen PORT is refused, naming them; the default moves on', { timeout: 60_000 }, async () => {
+    const port = await freePort('::1');
+    const squatter = await attackerServer('::1', port);
+    const chosen = await startCourse({ PORT: String(port), CTL_SANDBOXES_DIR: mkdtempSync(join(tmpdir(), 'ctl-chosen-')) });
+    expect(await chosen.link).toBeNull();
+    expect(chosen.child.exitCode).toBe(1);
+    expect(chosen.output()).toMatch(
+      new RegExp(`port ${port} is in use on \\[::1\\], by a program of user ctl-attacker \\(uid \\d+\\)\\. Stop it, or choose another port`),
+    );
+    squatter.kill('SIGKILL');
+
+    // The default port, 4321, squatted the same way: the course moves on and says why.
+    const onDefault = await attackerServer('::1', 4321);
+    const moved = await startCourse({ CTL_SANDBOXES_DIR: mkdtempSync(join(tmpdir(), 'ctl-moved-')) });
+    try {
+      const link = await moved.link;
+      expect(link, moved.output()).not.toBeNull();
+      expect(new URL(link!).port).not.toBe('4321');
+      expect(moved.output()).toMatch(/cannot use port 4321 is in use on \[::1\], by a program of user ctl-attacker/);
+      // What it printed is what it holds, on both families.
+      const taken = lastJson<{ v4: string; v6: string }>(
+        await runAsOtherUser(`
+          import { createServer } from 'node:net';
+          const tryOn = (host) => new Promise((resolve) => { const s = createServer(); s.once('error', (e) => resolve(e.code)); s.listen(${new URL(link!).port}, host, () => { s.close(); resolve('listening'); }); });
+          console.log(JSON.stringify({ v4: await tryOn('127.0.0.1'), v6: await tryOn('::1') }));`),
+      );
+      expect(taken).toEqual({ v4: 'EADDRINUSE', v6: 'EADDRINUSE' });
+    } finally {
+      moved.child.kill('SIGTERM');
+      onDefault.kill('SIGKILL');
+    }
+  });
+});
+
+describe.skipIf(otherUser.skip)('what another user makes first is not a dead end', () => {
+  test('a shop port held by another user: the claim names them and what else works; the sandbox never talks to it', async () => {
+    const port = await freePort();
+    await attackerServer('127.0.0.1', port);
+    await expect(connectLocalRuntime(site.runtimeUrl, { ...site.credentials, ports: [port] })).rejects.toMatchObject({
+      code: 'port-in-use',
+      message: expect.stringMatching(
+        new RegExp(`port ${port}, and a program of user ctl-attacker \\(uid \\d+\\).*ask them to stop it, or run the shop in your browser instead`),
+      ),
+    });
+  });
+});
