@@ -5,7 +5,7 @@
  * visits, forged handshakes, a listener on [::1], a framing page, a folder made first, a port held.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -202,5 +202,83 @@ describe.skipIf(otherUser.skip)('what another user makes first is not a dead end
         new RegExp(`port ${port}, and a program of user ctl-attacker \\(uid \\d+\\).*ask them to stop it, or run the shop in your browser instead`),
       ),
     });
+  });
+});
+
+describe('a session cannot make the server hold what the page does not take', () => {
+  const peakMiB = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+
+  /** A raw socket as the signed-in page, which can stop reading; collects what the bridge says. */
+  async function pageSocket(own: RunningSite) {
+    const socket = new WebSocket(own.runtimeUrl, [PROTOCOL, `${KEY_PROTOCOL_PREFIX}${own.key}`], { headers: own.headers, maxPayload: 256 * 2 ** 20 });
+    await new Promise((resolve, reject) => {
+      socket.once('open', resolve);
+      socket.once('error', reject);
+    });
+    const received: { id?: number; ok?: boolean; event?: string; message?: string; result?: unknown; error?: { message: string } }[] = [];
+    socket.on('message', (data) => received.push(JSON.parse(String(data))));
+    const closed = new Promise<number>((resolve) => socket.once('close', resolve));
+    return { socket, received, closed };
+  }
+
+  test('stdin for a process that does not read it, and messages too large for any use', { timeout: 120_000 }, async () => {
+    const own = await startSite();
+    try {
+      const pid = own.process.pid!;
+      const { socket, received, closed } = await pageSocket(own);
+      socket.send(JSON.stringify({ id: 1, op: 'claim', label: 'stdin' }));
+      socket.send(JSON.stringify({ id: 2, op: 'spawn', processId: 3, command: 'node', args: ['-e', 'setInterval(() => {}, 1000)'], options: {} }));
+      await expect.poll(() => received.filter((m) => m.ok).length).toBe(2);
+      const before = peakMiB(pid);
+      // 200 pieces of 256 KiB (50 MiB) to a process that never reads its input.
+      const piece = 'x'.repeat(256 * 1024);
+      for (let i = 0; i < 200; i++) socket.send(JSON.stringify({ op: 'stdin', processId: 3, data: piece }));
+      await expect.poll(() => received.some((m) => /Input for process 3 was dropped/.test(m.message ?? '')), { timeout: 30_000 }).toBe(true);
+      const afterPieces = peakMiB(pid);
+      // Ten messages of 60 MB: the first closes the connection before it is read (1009).
+      const huge = JSON.stringify({ op: 'stdin', processId: 3, data: 'y'.repeat(60 * 2 ** 20) });
+      for (let i = 0; i < 10 && socket.readyState === socket.OPEN; i++) socket.send(huge);
+      expect(await closed).toBe(1009);
+      const afterHuge = peakMiB(pid);
+      console.log(
+        `course server peak memory: ${before.toFixed(0)} MiB, ${afterPieces.toFixed(0)} after 50 MiB of unread stdin, ${afterHuge.toFixed(0)} after 60 MB messages`,
+      );
+      expect(afterPieces - before).toBeLessThan(64);
+      expect(afterHuge - before).toBeLessThan(96);
+      expect((await own.fetch('/')).status).toBe(200);
+    } finally {
+      await own.stop();
+    }
+  });
+
+  test('12 large files asked for at once by a page that reads nothing: one at a time, and a file over the limit is refused', { timeout: 120_000 }, async () => {
+    const own = await startSite();
+    try {
+      const pid = own.process.pid!;
+      const { socket, received } = await pageSocket(own);
+      socket.send(JSON.stringify({ id: 1, op: 'claim', label: 'reads' }));
+      const write = `const fs = require('fs'); for (let i = 0; i < 12; i++) fs.writeFileSync('big-' + i + '.txt', 'z'.repeat(7 * 2 ** 20)); fs.writeFileSync('huge.txt', 'z'.repeat(50 * 2 ** 20));`;
+      socket.send(JSON.stringify({ id: 2, op: 'spawn', processId: 3, command: 'node', args: ['-e', write], options: {} }));
+      await expect.poll(() => received.some((m) => m.event === 'exit'), { timeout: 30_000 }).toBe(true);
+      socket.send(JSON.stringify({ id: 4, op: 'readFile', path: 'huge.txt' }));
+      await expect
+        .poll(() => received.find((m) => m.id === 4))
+        .toMatchObject({ ok: false, error: { message: expect.stringMatching(/too large to open here/) } });
+      const before = peakMiB(pid);
+      // The page stops reading, then asks for all twelve.
+      (socket as unknown as { _socket: { pause: () => void; resume: () => void } })._socket.pause();
+      for (let i = 0; i < 12; i++) socket.send(JSON.stringify({ id: 10 + i, op: 'readFile', path: `big-${i}.txt` }));
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+      const held = peakMiB(pid);
+      console.log(`course server peak memory: ${before.toFixed(0)} MiB, ${held.toFixed(0)} with 12 files of 7 MiB asked for and none read`);
+      expect(held - before).toBeLessThan(96);
+      // Once the page reads again, every file arrives, whole.
+      (socket as unknown as { _socket: { resume: () => void } })._socket.resume();
+      await expect.poll(() => received.filter((m) => (m.id ?? 0) >= 10 && m.ok).length, { timeout: 60_000 }).toBe(12);
+      expect(received.find((m) => m.id === 21)?.result).toHaveLength(7 * 2 ** 20);
+      socket.close();
+    } finally {
+      await own.stop();
+    }
   });
 });

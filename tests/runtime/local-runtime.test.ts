@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -140,6 +140,57 @@ describe('a sandbox stays in its folder and ends with its page', () => {
     // The links themselves can still be removed.
     await runtime.rm('file-link');
     expect(existsSync(join(folder, 'file-link'))).toBe(false);
+    await runtime.teardown();
+  });
+
+  test('a folder swapped for a symlink while the runtime reads or writes through it never leads out (4,000 tries each)', { timeout: 120_000 }, async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'ctl-race-outside-'));
+    writeFileSync(join(outside, 'passwd'), 'outside the sandbox');
+    const runtime = await site.connect();
+    await runtime.mount({ 'real/passwd': 'inside', 'wreal/x.txt': '' });
+    // What code running as the learner can do, as fast as it can: point the link `a` in and out of
+    // the sandbox, and swap the folder `w` for a link out and back.
+    const out = JSON.stringify(outside);
+    const swapper = await runtime.spawn('node', [
+      '-e',
+      `const fs = require('fs'); const quietly = (f) => { try { f(); } catch {} }; console.log('swapping');
+       for (;;) {
+         quietly(() => { fs.symlinkSync('real', 't'); fs.renameSync('t', 'a'); });
+         quietly(() => { fs.symlinkSync(${out}, 't'); fs.renameSync('t', 'a'); });
+         try { fs.renameSync('wreal', 'w'); } catch { quietly(() => fs.rmSync('w', { recursive: true, force: true })); }
+         quietly(() => fs.renameSync('w', 'wreal'));
+         quietly(() => fs.symlinkSync(${out}, 'w'));
+         quietly(() => fs.unlinkSync('w'));
+       }`,
+    ]);
+    await readUntil(swapper, /swapping/);
+    const tally = { inside: 0, outside: 0, refused: 0, written: 0 };
+    for (let round = 0; round < 80; round++) {
+      await Promise.all(
+        Array.from({ length: 50 }, async () => {
+          const read = await runtime.readFile('a/passwd').catch(() => null);
+          if (read === 'inside') tally.inside++;
+          else if (read === null) tally.refused++;
+          else tally.outside++;
+          const written = await runtime.writeFile('w/x.txt', 'escaped').then(
+            () => true,
+            () => false,
+          );
+          if (written) tally.written++;
+        }),
+      );
+    }
+    swapper.kill();
+    await swapper.exit;
+    console.log(
+      `symlink race: 4,000 reads (${tally.inside} inside, ${tally.refused} refused, ${tally.outside} outside), ${tally.written} of 4,000 writes went through`,
+    );
+    expect(tally.outside).toBe(0);
+    expect(readdirSync(outside)).toEqual(['passwd']);
+    expect(readFileSync(join(outside, 'passwd'), 'utf8')).toBe('outside the sandbox');
+    // The race was run: some reads and writes did land, inside.
+    expect(tally.inside).toBeGreaterThan(0);
+    expect(tally.written).toBeGreaterThan(0);
     await runtime.teardown();
   });
 

@@ -52,6 +52,12 @@ export const SANDBOX_GUARD = fileURLToPath(new URL('./sandbox-guard.cjs', import
 /** A file for NODE_OPTIONS, quoted when its path has spaces (NODE_OPTIONS reads double quotes). */
 const nodeOptionPath = (path: string) => (/\s/.test(path) ? `"${path.replace(/["\\]/g, '\\$&')}"` : path);
 
+/**
+ * The largest message a page may send: a file to write (the editor opens files up to 8 MB), the
+ * lesson's files to mount. A larger one closes the connection (1009), before it is read whole.
+ */
+const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
 /** How often a holder checks that no other course server took the shop over. */
 const HOLDER_CHECK_MS = 1000;
 /** How long a claim waits for the shop's ports to free up (a sandbox that was just ended lets go of them). */
@@ -145,7 +151,7 @@ export function attachLocalRuntime(server: Server, options: LocalRuntimeOptions)
     NODE_OPTIONS: [BROWSER_PARITY_ENV.NODE_OPTIONS, `--require ${nodeOptionPath(SANDBOX_GUARD)}`, ...(options.nodeOptions ?? [])].join(' '),
   };
   const connections = new Map<string, Connection>();
-  const sockets = new WebSocketServer({ noServer: true, handleProtocols: () => PROTOCOL, maxPayload: 64 * 1024 * 1024 });
+  const sockets = new WebSocketServer({ noServer: true, handleProtocols: () => PROTOCOL, maxPayload: MAX_MESSAGE_BYTES });
 
   const live = () => [...connections.values()].filter((c) => c.session && !c.session.ending);
   const lock = new ShopLock(sandboxesDir, owner, {
@@ -189,6 +195,7 @@ export function attachLocalRuntime(server: Server, options: LocalRuntimeOptions)
     const connection: Connection = { id: randomUUID(), ws, outbox: new Outbox(ws), session: null };
     connections.set(connection.id, connection);
     let claiming: Promise<Session> | null = null;
+    let reads: Promise<void> = Promise.resolve();
 
     const claim = (label: string, ports: number[]) =>
       (claiming ??= (async () => {
@@ -243,6 +250,16 @@ export function attachLocalRuntime(server: Server, options: LocalRuntimeOptions)
       }
       const message = parsed.data;
       if (!('id' in message)) return connection.session?.command(message);
+      if (message.op !== 'readFile') return respond(message);
+      // Files are read one at a time, and only once the page has taken the last one: a page that
+      // asks for many large files and reads none holds one of them here, not all.
+      reads = reads.then(async () => {
+        if (connection.outbox.congested) await connection.outbox.drained();
+        await respond(message);
+      });
+    }
+
+    async function respond(message: Request) {
       try {
         connection.outbox.send({ id: message.id, ok: true, result: await answer(message) });
       } catch (error) {

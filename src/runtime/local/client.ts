@@ -8,6 +8,7 @@ import {
   KEY_PROTOCOL_PREFIX,
   KEY_STORAGE_ITEM,
   PROTOCOL,
+  STDIN_CHUNK,
   type ClientMessage,
   type RequestBody,
   type Result,
@@ -27,6 +28,16 @@ import {
 interface LiveProcess {
   controller: ReadableStreamDefaultController<string>;
   resolveExit: (code: number) => void;
+}
+
+/** `text` in pieces of at most `size` UTF-16 units, never splitting a surrogate pair. */
+function* pieces(text: string, size: number): Generator<string> {
+  for (let at = 0; at < text.length; ) {
+    let end = Math.min(at + size, text.length);
+    if (end < text.length && /[\uD800-\uDBFF]/.test(text[end - 1]!)) end--;
+    yield text.slice(at, end);
+    at = end;
+  }
 }
 
 class LocalRuntimeClient implements Runtime {
@@ -169,7 +180,9 @@ class LocalRuntimeClient implements Runtime {
     return {
       output,
       exit,
-      write: (data) => this.#send({ op: 'stdin', processId, data }),
+      write: (data) => {
+        for (const piece of pieces(data, STDIN_CHUNK)) this.#send({ op: 'stdin', processId, data: piece });
+      },
       resize: ({ cols, rows }) => this.#send({ op: 'resize', processId, cols, rows }),
       kill: () => !this.#closed && this.#send({ op: 'kill', processId }),
     };

@@ -25,6 +25,9 @@ export const CLOSE_TAKEN_OVER = 4001;
 /** The learner signed every browser out (in the terminal of `npm start`). */
 export const CLOSE_SIGNED_OUT = 4002;
 
+/** The most input one stdin message carries. */
+export const STDIN_CHUNK = 256 * 1024;
+
 const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 /** Sandbox paths are checked (relative, no `..`, no NUL) where they are used: see sandbox-path.ts. */
 const path = z.string().max(4096);
@@ -60,7 +63,8 @@ export const clientMessage = z.discriminatedUnion('op', [
     options: z.object({ cwd: path.optional(), env: z.record(text, text).optional(), terminal: terminalSize.optional() }),
   }),
   request({ op: z.literal('teardown') }),
-  command({ op: z.literal('stdin'), data: z.string() }),
+  /** Input in pieces of at most STDIN_CHUNK characters (the client splits a long paste). */
+  command({ op: z.literal('stdin'), data: z.string().max(STDIN_CHUNK) }),
   command({ op: z.literal('resize'), ...terminalSize.shape }),
   command({ op: z.literal('kill') }),
 ]);

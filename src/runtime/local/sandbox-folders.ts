@@ -8,6 +8,7 @@ import { lstatSync, mkdirSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { pinRoot } from './confine.ts';
 import { stillRunning } from './process-identity.ts';
 import { killSandboxProcesses } from './sandbox-processes.ts';
 
@@ -30,9 +31,14 @@ export function defaultSandboxesDir(): string {
   return dir;
 }
 
-/** `owner`: the server's identity and the bridge's id, "4242.1234567-a1b2c3". */
-export function makeSandboxFolder(sandboxesDir: string, owner: string): Promise<string> {
-  return mkdtemp(join(sandboxesDir, `${PREFIX}${owner}-`));
+/**
+ * `owner`: the server's identity and the bridge's id, "4242.1234567-a1b2c3". The folder's identity
+ * is kept, so that a sandbox process replacing it later is noticed (confine.ts).
+ */
+export async function makeSandboxFolder(sandboxesDir: string, owner: string): Promise<string> {
+  const folder = await mkdtemp(join(sandboxesDir, `${PREFIX}${owner}-`));
+  await pinRoot(folder);
+  return folder;
 }
 
 /** Kills what still runs from a sandbox and removes its folder (and any snapshot staging beside it). */
