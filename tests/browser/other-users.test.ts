@@ -5,7 +5,7 @@
  * visits, forged handshakes, a listener on [::1], a framing page, a folder made first, a port held.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import { connectLocalRuntime } from '../../src/runtime/local/client.ts';
 import { KEY_PROTOCOL_PREFIX, KEY_STORAGE_ITEM, PROTOCOL } from '../../src/runtime/local/protocol.ts';
+import { readAll } from '../../src/runtime/process-output.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { lastJson, otherUser, runAsOtherUser, spawnAsOtherUser, untilPrinted } from '../support/other-user.ts';
 import { launchCourse, startSite, type RunningSite } from '../support/site-server.ts';
@@ -193,6 +194,30 @@ describe.skipIf(otherUser.skip)('it serves what it prints', () => {
 });
 
 describe.skipIf(otherUser.skip)('what another user makes first is not a dead end', () => {
+  test("the course's temporary folder, made first by another user: sandboxes go to a private folder of the learner's", { timeout: 60_000 }, async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'ctl-shared-tmp-'));
+    chmodSync(tmp, 0o1777);
+    const home = mkdtempSync(join(tmpdir(), 'ctl-home-'));
+    const planted = join(tmp, `checkout-trace-lab-${process.getuid!()}`);
+    await runAsOtherUser(`import { mkdirSync } from 'node:fs'; mkdirSync(${JSON.stringify(planted)}, { mode: 0o777 });`);
+    expect(statSync(planted).uid).toBe(otherUser.uid);
+
+    const own = await startSite({ TMPDIR: tmp, HOME: home, CTL_SANDBOXES_DIR: '' });
+    try {
+      expect(own.output()).toMatch(
+        /is not a private folder of yours \(it belongs to user ctl-attacker \(uid \d+\)\), so sandboxes are made in .*\.cache\/checkout-trace-lab\/sandboxes instead/,
+      );
+      const runtime = await connectLocalRuntime(own.runtimeUrl, own.credentials);
+      await runtime.mount({ 'here.txt': 'mine' });
+      const where = await runtime.spawn('node', ['-e', 'console.log(process.cwd())']);
+      expect((await readAll(where)).trim()).toMatch(new RegExp(`^${home}/\\.cache/checkout-trace-lab/sandboxes/ctl-sandbox-`));
+      expect(readdirSync(planted)).toEqual([]);
+      await runtime.teardown();
+    } finally {
+      await own.stop();
+    }
+  });
+
   test('a shop port held by another user: the claim names them and what else works; the sandbox never talks to it', async () => {
     const port = await freePort();
     await attackerServer('127.0.0.1', port);
@@ -202,6 +227,27 @@ describe.skipIf(otherUser.skip)('what another user makes first is not a dead end
         new RegExp(`port ${port}, and a program of user ctl-attacker \\(uid \\d+\\).*ask them to stop it, or run the shop in your browser instead`),
       ),
     });
+  });
+
+  test("npm's logs in the course's cache are the learner's alone", { timeout: 60_000 }, async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'ctl-open-cache-'));
+    chmodSync(cache, 0o755);
+    const own = await startSite({ CTL_CACHE_DIR: cache });
+    try {
+      const runtime = await connectLocalRuntime(own.runtimeUrl, own.credentials);
+      await runtime.mount({ 'package.json': '{"name":"logs","version":"1.0.0"}' });
+      await (await runtime.spawn('npm', ['pkg', 'get', 'name'])).exit;
+      await runtime.teardown();
+      const logs = join(cache, 'npm', '_logs');
+      expect(existsSync(logs) && readdirSync(logs).length).toBeGreaterThan(0);
+      expect(statSync(cache).mode & 0o777).toBe(0o700);
+      const seen = await runAsOtherUser(`
+        import { readdirSync } from 'node:fs';
+        try { console.log(JSON.stringify(readdirSync(${JSON.stringify(logs)}))); } catch (error) { console.log(JSON.stringify(error.code)); }`);
+      expect(lastJson(seen)).toBe('EACCES');
+    } finally {
+      await own.stop();
+    }
   });
 });
 

@@ -8,6 +8,7 @@
  * the learner's programs, and it talks to the shop's ports only when the learner's programs hold them.
  */
 import { randomUUID } from 'node:crypto';
+import { chmodSync, lstatSync, mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { IncomingMessage, Server } from 'node:http';
 import { homedir } from 'node:os';
@@ -53,6 +54,17 @@ export const SANDBOX_GUARD = fileURLToPath(new URL('./sandbox-guard.cjs', import
 const nodeOptionPath = (path: string) => (/\s/.test(path) ? `"${path.replace(/["\\]/g, '\\$&')}"` : path);
 
 /**
+ * npm's cache (and its `_logs`, which name the learner's paths and commands) is the learner's
+ * alone: made, or made again, readable by no one else.
+ */
+function privateFolder(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const info = lstatSync(dir);
+  const mine = typeof process.getuid !== 'function' || info.uid === process.getuid();
+  if (mine && (info.mode & 0o077) !== 0) chmodSync(dir, 0o700);
+}
+
+/**
  * The largest message a page may send: a file to write (the editor opens files up to 8 MB), the
  * lesson's files to mount. A larger one closes the connection (1009), before it is read whole.
  */
@@ -62,6 +74,13 @@ const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 const HOLDER_CHECK_MS = 1000;
 /** How long a claim waits for the shop's ports to free up (a sandbox that was just ended lets go of them). */
 const PORTS_WAIT_MS = 5000;
+
+/** The default sandboxes folder, or the private one used instead (said in the server's output). */
+function chosenSandboxesDir(): string {
+  const { dir, notice } = defaultSandboxesDir();
+  if (notice) console.warn(`[runtime] ${notice}`);
+  return dir;
+}
 
 /** Who holds the first of `ports` that another program listens on, waiting a little for ports being let go. */
 async function portTaken(ports: number[]): Promise<string | null> {
@@ -137,7 +156,8 @@ interface Connection {
 
 export function attachLocalRuntime(server: Server, options: LocalRuntimeOptions): LocalRuntimeBridge {
   const cacheDir = options.cacheDir ?? join(homedir(), '.cache', 'checkout-trace-lab');
-  const sandboxesDir = options.sandboxesDir ?? defaultSandboxesDir();
+  privateFolder(cacheDir);
+  const sandboxesDir = options.sandboxesDir ?? chosenSandboxesDir();
   // Names this bridge's sandboxes: which server made them (to reap them once it is gone), and which bridge.
   const owner = `${ownIdentity()}-${randomUUID().slice(0, 8)}`;
   const reaped = reapStaleSandboxes(sandboxesDir).then(
