@@ -178,10 +178,13 @@ async function listenOnLoopback(port: number): Promise<{ port: number } | { take
   }
   const actual = (server.address() as { port: number }).port;
   const v6 = await listen(ipv6, actual, '::1');
-  // No IPv6 loopback on this machine: nobody can listen there, so `localhost` can only be 127.0.0.1.
-  if (!v6 || ['EADDRNOTAVAIL', 'EAFNOSUPPORT'].includes(v6.code ?? '')) return { port: actual };
+  if (!v6) return { port: actual };
+  if (v6.code !== 'EADDRINUSE') {
+    // No IPv6 loopback here (EADDRNOTAVAIL, EAFNOSUPPORT): nobody can listen there, so `localhost` is 127.0.0.1.
+    if (!['EADDRNOTAVAIL', 'EAFNOSUPPORT'].includes(v6.code ?? '')) console.warn(`  Listening on 127.0.0.1 only: [::1] could not be used (${v6.message}).`);
+    return { port: actual };
+  }
   await new Promise((resolve) => server.close(resolve));
-  if (v6.code !== 'EADDRINUSE') throw v6;
   return { taken: `port ${actual} is in use on [::1], by ${await holderOf(actual)}` };
 }
 

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import { type AddressInfo, connect, createServer as createTcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGzip } from 'node:zlib';
@@ -177,6 +177,26 @@ describe("CORS: the shop's own pages may send envelopes; no page may read or cle
       expect(fromPage.status).toBe(403);
     }
     expect((await fetch(`${collector.base}/recorded`, { method: 'DELETE' })).status).toBe(200);
+  });
+});
+
+describe('it listens where its DSN points: localhost, on both loopback addresses', () => {
+  test('it answers on [::1] as on 127.0.0.1', async () => {
+    const collector = await startCollectorProcess();
+    expect((await fetch(`http://[::1]:${collector.port}/health`)).status).toBe(200);
+  });
+
+  test('another program on [::1] at its port: it does not start, and says why', async () => {
+    const squatter = createTcpServer().listen(0, '::1');
+    await new Promise((resolve) => squatter.once('listening', resolve));
+    const port = (squatter.address() as AddressInfo).port;
+    try {
+      await expect(startCollectorProcess({ COLLECTOR_PORT: String(port) })).rejects.toThrow(
+        new RegExp(`exited with 1: .*\\[::1\\]:${port} is taken: The backend's SDK sends to localhost:${port}, which may reach it instead`),
+      );
+    } finally {
+      squatter.close();
+    }
   });
 });
 

@@ -434,16 +434,15 @@ export async function startCollector({ port = Number(process.env.COLLECTOR_PORT 
     actualPort = v4.address().port;
     const v6 = createServer(serve);
     const v6Failed = await listen(v6, actualPort, '::1');
-    // No IPv6 loopback here (a container, a WebContainer): no one can listen there either.
-    if (!v6Failed || ['EADDRNOTAVAIL', 'EAFNOSUPPORT', 'EINVAL'].includes(v6Failed.code)) {
+    // Only a taken [::1] stops it: any other failure there means no IPv6 loopback to listen on
+    // (a container without IPv6, a WebContainer), where no one else can listen either.
+    if (v6Failed?.code !== 'EADDRINUSE') {
       servers.push(v4, ...(v6Failed ? [] : [v6]));
       break;
     }
     await new Promise((resolve) => v4.close(resolve));
-    if (v6Failed.code !== 'EADDRINUSE' || port !== 0 || attempt >= 5) {
-      if (v6Failed.code === 'EADDRINUSE') {
-        v6Failed.message = `[::1]:${actualPort} is taken: ${takenBy(actualPort)}The backend's SDK sends to localhost:${actualPort}, which may reach it instead of this collector, so the collector does not start. Stop that program, then restart the shop.`;
-      }
+    if (port !== 0 || attempt >= 5) {
+      v6Failed.message = `[::1]:${actualPort} is taken: ${takenBy(actualPort)}The backend's SDK sends to localhost:${actualPort}, which may reach it instead of this collector, so the collector does not start. Stop that program, then restart the shop.`;
       throw v6Failed;
     }
   }
