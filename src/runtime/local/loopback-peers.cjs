@@ -234,17 +234,19 @@ function listenersOn(port) {
 }
 
 /**
- * Another user's listener on `port` (root's too: it is not the learner's shop either), or null:
+ * Another user's listener on `port` where a loopback connection would reach it (a loopback or
+ * wildcard address; root's too: it is not the learner's shop either), or null:
  * `{ port, address, uid, user, message }`, the message naming who holds it.
  */
 function foreignListener(port) {
   if (!available()) return null;
-  const other = listenersOn(port).find((listener) => listener.uid !== ownUid());
+  const other = sockets().find((s) => s.state === LISTEN && s.localPort === port && s.uid !== ownUid() && (isLoopbackKey(s.local) || isWildcardKey(s.local)));
   if (!other) return null;
-  const shown = other.address.includes(':') ? `[${other.address}]` : other.address;
+  const address = printable(other.local);
+  const shown = address.includes(':') ? `[${address}]` : address;
   return {
     port,
-    address: other.address,
+    address,
     uid: other.uid,
     user: userName(other.uid),
     message: `port ${port} (${shown}) is held by a program of ${describeUid(other.uid)}, not by this shop`,
