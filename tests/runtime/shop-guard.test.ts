@@ -201,6 +201,19 @@ describe.skipIf(otherUser.skip)('a port another user takes while the backend res
   });
 });
 
+test("the guard judges TCP only: a Unix socket's server in the sandbox (tsx's IPC, say) answers as before", async () => {
+  const probe = await runtime.spawn('node', [
+    '-e',
+    `const net = require('net');
+     const server = net.createServer((c) => c.on('data', () => c.end('pong'))).listen('unix.sock', () => {
+       const client = net.connect('unix.sock', () => client.write('ping'));
+       client.on('data', (d) => { console.log('answered: ' + d); server.close(); });
+       client.on('error', (e) => { console.log('failed: ' + e.code); server.close(); });
+     });`,
+  ]);
+  expect((await readAll(probe)).trim()).toBe('answered: pong');
+});
+
 test('the guard is in every sandbox process, and answers the shop only where the local runtime runs it', async () => {
   const probe = await runtime.spawn('node', ['-e', "console.log(typeof globalThis[Symbol.for('checkout-trace-lab.sandbox-guard')]?.foreignListener)"]);
   expect((await readUntil(probe, /\n/)).trim()).toBe('function');

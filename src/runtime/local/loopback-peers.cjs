@@ -144,12 +144,22 @@ function trustedClient(owner) {
 }
 
 /**
+ * Whether a server's new connection came over TCP: a Unix socket's (tsx's IPC, say) has no
+ * network peer, and only the file system's permissions say who may connect to it.
+ */
+function isTcp(socket) {
+  const server = socket.server ?? socket._server;
+  const address = typeof server?.address === 'function' ? server.address() : null;
+  return typeof address === 'object' && address !== null;
+}
+
+/**
  * For a server's new connection: drops it unless its client is trusted (see trustedClient, and
  * one that cannot be told is not). Returns null, or the dropped client's owner (`{ uid }`, or
  * undefined when unknown) for a report. Where nothing can be told, nothing is dropped.
  */
 function dropUntrusted(socket) {
-  if (!available()) return null;
+  if (!available() || !isTcp(socket)) return null;
   const client = clientOf(socket);
   if (trustedClient(client)) return null;
   socket.destroy();
