@@ -1,7 +1,7 @@
 import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
 import react from '@astrojs/react';
-import { crossOriginIsolationHeaders } from './src/server/isolation-headers.ts';
+import { siteHeaders } from './src/server/isolation-headers.ts';
 import { hostHeaders } from './src/server/host-headers.ts';
 import { packagesSnapshot } from './src/snapshot/astro-integration.ts';
 import { declarationsAsset } from './src/declarations/astro-integration.ts';
@@ -29,7 +29,7 @@ export default defineConfig({
   // Lesson links marked data-astro-prefetch load the next page while the learner reaches for them.
   prefetch: { defaultStrategy: 'hover' },
   integrations: [react(), mdx(), hostHeaders(), criticalCss(), packagesSnapshot(), declarationsAsset(), runtimeHarness],
-  server: { headers: crossOriginIsolationHeaders },
+  server: { headers: siteHeaders },
   markdown: {
     // Both code themes are rendered as CSS variables; global.css picks the one for the active theme.
     // The high-contrast variants keep every token readable (WCAG AA) on the code background.
@@ -42,7 +42,7 @@ export default defineConfig({
     processor: satteri({ mdastPlugins: [codeFromFiles] }),
   },
   vite: {
-    server: { headers: crossOriginIsolationHeaders },
-    preview: { headers: crossOriginIsolationHeaders },
+    server: { headers: siteHeaders },
+    preview: { headers: siteHeaders },
   },
 });

@@ -27,8 +27,8 @@ export function savePreference(preference: RuntimePreference): void {
 }
 
 /**
- * The course's own server marks the pages it serves (no secret: the runtime trusts the page's
- * sign-in cookie and origin); a static host does not.
+ * The course's own server marks the pages it serves (no secret: the page proves its session with
+ * the key the sign-in page kept in this origin's storage, see local/client.ts); a static host does not.
  */
 export function localRuntimeServed(): boolean {
   return document.querySelector('meta[name="ctl-local-runtime"]') !== null;

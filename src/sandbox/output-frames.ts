@@ -38,10 +38,23 @@ function base64ToBytes(base64: string): Uint8Array {
 
 export class OutputFrameReader {
   #pending = '';
+  /** The pieces of a frame whose line has not ended yet (an envelope can be megabytes long). */
+  #frame: string[] = [];
 
   /** Feeds a chunk; returns the frames completed by it, and the rest of the text. */
   push(chunk: string): FramedOutput {
     const out: FramedOutput = { envelopes: [], notices: [], statuses: [], checks: [], text: '' };
+    if (this.#frame.length) {
+      // Only the new chunk is searched for the frame's end: a long frame costs its length once.
+      const end = chunk.indexOf('\n');
+      if (end === -1) {
+        this.#frame.push(chunk);
+        return out;
+      }
+      this.#frame.push(chunk.slice(0, end + 1));
+      chunk = this.#frame.join('') + chunk.slice(end + 1);
+      this.#frame = [];
+    }
     let data = this.#pending + chunk;
     this.#pending = '';
     for (;;) {
@@ -60,7 +73,7 @@ export class OutputFrameReader {
       out.text += LABEL_ONLY.test(before.slice(lineStart)) ? before.slice(0, lineStart) : before;
       const end = data.indexOf('\n', at);
       if (end === -1) {
-        this.#pending = data.slice(at);
+        this.#frame = [data.slice(at)];
         break;
       }
       this.#read(data.slice(at + MARKER.length, end).replace(/\r$/, ''), out);

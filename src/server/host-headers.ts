@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { AstroIntegration } from 'astro';
-import { crossOriginIsolationHeaders } from './isolation-headers.ts';
+import { siteHeaders } from './isolation-headers.ts';
 
 /** Files whose name changes with their contents: cached for good. */
 export const IMMUTABLE_PATHS = ['/_astro/', '/sandbox/packages-', '/sandbox/declarations-'];
@@ -8,7 +8,7 @@ export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 
 /** `_headers` as Netlify and Cloudflare Pages read it: every path gets the isolation headers. */
 export function netlifyHeadersFile(): string {
-  const lines = Object.entries(crossOriginIsolationHeaders).map(([name, value]) => `  ${name}: ${value}`);
+  const lines = Object.entries(siteHeaders).map(([name, value]) => `  ${name}: ${value}`);
   const immutable = IMMUTABLE_PATHS.filter((path) => path.startsWith('/sandbox/')).map((path) => `${path}*\n  Cache-Control: ${IMMUTABLE_CACHE_CONTROL}\n`);
   return `/*\n${lines.join('\n')}\n${immutable.join('')}`;
 }

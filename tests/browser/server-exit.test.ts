@@ -25,7 +25,7 @@ const alive = (pid: number) => {
  * does) and listening on a port. Resolves with every pid involved and the sandbox's folder.
  */
 async function startShopLike(site: RunningSite): Promise<{ runtime: Runtime; pids: number[]; folder: string }> {
-  const runtime = await connectLocalRuntime(site.runtimeUrl, { headers: site.headers });
+  const runtime = await connectLocalRuntime(site.runtimeUrl, site.credentials);
   await runtime.mount({
     'server.js': 'require("http").createServer((q, s) => s.end("up")).listen(0, "127.0.0.1"); console.log("pid:" + process.pid); setInterval(() => {}, 1000);',
     'parent.js': `const { spawn } = require('child_process');

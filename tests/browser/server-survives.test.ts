@@ -3,10 +3,11 @@
  * messages, and a fuzz of both and of plain HTTP requests. After each, the real server still
  * serves pages and still runs a sandbox.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import { connectLocalRuntime } from '../../src/runtime/local/client.ts';
-import { PROTOCOL } from '../../src/runtime/local/protocol.ts';
+import { KEY_PROTOCOL_PREFIX, PROTOCOL } from '../../src/runtime/local/protocol.ts';
 import { httpRequests, inParallel, sendRaw, socketMessages } from '../support/fuzz.ts';
 import { startSite, type RunningSite } from '../support/site-server.ts';
 
@@ -17,12 +18,14 @@ beforeAll(async () => {
 afterAll(() => site?.stop());
 
 const port = () => Number(new URL(site.url).port);
+/** The server's peak resident memory so far (Linux VmHWM), in MiB. */
+const peakMiB = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${site.process.pid}/status`, 'utf8'))![1]) / 1024;
 
 /** The server still runs, serves a page, and runs a process in a sandbox. */
 async function stillServes() {
   expect(site.process.exitCode).toBeNull();
   expect((await site.fetch('/')).status).toBe(200);
-  const runtime = await connectLocalRuntime(site.runtimeUrl, { headers: site.headers });
+  const runtime = await connectLocalRuntime(site.runtimeUrl, site.credentials);
   const echo = await runtime.spawn('node', ['-e', 'console.log("still here")']);
   expect(await echo.exit).toBe(0);
   await runtime.teardown();
@@ -30,7 +33,7 @@ async function stillServes() {
 
 /** A socket to the bridge, as the signed-in page; collects what the bridge answers. */
 async function pageSocket() {
-  const socket = new WebSocket(site.runtimeUrl, [PROTOCOL], { headers: site.headers });
+  const socket = new WebSocket(site.runtimeUrl, [PROTOCOL, `${KEY_PROTOCOL_PREFIX}${site.key}`], { headers: site.headers });
   await new Promise((resolve, reject) => {
     socket.once('open', resolve);
     socket.once('error', reject);
@@ -103,7 +106,10 @@ describe('fuzz', () => {
     // The last word: a request the bridge answers after all of the above.
     socket.send(JSON.stringify({ id: 2 ** 40, op: 'readdir', path: '' }));
     await expect.poll(() => received.some((m) => m.id === 2 ** 40), { timeout: 60_000 }).toBe(true);
-    console.log(`fuzz: ${messages.length} socket messages thrown, ${received.length} answers, server ${site.process.exitCode === null ? 'alive' : 'DEAD'}`);
+    console.log(
+      `fuzz: ${messages.length} socket messages thrown, ${received.length} answers, server ${site.process.exitCode === null ? 'alive' : 'DEAD'}, ` +
+        `its peak memory ${peakMiB().toFixed(0)} MiB`,
+    );
     socket.close();
     await stillServes();
   });
@@ -112,7 +118,9 @@ describe('fuzz', () => {
     const signedIn = [`Host: localhost:${port()}`, `Cookie: ${site.headers.Cookie}`, `Origin: ${site.url}`];
     const requests = httpRequests(2000, 7, signedIn);
     await inParallel(requests, 16, (request) => sendRaw(port(), request, 1500));
-    console.log(`fuzz: ${requests.length} HTTP requests thrown, server ${site.process.exitCode === null ? 'alive' : 'DEAD'}`);
+    console.log(
+      `fuzz: ${requests.length} HTTP requests thrown, server ${site.process.exitCode === null ? 'alive' : 'DEAD'}, its peak memory ${peakMiB().toFixed(0)} MiB`,
+    );
     await stillServes();
   });
 });

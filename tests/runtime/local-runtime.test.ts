@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import { attachLocalRuntime, type LocalRuntimeBridge } from '../../src/runtime/local/bridge.ts';
 import { connectLocalRuntime, takeOverLocalRuntime } from '../../src/runtime/local/client.ts';
-import { PROTOCOL, RUNTIME_PATH } from '../../src/runtime/local/protocol.ts';
+import { KEY_PROTOCOL_PREFIX, PROTOCOL, RUNTIME_PATH } from '../../src/runtime/local/protocol.ts';
 import type { Runtime, SandboxProcess } from '../../src/runtime/types.ts';
-import { LaunchAccess } from '../../src/server/access.ts';
+import { LaunchAccess, type PageCredentials } from '../../src/server/access.ts';
 import { describeRuntimeContract } from './contract.ts';
 import { packagesSnapshot } from '../support/packages-snapshot.ts';
 import { readAll, readUntil } from '../../src/runtime/process-output.ts';
@@ -18,6 +18,8 @@ interface TestBridge {
   bridge: LocalRuntimeBridge;
   server: Server;
   access: LaunchAccess;
+  /** A signed-in page's session: its cookie and origin, and its key. */
+  credentials: PageCredentials;
   url: string;
   origin: string;
   connect: (label?: string) => Promise<Runtime>;
@@ -38,13 +40,15 @@ async function startBridge(sandboxesDir = mkdtempSync(join(tmpdir(), 'ctl-contra
   const { port } = server.address() as AddressInfo;
   access.listeningOn(port);
   const url = `ws://127.0.0.1:${port}${RUNTIME_PATH}`;
+  const credentials = access.pageCredentials();
   return {
     bridge,
     server,
     access,
+    credentials,
     url,
     origin: `http://localhost:${port}`,
-    connect: (label) => connectLocalRuntime(url, { label, headers: access.pageHeaders() }),
+    connect: (label) => connectLocalRuntime(url, { label, ...credentials }),
     close: async () => {
       await bridge.close();
       server.close();
@@ -62,10 +66,10 @@ afterAll(() => site.close());
 
 describeRuntimeContract('local', () => site.connect(), packagesSnapshot);
 
-/** Tries a raw WebSocket handshake; resolves with the HTTP status it got (101 = accepted). */
-function handshake(headers: Record<string, string>, protocols = [PROTOCOL]): Promise<number> {
+/** Tries a raw WebSocket handshake, offering `key` as the page does; resolves with the HTTP status it got (101 = accepted). */
+function handshake(headers: Record<string, string>, key: string | null = site.credentials.key): Promise<number> {
   return new Promise((resolve) => {
-    const socket = new WebSocket(site.url, protocols, { headers });
+    const socket = new WebSocket(site.url, key === null ? [PROTOCOL] : [PROTOCOL, `${KEY_PROTOCOL_PREFIX}${key}`], { headers });
     socket.on('open', () => {
       socket.close();
       resolve(101);
@@ -76,8 +80,8 @@ function handshake(headers: Record<string, string>, protocols = [PROTOCOL]): Pro
 }
 
 describe('who may use the local runtime', () => {
-  test('the signed-in page (its cookie and its origin) is accepted', async () => {
-    expect(await handshake(site.access.pageHeaders())).toBe(101);
+  test('the signed-in page (its cookie, its origin and its key) is accepted', async () => {
+    expect(await handshake(site.credentials.headers)).toBe(101);
   });
   test('no cookie: refused', async () => {
     expect(await handshake({ Origin: site.origin })).toBe(403);
@@ -86,14 +90,23 @@ describe('who may use the local runtime', () => {
     expect(await handshake({ Origin: site.origin, Cookie: `${site.access.cookieName}=guess` })).toBe(403);
   });
   test("another site's page, even with the cookie: refused", async () => {
-    expect(await handshake({ ...site.access.pageHeaders(), Origin: 'http://evil.example' })).toBe(403);
+    expect(await handshake({ ...site.credentials.headers, Origin: 'http://evil.example' })).toBe(403);
   });
   test('no Origin header at all (any local program): refused, even with the cookie', async () => {
-    const { Cookie } = site.access.pageHeaders();
+    const { Cookie } = site.credentials.headers;
     expect(await handshake({ Cookie })).toBe(403);
   });
   test('a foreign Host (a DNS-rebound name): refused', async () => {
-    expect(await handshake({ ...site.access.pageHeaders(), Host: 'evil.example' })).toBe(403);
+    expect(await handshake({ ...site.credentials.headers, Host: 'evil.example' })).toBe(403);
+  });
+  test('the cookie and the Origin without the key (a cookie caught by a server on another port): refused', async () => {
+    expect(await handshake(site.credentials.headers, null)).toBe(403);
+    expect(await handshake(site.credentials.headers, 'guess')).toBe(403);
+  });
+  test("another session's key with this one's cookie: refused", async () => {
+    const other = site.access.pageCredentials();
+    expect(await handshake(site.credentials.headers, other.key)).toBe(403);
+    expect(await handshake(other.headers, other.key)).toBe(101);
   });
 });
 
@@ -127,6 +140,57 @@ describe('a sandbox stays in its folder and ends with its page', () => {
     // The links themselves can still be removed.
     await runtime.rm('file-link');
     expect(existsSync(join(folder, 'file-link'))).toBe(false);
+    await runtime.teardown();
+  });
+
+  test('a folder swapped for a symlink while the runtime reads or writes through it never leads out (4,000 tries each)', { timeout: 120_000 }, async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'ctl-race-outside-'));
+    writeFileSync(join(outside, 'passwd'), 'outside the sandbox');
+    const runtime = await site.connect();
+    await runtime.mount({ 'real/passwd': 'inside', 'wreal/x.txt': '' });
+    // What code running as the learner can do, as fast as it can: point the link `a` in and out of
+    // the sandbox, and swap the folder `w` for a link out and back.
+    const out = JSON.stringify(outside);
+    const swapper = await runtime.spawn('node', [
+      '-e',
+      `const fs = require('fs'); const quietly = (f) => { try { f(); } catch {} }; console.log('swapping');
+       for (;;) {
+         quietly(() => { fs.symlinkSync('real', 't'); fs.renameSync('t', 'a'); });
+         quietly(() => { fs.symlinkSync(${out}, 't'); fs.renameSync('t', 'a'); });
+         try { fs.renameSync('wreal', 'w'); } catch { quietly(() => fs.rmSync('w', { recursive: true, force: true })); }
+         quietly(() => fs.renameSync('w', 'wreal'));
+         quietly(() => fs.symlinkSync(${out}, 'w'));
+         quietly(() => fs.unlinkSync('w'));
+       }`,
+    ]);
+    await readUntil(swapper, /swapping/);
+    const tally = { inside: 0, outside: 0, refused: 0, written: 0 };
+    for (let round = 0; round < 80; round++) {
+      await Promise.all(
+        Array.from({ length: 50 }, async () => {
+          const read = await runtime.readFile('a/passwd').catch(() => null);
+          if (read === 'inside') tally.inside++;
+          else if (read === null) tally.refused++;
+          else tally.outside++;
+          const written = await runtime.writeFile('w/x.txt', 'escaped').then(
+            () => true,
+            () => false,
+          );
+          if (written) tally.written++;
+        }),
+      );
+    }
+    swapper.kill();
+    await swapper.exit;
+    console.log(
+      `symlink race: 4,000 reads (${tally.inside} inside, ${tally.refused} refused, ${tally.outside} outside), ${tally.written} of 4,000 writes went through`,
+    );
+    expect(tally.outside).toBe(0);
+    expect(readdirSync(outside)).toEqual(['passwd']);
+    expect(readFileSync(join(outside, 'passwd'), 'utf8')).toBe('outside the sandbox');
+    // The race was run: some reads and writes did land, inside.
+    expect(tally.inside).toBeGreaterThan(0);
+    expect(tally.written).toBeGreaterThan(0);
     await runtime.teardown();
   });
 
@@ -209,7 +273,7 @@ describe('a sandbox stays in its folder and ends with its page', () => {
 
   test('a dropped connection (a closed tab) kills its processes and removes its folder', async () => {
     // A raw socket speaking the protocol, so the test can drop it without any polite teardown.
-    const socket = new WebSocket(site.url, [PROTOCOL], { headers: site.access.pageHeaders() });
+    const socket = new WebSocket(site.url, [PROTOCOL, `${KEY_PROTOCOL_PREFIX}${site.credentials.key}`], { headers: site.credentials.headers });
     await new Promise((resolve) => socket.once('open', resolve));
     let output = '';
     socket.on('message', (data) => {
@@ -242,7 +306,7 @@ describe('a sandbox stays in its folder and ends with its page', () => {
 
 describe('a page that stops reading', () => {
   test("does not make the server buffer a process's output: the process waits instead", { timeout: 30_000 }, async () => {
-    const socket = new WebSocket(site.url, [PROTOCOL], { headers: site.access.pageHeaders() });
+    const socket = new WebSocket(site.url, [PROTOCOL, `${KEY_PROTOCOL_PREFIX}${site.credentials.key}`], { headers: site.credentials.headers });
     await new Promise((resolve) => socket.once('open', resolve));
     const answered = new Map<number, unknown>();
     socket.on('message', (data) => {
@@ -303,7 +367,7 @@ describe('one sandbox per machine: the shop has fixed ports', () => {
     const other = createTcpServer((socket) => socket.end()).listen(0, '127.0.0.1');
     await new Promise((resolve) => other.once('listening', resolve));
     const port = (other.address() as AddressInfo).port;
-    const connect = () => connectLocalRuntime(site.url, { headers: site.access.pageHeaders(), ports: [port] });
+    const connect = () => connectLocalRuntime(site.url, { ...site.credentials, ports: [port] });
     // This test's own process plays the other program.
     await expect(connect()).rejects.toMatchObject({
       code: 'port-in-use',
@@ -324,7 +388,7 @@ describe('one sandbox per machine: the shop has fixed ports', () => {
       message: expect.stringMatching(/another tab .*Lesson 2 in the first tab/),
     });
 
-    await takeOverLocalRuntime(site.url, { headers: site.access.pageHeaders() });
+    await takeOverLocalRuntime(site.url, site.credentials);
     expect(await sleeper.exit).not.toBe(0);
     await expect.poll(() => failures.join('\n')).toMatch(/Another tab of this course took over the shop/);
     const second = await site.connect('the second tab');
@@ -347,7 +411,7 @@ describe('one sandbox per machine: the shop has fixed ports', () => {
         message: expect.stringContaining(`another course server on this computer, http://127.0.0.1:${new URL(one.url).port}`),
       });
 
-      await takeOverLocalRuntime(two.url, { headers: two.access.pageHeaders() });
+      await takeOverLocalRuntime(two.url, two.credentials);
       expect(alive(pid)).toBe(false);
       await expect.poll(() => failures.join('\n'), { timeout: 5000 }).toMatch(/Another course server on this computer took over the shop/);
       const second = await two.connect('Lesson 6');

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { crossOriginIsolationHeaders } from '../../src/server/isolation-headers.ts';
+import { crossOriginIsolationHeaders, siteHeaders } from '../../src/server/isolation-headers.ts';
 import { netlifyHeadersFile } from '../../src/server/host-headers.ts';
 
 // WebContainers only boot on a cross-origin isolated page, wherever the site is deployed.
@@ -13,7 +13,7 @@ describe('cross-origin isolation on every host', () => {
   test('Netlify and Cloudflare Pages get them for every path through _headers', () => {
     const file = netlifyHeadersFile();
     expect(file.split('\n')[0]).toBe('/*');
-    for (const [name, value] of Object.entries(crossOriginIsolationHeaders)) expect(file).toContain(`  ${name}: ${value}\n`);
+    for (const [name, value] of Object.entries(siteHeaders)) expect(file).toContain(`  ${name}: ${value}\n`);
   });
 
   test('vercel.json sends exactly the same headers for every path', () => {
@@ -21,6 +21,6 @@ describe('cross-origin isolation on every host', () => {
       headers: { source: string; headers: { key: string; value: string }[] }[];
     };
     const all = config.headers.find((rule) => rule.source === '/(.*)');
-    expect(Object.fromEntries(all!.headers.map(({ key, value }) => [key, value]))).toEqual(crossOriginIsolationHeaders);
+    expect(Object.fromEntries(all!.headers.map(({ key, value }) => [key, value]))).toEqual(siteHeaders);
   });
 });

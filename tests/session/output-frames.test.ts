@@ -39,3 +39,19 @@ test('a line that only looks like a label start is shown once the rest arrives',
   const out = read('[backend] not a frame after all\n$ ', 4);
   expect(out.text).toBe('[backend] not a frame after all\n$ ');
 });
+
+test('an envelope of megabytes, in 64 KiB pieces, arrives whole, and the text after it too', () => {
+  const envelope = 'x'.repeat(6 * 2 ** 20);
+  const frame = `\u001e@@collector ${JSON.stringify({ received: 1, envelope: btoa(envelope.slice(0, 3 * 2 ** 20)) })}\n`;
+  const reader = new OutputFrameReader();
+  const stream = `before\n${frame}after\n`;
+  let text = '';
+  const envelopes: Uint8Array[] = [];
+  for (let i = 0; i < stream.length; i += 65_536) {
+    const out = reader.push(stream.slice(i, i + 65_536));
+    text += out.text;
+    envelopes.push(...out.envelopes.map((e) => e.envelope));
+  }
+  expect(envelopes.map((bytes) => bytes.length)).toEqual([3 * 2 ** 20]);
+  expect(text).toBe('before\nafter\n');
+});

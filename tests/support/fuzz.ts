@@ -131,13 +131,13 @@ export function httpRequests(count: number, seed: number, extraHeaders: string[]
 }
 
 /**
- * Sends raw bytes to a TCP port (`data` as UTF-8, or as Latin-1 to send any byte); resolves with
+ * Sends raw bytes to a TCP port of `host` (`data` as UTF-8, or as Latin-1 to send any byte); resolves with
  * whatever came back once the peer closed, or after `timeoutMs`.
  */
-export function sendRaw(port: number, data: string, timeoutMs = 2000, encoding: 'utf8' | 'latin1' = 'utf8'): Promise<string> {
+export function sendRaw(port: number, data: string, timeoutMs = 2000, encoding: 'utf8' | 'latin1' = 'utf8', host = '127.0.0.1'): Promise<string> {
   return new Promise((resolve) => {
     let answer = '';
-    const socket = connect(port, '127.0.0.1', () => socket.end(Buffer.from(data, encoding)));
+    const socket = connect(port, host, () => socket.end(Buffer.from(data, encoding)));
     const done = () => {
       clearTimeout(timer);
       socket.destroy();

@@ -65,7 +65,8 @@ export async function startLocalBridge({ nodeOptions }: BridgeOptions = {}): Pro
   const port = (server.address() as AddressInfo).port;
   access.listeningOn(port);
   const url = `ws://127.0.0.1:${port}/__runtime`;
-  const connect = () => connectLocalRuntime(url, { headers: access.pageHeaders() });
+  const credentials = access.pageCredentials();
+  const connect = () => connectLocalRuntime(url, credentials);
   return {
     connect,
     async boot(files) {

@@ -18,7 +18,7 @@ const log = (message: string) => process.stderr.write(`${new Date().toISOString(
 
 async function shoppers(runtime: Runtime, minutes: number) {
   const run = await runtime.spawn('node', [
-    'node_modules/tsx/dist/cli.mjs',
+    'scripts/run-ts.mjs',
     'scripts/shoppers.ts',
     '--rate',
     String(perMinute),

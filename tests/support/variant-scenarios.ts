@@ -105,7 +105,7 @@ export const scenarios = {
 
   /** Had the shopper simulator running, so the backend already reported this lesson's error once. */
   async 'shoppers ran first'({ runtime }: ScenarioContext) {
-    const shoppers = await runtime.spawn('node', ['node_modules/tsx/dist/cli.mjs', 'scripts/shoppers.ts', '--rate', '600', '--count', '6']);
+    const shoppers = await runtime.spawn('node', ['scripts/run-ts.mjs', 'scripts/shoppers.ts', '--rate', '600', '--count', '6']);
     await readAll(shoppers);
     if ((await shoppers.exit) !== 0) throw new Error('the shopper simulator failed');
   },

@@ -4,7 +4,8 @@
  * other sites' pages, terminal escapes, and a fuzz. It keeps serving throughout.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, connect, createServer as createTcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGzip } from 'node:zlib';
@@ -87,7 +88,7 @@ async function gzipBomb(): Promise<Buffer> {
 describe('the collector survives what clients send', () => {
   test('a request line `new URL()` cannot parse gets a 400; the collector keeps serving', async () => {
     const collector = await startCollectorProcess();
-    const answer = await sendRaw(collector.port, 'GET //[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    const answer = await sendRaw(collector.port, `GET //[ HTTP/1.1\r\nHost: 127.0.0.1:${collector.port}\r\nConnection: close\r\n\r\n`);
     expect(answer).toMatch(/^HTTP\/1\.1 400 /);
     await healthy(collector);
   });
@@ -141,7 +142,7 @@ describe('the recording has a cap, and says so', () => {
   });
 });
 
-describe("CORS: the shop's own pages only", () => {
+describe("CORS: the shop's own pages may send envelopes; no page may read or clear the recording", () => {
   test.each([
     ['the shop on Vite', 'http://localhost:5173', true],
     ['the shop on Vite, by address', 'http://127.0.0.1:5173', true],
@@ -152,10 +153,124 @@ describe("CORS: the shop's own pages only", () => {
     ['an https loopback look-alike', 'http://localhost.evil.example:5173', false],
   ])('%s (%s): allowed %s', async (_name, origin, allowed) => {
     const collector = await startCollectorProcess();
-    const preflight = await fetch(`${collector.base}/recorded`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'DELETE' } });
-    const read = await fetch(`${collector.base}/recorded`, { headers: { Origin: origin } });
-    for (const answer of [preflight, read]) expect(answer.headers.get('access-control-allow-origin')).toBe(allowed ? origin : null);
-    expect(read.headers.get('vary')).toMatch(/Origin/);
+    const preflight = await fetch(`${collector.base}/api/1/envelope/`, {
+      method: 'OPTIONS',
+      headers: { Origin: origin, 'Access-Control-Request-Method': 'POST' },
+    });
+    const sent = await fetch(`${collector.base}/api/1/envelope/`, { method: 'POST', body: good('cors'), headers: { Origin: origin } });
+    for (const answer of [preflight, sent]) expect(answer.headers.get('access-control-allow-origin')).toBe(allowed ? origin : null);
+    expect(sent.headers.get('vary')).toMatch(/Origin/);
+  });
+
+  test('the recording is answered with no CORS at all, and a browser request from another page is refused', async () => {
+    const collector = await startCollectorProcess();
+    const preflight = await fetch(`${collector.base}/recorded`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'http://localhost:5173', 'Access-Control-Request-Method': 'DELETE' },
+    });
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    const read = await fetch(`${collector.base}/recorded`, { headers: { Origin: 'http://localhost:5173' } });
+    expect(read.headers.get('access-control-allow-origin')).toBeNull();
+    // What a browser says of a page on another port of this machine (same site, other origin).
+    for (const method of ['GET', 'DELETE']) {
+      const fromPage = await fetch(`${collector.base}/recorded`, { method, headers: { 'Sec-Fetch-Site': 'same-site', Origin: 'http://localhost:8080' } });
+      expect(fromPage.status).toBe(403);
+    }
+    expect((await fetch(`${collector.base}/recorded`, { method: 'DELETE' })).status).toBe(200);
+  });
+});
+
+describe('it listens where its DSN points: localhost, on both loopback addresses', () => {
+  test('it answers on [::1] as on 127.0.0.1', async () => {
+    const collector = await startCollectorProcess();
+    expect((await fetch(`http://[::1]:${collector.port}/health`)).status).toBe(200);
+  });
+
+  test('another program on [::1] at its port: it does not start, and says why', async () => {
+    const squatter = createTcpServer().listen(0, '::1');
+    await new Promise((resolve) => squatter.once('listening', resolve));
+    const port = (squatter.address() as AddressInfo).port;
+    try {
+      await expect(startCollectorProcess({ COLLECTOR_PORT: String(port) })).rejects.toThrow(
+        new RegExp(`exited with 1: .*\\[::1\\]:${port} is taken: The backend's SDK sends to localhost:${port}, which may reach it instead`),
+      );
+    } finally {
+      squatter.close();
+    }
+  });
+});
+
+test('a request for any other Host (a DNS-rebound name) is refused before anything is read', async () => {
+  const collector = await startCollectorProcess();
+  for (const host of ['evil.example', `evil.example:${collector.port}`, `127.0.0.1:${collector.port + 1}`, '']) {
+    const answer = await sendRaw(collector.port, `GET /recorded HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+    expect(answer, host).toMatch(/^HTTP\/1\.1 (421|400) /);
+  }
+  for (const host of [`localhost:${collector.port}`, `[::1]:${collector.port}`, `127.0.0.1:${collector.port}`]) {
+    expect(await sendRaw(collector.port, `GET /health HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`), host).toMatch(/^HTTP\/1\.1 200 /);
+  }
+});
+
+describe('bounded, whatever clients do at once', () => {
+  /** A well-formed envelope of about `megabytes` MiB (one attachment). */
+  const bigEnvelope = (megabytes: number) => {
+    const payload = 'x'.repeat(megabytes * 2 ** 20 - 200);
+    return `{"event_id":"big"}\n{"type":"attachment","length":${payload.length}}\n${payload}\n`;
+  };
+
+  test('16 envelopes of 20 MB at once: every one is answered, and memory stays bounded', { timeout: 120_000 }, async () => {
+    const collector = await startCollectorProcess();
+    const body = bigEnvelope(19);
+    const before = peakMiB(collector.process.pid!);
+    const answers = await Promise.all(Array.from({ length: 16 }, () => fetch(`${collector.base}/api/1/envelope/`, { method: 'POST', body })));
+    const statuses = answers.map((answer) => answer.status);
+    const peak = peakMiB(collector.process.pid!);
+    console.log(`collector peak memory: ${before.toFixed(0)} MiB at rest, ${peak.toFixed(0)} MiB after 16 concurrent 19 MiB envelopes (${statuses.join(' ')})`);
+    // Taken in turns, not all at once: each either went through or was told to retry.
+    expect(statuses.every((status) => status === 200 || status === 503)).toBe(true);
+    expect(statuses.filter((status) => status === 200).length).toBeGreaterThan(0);
+    expect(peak).toBeLessThan(400);
+    await healthy(collector);
+  });
+
+  test('16 readers of a 100 MB recording that read nothing: the collector holds little of it for them', { timeout: 60_000 }, async () => {
+    const collector = await startCollectorProcess({ COLLECTOR_RECORDING_LIMIT: String(256 * 2 ** 20) });
+    mkdirSync(join(collector.dir, '.telemetry'), { recursive: true });
+    const line = `${JSON.stringify({
+      received: 1,
+      envelope: Buffer.from(good('r'))
+        .toString('base64')
+        .padEnd(64 * 1024, 'A'),
+    })}\n`;
+    writeFileSync(join(collector.dir, '.telemetry', 'envelopes.ndjson'), line.repeat(Math.ceil((100 * 2 ** 20) / line.length)));
+    const before = peakMiB(collector.process.pid!);
+    const readers = await Promise.all(
+      Array.from(
+        { length: 16 },
+        () =>
+          new Promise<{ socket: Socket; head: () => string }>((resolve) => {
+            let head = '';
+            const socket = connect(collector.port, '127.0.0.1', () => {
+              socket.write(`GET /recorded HTTP/1.1\r\nHost: 127.0.0.1:${collector.port}\r\n\r\n`);
+              resolve({ socket, head: () => head });
+            });
+            // Takes the first bytes (the status line), then never reads again.
+            socket.once('data', (chunk) => {
+              head = chunk.toString('latin1', 0, 20);
+              socket.pause();
+            });
+          }),
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    const peak = peakMiB(collector.process.pid!);
+    const statuses = readers.map(({ head }) => /^HTTP\/1\.1 (\d+)/.exec(head())?.[1]);
+    console.log(`collector peak memory: ${before.toFixed(0)} MiB at rest, ${peak.toFixed(0)} MiB with 16 stalled readers of 100 MiB (${statuses.join(' ')})`);
+    expect(statuses.filter((status) => status === '200')).toHaveLength(4);
+    expect(statuses.filter((status) => status === '503')).toHaveLength(12);
+    expect(peak - before).toBeLessThan(64);
+    for (const { socket } of readers) socket.destroy();
+    await healthy(collector);
   });
 });
 
@@ -165,7 +280,7 @@ test('nothing a request sends reaches the terminal as a control sequence', async
   // HTTP allows bytes 0x80-0xFF in a header value: 0x9B is a terminal's one-byte CSI.
   await sendRaw(
     collector.port,
-    'POST /api/1/envelope/ HTTP/1.1\r\nHost: x\r\nContent-Encoding: x\u009b2J\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}',
+    `POST /api/1/envelope/ HTTP/1.1\r\nHost: 127.0.0.1:${collector.port}\r\nContent-Encoding: x\u009b2J\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`,
     2000,
     'latin1',
   );
@@ -178,7 +293,9 @@ test('fuzz: 2,000 random and malformed requests, then it still takes an envelope
   const collector = await startCollectorProcess();
   const requests = httpRequests(2000, 3, [`Host: 127.0.0.1:${collector.port}`, 'Content-Type: text/plain']);
   await inParallel(requests, 16, (request) => sendRaw(collector.port, request, 1500));
-  console.log(`fuzz: ${requests.length} requests thrown at the collector, ${collector.process.exitCode === null ? 'alive' : 'DEAD'}`);
+  console.log(
+    `fuzz: ${requests.length} requests thrown at the collector, ${collector.process.exitCode === null ? 'alive' : 'DEAD'}, its peak memory ${peakMiB(collector.process.pid!).toFixed(0)} MiB`,
+  );
   await healthy(collector);
   expect((await fetch(`${collector.base}/api/1/envelope/`, { method: 'POST', body: good('after') })).status).toBe(200);
 });

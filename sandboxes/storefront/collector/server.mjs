@@ -5,7 +5,7 @@
 // Plain Node, no dependencies: it runs in the sandbox, on Node 20 and 22, in WebContainers too.
 import { createServer } from 'node:http';
 import { createReadStream } from 'node:fs';
-import { appendFile, mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, open, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzip, inflate, brotliDecompress } from 'node:zlib';
 import { promisify } from 'node:util';
@@ -17,14 +17,27 @@ export const FRAME_PREFIX = '\u001e@@collector ';
 export const MAX_ENVELOPE_BYTES = 20 * 1024 * 1024;
 /** The recording stops growing here (checks read it whole); what arrives still reaches the course. */
 export const MAX_RECORDING_BYTES = Number(process.env.COLLECTOR_RECORDING_LIMIT ?? 128 * 1024 * 1024);
+/**
+ * Envelopes read and decoded at once. Each holds at most MAX_ENVELOPE_BYTES as sent and as much
+ * again decoded, so this caps the bytes in flight (about 80 MB); the next ones wait their turn,
+ * unread, in a queue of MAX_WAITING, for at most WAIT_MS, and are told to retry (503) past that.
+ */
+export const ENVELOPES_IN_FLIGHT = 2;
+const MAX_WAITING = 64;
+const WAIT_MS = 30_000;
+/** A body that takes longer than this to arrive holds its turn no longer (a client sending a byte a second). */
+const BODY_MS = 30_000;
+/** Readers of /recorded at once, and how long one may leave what it was sent unread before it is cut off. */
+const MAX_READERS = 4;
+const STALL_MS = 30_000;
 const decoders = { gzip: promisify(gunzip), deflate: promisify(inflate), br: promisify(brotliDecompress) };
 
 /**
- * CORS for the shop's own pages only, never `*`: an Origin is echoed when it is a loopback page
- * (the shop's Vite on :5173, the local runtime's preview proxy on its own port; any program on
- * this machine can reach the collector directly anyway) or a WebContainer preview (https, on
- * StackBlitz's preview hosts; such a page reaches this collector only from inside its container).
- * A page from anywhere else cannot read or delete the recording.
+ * CORS for the shop's own pages only, never `*`, and only to send envelopes: an Origin is echoed
+ * when it is a loopback page (the shop's Vite on :5173, the local runtime's preview proxy on its
+ * own port) or a WebContainer preview (https, on StackBlitz's preview hosts; such a page reaches
+ * this collector only from inside its container). No page may read or delete the recording: the
+ * course's checks read the file, and curl is no browser.
  */
 export function allowedOrigin(origin) {
   if (typeof origin !== 'string') return null;
@@ -40,13 +53,73 @@ export function allowedOrigin(origin) {
   return loopback || webContainer ? origin : null;
 }
 
+/**
+ * The names this collector answers to: loopback ones with its port (the SDK's DSN says
+ * localhost:8969; Vite's proxy sends 127.0.0.1:8969), or a WebContainer's preview host. Any other
+ * is a name made to point here (DNS rebinding): refused before anything is read.
+ */
+export function allowedHost(host, port) {
+  if (typeof host !== 'string') return false;
+  const name = host.toLowerCase();
+  if (['127.0.0.1', 'localhost', '[::1]'].some((loopback) => name === `${loopback}:${port}`)) return true;
+  return /^[a-z0-9.-]+\.(webcontainer-api\.io|webcontainer\.io)(:\d+)?$/.test(name);
+}
+
+/** A browser's request from another page than the collector's own (Fetch Metadata), which may not read or clear the recording. */
+const fromAnotherPage = (req) => !['same-origin', 'none', undefined].includes(req.headers['sec-fetch-site']);
+
+/** Waits for the response to take more, or fails once its reader has left it unread for STALL_MS. */
+function drained(res) {
+  return new Promise((resolve, reject) => {
+    const stalled = setTimeout(() => done(new Error('reader stalled')), STALL_MS);
+    const done = (error) => {
+      clearTimeout(stalled);
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onDrain = () => done();
+    const onClose = () => done(new Error('reader left'));
+    res.on('drain', onDrain);
+    res.on('close', onClose);
+  });
+}
+
+/** Turns for envelopes: at most `slots` at once, the rest queued up to MAX_WAITING for WAIT_MS. */
+function turns(slots) {
+  let free = slots;
+  const waiting = [];
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next.resolve(release);
+    else free++;
+  };
+  return () =>
+    new Promise((resolve, reject) => {
+      if (free > 0) {
+        free--;
+        return resolve(release);
+      }
+      if (waiting.length >= MAX_WAITING) return reject(new BadEnvelope(503, 'too many envelopes at once; retry in a moment'));
+      const entry = { resolve };
+      waiting.push(entry);
+      setTimeout(() => {
+        const at = waiting.indexOf(entry);
+        if (at === -1) return;
+        waiting.splice(at, 1);
+        reject(new BadEnvelope(503, 'too many envelopes at once; retry in a moment'));
+      }, WAIT_MS).unref();
+    });
+}
+
 function corsHeaders(req) {
   const origin = allowedOrigin(req.headers.origin);
   return {
     Vary: 'Origin',
     ...(origin && {
       'Access-Control-Allow-Origin': origin,
-      'Access-Control-Allow-Methods': 'POST, GET, DELETE, OPTIONS',
+      'Access-Control-Allow-Methods': 'POST, OPTIONS',
       'Access-Control-Allow-Headers': 'Content-Type, Content-Encoding, X-Sentry-Auth, sentry-trace, baggage',
       'Access-Control-Expose-Headers': 'X-Sentry-Rate-Limits, Retry-After',
     }),
@@ -112,6 +185,12 @@ function readBody(req) {
   return new Promise((resolve, reject) => {
     let chunks = [];
     let size = 0;
+    const late = setTimeout(() => {
+      chunks = null;
+      reject(new BadEnvelope(408, `the body took longer than ${BODY_MS / 1000} s to arrive`));
+      req.destroy();
+    }, BODY_MS);
+    req.on('close', () => clearTimeout(late));
     req.on('data', (chunk) => {
       size += chunk.length;
       if (size <= MAX_ENVELOPE_BYTES) return void chunks.push(chunk);
@@ -122,7 +201,10 @@ function readBody(req) {
       // A client that keeps sending long after its 413 is cut off.
       if (size > 8 * MAX_ENVELOPE_BYTES) req.destroy();
     });
-    req.on('end', () => chunks && resolve(Buffer.concat(chunks)));
+    req.on('end', () => {
+      clearTimeout(late);
+      if (chunks) resolve(Buffer.concat(chunks));
+    });
     req.on('error', reject);
   });
 }
@@ -141,17 +223,42 @@ async function decode(req, raw) {
   }
 }
 
+/** Listens on `port` at `host`; resolves with the error when it cannot. */
+function listen(server, port, host) {
+  return new Promise((resolve) => {
+    server.once('error', resolve);
+    server.listen(port, host, () => {
+      server.off('error', resolve);
+      resolve(null);
+    });
+  });
+}
+
+/** Why an address is taken, naming who holds it where the course can tell (its local runtime's guard). */
+function takenBy(port) {
+  const guard = globalThis[Symbol.for('checkout-trace-lab.sandbox-guard')];
+  const holder = guard?.foreignListener(port);
+  return holder ? `${holder.message}. ` : '';
+}
+
 /**
  * Starts the collector. Without `onEnvelope`, each envelope is framed on stdout for the course;
  * without `onNotice`, so is each notice about the collector itself (its recording is full: a
- * message; recording again: null).
- * @param {{ port?: number, host?: string, recordDir?: string, project?: string, maxRecordingBytes?: number, onEnvelope?: (bytes: Buffer, receivedAt: number) => void, onNotice?: (notice: string | null) => void }} [options]
+ * message; recording again: null). It listens on 127.0.0.1 and [::1] alike: the SDK's DSN says
+ * `localhost`, which Node may reach on either, so another program on the other one would get the
+ * learner's telemetry; a taken [::1] stops it with a message instead.
+ * @param {{ port?: number, recordDir?: string, project?: string, maxRecordingBytes?: number, onEnvelope?: (bytes: Buffer, receivedAt: number) => void, onNotice?: (notice: string | null) => void }} [options]
  */
-export async function startCollector({ port = Number(process.env.COLLECTOR_PORT ?? 8969), host = '127.0.0.1', recordDir = '.telemetry', project = '1', maxRecordingBytes = MAX_RECORDING_BYTES, onEnvelope, onNotice } = {}) {
+export async function startCollector({ port = Number(process.env.COLLECTOR_PORT ?? 8969), recordDir = '.telemetry', project = '1', maxRecordingBytes = MAX_RECORDING_BYTES, onEnvelope, onNotice } = {}) {
   const recording = join(recordDir, 'envelopes.ndjson');
   await mkdir(recordDir, { recursive: true });
   let received = 0;
   let recordingFull = false;
+  let readers = 0;
+  let actualPort = port;
+  const turn = turns(ENVELOPES_IN_FLIGHT);
+  /** Envelopes are recorded and framed one at a time, in the order they were accepted. */
+  let accepting = Promise.resolve();
 
   /** Tells the course about the collector itself (its Telemetry panel shows it), and the terminal. */
   const notify = (notice) => {
@@ -160,10 +267,22 @@ export async function startCollector({ port = Number(process.env.COLLECTOR_PORT 
     if (notice) console.error(notice);
   };
 
+  /**
+   * An envelope's line, `{"received":…,"envelope":"<base64>"}`, written in pieces to `write`: a
+   * 20 MB envelope never becomes one 27 MB string (or four of them, with the frame and the file).
+   */
+  const writeLine = async (bytes, receivedAt, write) => {
+    await write(`{"received":${receivedAt},"envelope":"`);
+    const piece = 3 * 256 * 1024;
+    for (let at = 0; at < bytes.length; at += piece) await write(bytes.subarray(at, at + piece).toString('base64'));
+    await write('"}\n');
+  };
+  const lineBytes = (bytes, receivedAt) => `{"received":${receivedAt},"envelope":""}\n`.length + 4 * Math.ceil(bytes.length / 3);
+
   /** Appends to the recording unless it is full; the learner removing the file starts a new one. */
-  const record = async (line) => {
+  const record = async (bytes, receivedAt) => {
     const size = (await stat(recording).catch(() => null))?.size ?? 0;
-    const full = size + Buffer.byteLength(line) > maxRecordingBytes;
+    const full = size + lineBytes(bytes, receivedAt) > maxRecordingBytes;
     if (full !== recordingFull) {
       recordingFull = full;
       notify(
@@ -172,28 +291,90 @@ export async function startCollector({ port = Number(process.env.COLLECTOR_PORT 
           : null,
       );
     }
-    if (!full) await appendFile(recording, line);
+    if (full) return;
+    const file = await open(recording, 'a');
+    try {
+      await writeLine(bytes, receivedAt, (text) => file.write(text));
+    } finally {
+      await file.close();
+    }
   };
 
-  const accept = async (bytes, source) => {
+  /** Writes to stdout, waiting when it is a stream that buffers (in a WebContainer) and is full. */
+  const out = (text) => (process.stdout.write(text) ? undefined : new Promise((resolve) => process.stdout.once('drain', resolve)));
+
+  const accept = (bytes, source) => {
     const { header, types } = checkEnvelope(bytes);
-    const entry = { received: Date.now(), envelope: bytes.toString('base64') };
-    received++;
-    await record(`${JSON.stringify(entry)}\n`);
-    if (onEnvelope) onEnvelope(bytes, entry.received);
-    else {
-      process.stdout.write(`${FRAME_PREFIX}${JSON.stringify(entry)}\n`);
-      process.stdout.write(`${printable(`envelope #${received} from ${header.sdk?.name ?? source}: ${types.join(', ') || 'no items'}`)}\n`);
+    const done = accepting.then(async () => {
+      const receivedAt = Date.now();
+      received++;
+      await record(bytes, receivedAt);
+      if (onEnvelope) onEnvelope(bytes, receivedAt);
+      else {
+        await out(FRAME_PREFIX);
+        await writeLine(bytes, receivedAt, out);
+        await out(`${printable(`envelope #${received} from ${header.sdk?.name ?? source}: ${types.join(', ') || 'no items'}`)}\n`);
+      }
+      return header.event_id ?? null;
+    });
+    accepting = done.catch(() => undefined);
+    return done;
+  };
+
+  /** Reads, decodes and accepts one envelope in its turn (see ENVELOPES_IN_FLIGHT). */
+  const take = async (req, check) => {
+    const release = await turn();
+    try {
+      const bytes = await decode(req, await readBody(req));
+      check?.(bytes);
+      return await accept(bytes, check ? 'the tunnel' : 'an SDK');
+    } finally {
+      release();
     }
-    return header.event_id ?? null;
+  };
+
+  /** The recording, streamed as stored, one JSON entry per line, at the pace its reader takes it. */
+  const answerRecording = async (res, send) => {
+    if (readers >= MAX_READERS) return send(503, { detail: 'too many readers of the recording at once; retry in a moment' });
+    readers++;
+    try {
+      const write = async (text) => {
+        if (!res.write(text)) await drained(res);
+      };
+      const recorded = await stat(recording).catch(() => null);
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      await write('[');
+      let separator = '';
+      let pending = '';
+      if (recorded) {
+        for await (const chunk of createReadStream(recording, { encoding: 'utf8' })) {
+          const lines = (pending + chunk).split('\n');
+          pending = lines.pop();
+          for (const line of lines.filter(Boolean)) {
+            await write(separator + line);
+            separator = ',';
+          }
+        }
+      }
+      if (pending) await write(separator + pending);
+      res.end(']');
+    } catch {
+      res.destroy(); // its reader left, or stopped reading
+    } finally {
+      readers--;
+    }
   };
 
   const handle = async (req, res) => {
     const cors = corsHeaders(req);
     const send = (status, body) => {
-      res.writeHead(status, { ...cors, 'Content-Type': 'application/json', ...(status === 413 && { Connection: 'close' }) });
+      res.writeHead(status, { ...(status === 413 || status === 408 ? { Connection: 'close' } : {}), ...(status === 503 ? { 'Retry-After': '1' } : {}), ...cors, 'Content-Type': 'application/json' });
       res.end(JSON.stringify(body));
     };
+    if (!allowedHost(req.headers.host, actualPort)) {
+      res.writeHead(421, { 'Content-Type': 'application/json', Connection: 'close' });
+      return void res.end(JSON.stringify({ detail: 'this collector answers only to localhost' }));
+    }
     let url;
     try {
       url = new URL(req.url ?? '/', 'http://collector');
@@ -201,46 +382,29 @@ export async function startCollector({ port = Number(process.env.COLLECTOR_PORT 
       return send(400, { detail: 'unreadable request path' });
     }
     try {
-      if (req.method === 'OPTIONS') return void res.writeHead(204, cors).end();
+      const envelopeRoute = /^\/api\/([^/]+)\/envelope\/?$/.exec(url.pathname);
+      if (req.method === 'OPTIONS') return void res.writeHead(204, envelopeRoute || url.pathname === '/tunnel' ? cors : { Vary: 'Origin' }).end();
       if (req.method === 'GET' && url.pathname === '/health') return send(200, { ok: true, received, recordingFull });
       if (url.pathname === '/recorded') {
+        if (fromAnotherPage(req)) return send(403, { detail: 'the recording is for the course and its checks, not for web pages' });
         if (req.method === 'DELETE') {
           await rm(recording, { force: true });
           return send(200, { cleared: true });
         }
-        // Streamed as stored, one JSON entry per line, so no size of recording is too big to answer.
-        const recorded = await stat(recording).catch(() => null);
-        res.writeHead(200, { ...cors, 'Content-Type': 'application/json' });
-        res.write('[');
-        let separator = '';
-        let pending = '';
-        const emit = (line) => {
-          if (!line) return;
-          res.write(separator + line);
-          separator = ',';
-        };
-        if (recorded) {
-          for await (const chunk of createReadStream(recording, { encoding: 'utf8' })) {
-            const lines = (pending + chunk).split('\n');
-            pending = lines.pop();
-            lines.forEach(emit);
-          }
-        }
-        emit(pending);
-        return void res.end(']');
+        if (req.method !== 'GET') return send(405, { detail: 'GET or DELETE' });
+        return void (await answerRecording(res, send));
       }
-      const envelopeRoute = /^\/api\/([^/]+)\/envelope\/?$/.exec(url.pathname);
       if (req.method === 'POST' && envelopeRoute) {
         if (envelopeRoute[1] !== project) throw new BadEnvelope(404, `unknown project ${envelopeRoute[1]}; this collector serves project ${project}`);
-        const bytes = await decode(req, await readBody(req));
-        return send(200, { id: await accept(bytes, 'an SDK') });
+        return send(200, { id: await take(req) });
       }
       if (req.method === 'POST' && url.pathname === '/tunnel') {
-        const bytes = await decode(req, await readBody(req));
-        const { header } = checkEnvelope(bytes);
-        const dsnProject = typeof header.dsn === 'string' && URL.canParse(header.dsn) ? new URL(header.dsn).pathname.replace(/^\//, '') : null;
-        if (dsnProject !== project) throw new BadEnvelope(400, `tunnelled envelope's dsn does not target project ${project}`);
-        return send(200, { id: await accept(bytes, 'the tunnel') });
+        const id = await take(req, (bytes) => {
+          const { header } = checkEnvelope(bytes);
+          const dsnProject = typeof header.dsn === 'string' && URL.canParse(header.dsn) ? new URL(header.dsn).pathname.replace(/^\//, '') : null;
+          if (dsnProject !== project) throw new BadEnvelope(400, `tunnelled envelope's dsn does not target project ${project}`);
+        });
+        return send(200, { id });
       }
       send(404, { detail: `no route for ${req.method} ${url.pathname}` });
     } catch (error) {
@@ -251,36 +415,66 @@ export async function startCollector({ port = Number(process.env.COLLECTOR_PORT 
     }
   };
 
-  const server = createServer((req, res) => {
+  const serve = (req, res) => {
     handle(req, res).catch((error) => {
       // Nothing a request does may stop the collector.
       console.error(printable(`could not answer ${req.method} ${req.url}: ${error?.message ?? error}`));
       res.destroy();
     });
-  });
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, resolve);
-  });
-  const actualPort = server.address().port;
+  };
+  const servers = [];
+  // Port 0 (tests): the port 127.0.0.1 got may be taken on [::1]; then both try another.
+  for (let attempt = 0; ; attempt++) {
+    const v4 = createServer(serve);
+    const failed = await listen(v4, port, '127.0.0.1');
+    if (failed) {
+      if (failed.code === 'EADDRINUSE') failed.message = `127.0.0.1:${port} is taken: ${takenBy(port)}Stop that program, then restart the shop.`;
+      throw failed;
+    }
+    actualPort = v4.address().port;
+    const v6 = createServer(serve);
+    const v6Failed = await listen(v6, actualPort, '::1');
+    // Only a taken [::1] stops it: any other failure there means no IPv6 loopback to listen on
+    // (a container without IPv6, a WebContainer), where no one else can listen either.
+    if (v6Failed?.code !== 'EADDRINUSE') {
+      servers.push(v4, ...(v6Failed ? [] : [v6]));
+      break;
+    }
+    await new Promise((resolve) => v4.close(resolve));
+    if (port !== 0 || attempt >= 5) {
+      v6Failed.message = `[::1]:${actualPort} is taken: ${takenBy(actualPort)}The backend's SDK sends to localhost:${actualPort}, which may reach it instead of this collector, so the collector does not start. Stop that program, then restart the shop.`;
+      throw v6Failed;
+    }
+  }
   return {
     port: actualPort,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      Promise.all(
+        servers.map(
+          (server) =>
+            new Promise((resolve) => {
+              server.closeAllConnections();
+              server.close(() => resolve());
+            }),
+        ),
+      ).then(() => undefined),
   };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   // Run by scripts/dev.mjs: end with it. A restart's previous collector may still hold the port for a moment.
   await import('../scripts/lib/exit-with-parent.mjs');
-  let started;
-  for (let waited = 0; !started; waited += 250) {
-    started = await startCollector().catch((error) => {
-      if (error?.code !== 'EADDRINUSE' || waited >= 10_000) throw error;
-      return new Promise((resolve) => setTimeout(resolve, 250));
-    });
+  try {
+    let started;
+    for (let waited = 0; !started; waited += 250) {
+      started = await startCollector().catch((error) => {
+        if (error?.code !== 'EADDRINUSE' || waited >= 10_000) throw error;
+        return new Promise((resolve) => setTimeout(resolve, 250));
+      });
+    }
+    console.log(`Collector listening on http://127.0.0.1:${started.port} (DSN http://public@localhost:${started.port}/1)`);
+  } catch (error) {
+    console.error(printable(`The collector could not start: ${error.message}`));
+    process.exit(1);
   }
-  console.log(`Collector listening on http://127.0.0.1:${started.port} (DSN http://public@localhost:${started.port}/1)`);
 }

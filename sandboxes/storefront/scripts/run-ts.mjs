@@ -98,6 +98,12 @@ export function crashProblem(stderr, exitCode) {
   return { message: message ?? `stopped with exit code ${exitCode}` };
 }
 
+/**
+ * Another user's program on the port, as the course's local runtime sees it (its sandbox guard,
+ * preloaded there, names who holds it); elsewhere, in a WebContainer or run alone, nothing.
+ */
+const portHolder = (port) => globalThis[Symbol.for('checkout-trace-lab.sandbox-guard')]?.foreignListener(port) ?? null;
+
 function answers(port) {
   return new Promise((done) => {
     const socket = connect(port, '127.0.0.1');
@@ -133,9 +139,9 @@ export async function runTypeScript(options) {
 
   const startChild = async () => {
     if (options.port) {
-      for (let waited = 0; await answers(options.port); waited += 100) {
+      for (let waited = 0; (await answers(options.port)) || portHolder(options.port); waited += 100) {
         if (waited >= 5000) {
-          const problem = { message: `port ${options.port} is taken by another program, so the new code cannot serve there` };
+          const problem = { message: portHolder(options.port)?.message ?? `port ${options.port} is taken by another program, so the new code cannot serve there` };
           console.error(`\x1b[31m✖ ${problem.message}\x1b[0m`);
           return report({ state: 'failed', problem });
         }

@@ -1,22 +1,26 @@
 /**
  * The local runtime's server side: attached to the course's own HTTP server, it turns each
  * authorised WebSocket into a LocalSandbox. Refused: connections that are not from loopback,
- * and whatever `refuseUpgrade` refuses (src/server/access.ts: not signed in, a foreign Origin or
- * Host, no Origin at all). Every message is checked against the protocol's schema and answered
- * on its own: a bad one gets an error back, never takes the server down.
+ * and whatever `refuseUpgrade` refuses (src/server/access.ts: no key of a live session, a foreign
+ * Origin or Host, no Origin at all). Every message is checked against the protocol's schema and
+ * answered on its own: a bad one gets an error back, never takes the server down. Every sandbox
+ * process runs with the sandbox guard preloaded (sandbox-guard.cjs): its servers answer only to
+ * the learner's programs, and it talks to the shop's ports only when the learner's programs hold them.
  */
 import { randomUUID } from 'node:crypto';
+import { chmodSync, lstatSync, mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { IncomingMessage, Server } from 'node:http';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { z } from 'zod';
 import { startGuardian } from './guardian.ts';
 import { Outbox } from './outbox.ts';
 import { ownIdentity } from './process-identity.ts';
-import { CLOSE_TAKEN_OVER, PROTOCOL, RUNTIME_PATH, clientMessage, type Request, type Result } from './protocol.ts';
+import { CLOSE_SIGNED_OUT, CLOSE_TAKEN_OVER, PROTOCOL, RUNTIME_PATH, clientMessage, type Request, type Result } from './protocol.ts';
 import { defaultSandboxesDir, makeSandboxFolder, reapStaleSandboxes } from './sandbox-folders.ts';
 import { listenerOn } from './sandbox-processes.ts';
 import { LocalSandbox } from './local-sandbox.ts';
@@ -46,10 +50,41 @@ export interface LocalRuntimeOptions {
 const PARITY_PRELOAD = new URL('./webcontainer-parity.mjs', import.meta.url).href;
 export const BROWSER_PARITY_ENV = { NODE_OPTIONS: `--no-addons --import ${PARITY_PRELOAD}`, NAPI_RS_FORCE_WASI: 'error' } as const;
 
+/**
+ * Preloaded into every sandbox process: see sandbox-guard.cjs. By --import, as the parity preload:
+ * a --require'd one reads the package.json of the folder the process runs in, and a learner's
+ * broken one would stop every process before npm could say why.
+ */
+export const SANDBOX_GUARD = new URL('./sandbox-guard.cjs', import.meta.url).href;
+
+/**
+ * npm's cache (and its `_logs`, which name the learner's paths and commands) is the learner's
+ * alone: made, or made again, readable by no one else.
+ */
+function privateFolder(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const info = lstatSync(dir);
+  const mine = typeof process.getuid !== 'function' || info.uid === process.getuid();
+  if (mine && (info.mode & 0o077) !== 0) chmodSync(dir, 0o700);
+}
+
+/**
+ * The largest message a page may send: a file to write (the editor opens files up to 8 MB), the
+ * lesson's files to mount. A larger one closes the connection (1009), before it is read whole.
+ */
+const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
 /** How often a holder checks that no other course server took the shop over. */
 const HOLDER_CHECK_MS = 1000;
 /** How long a claim waits for the shop's ports to free up (a sandbox that was just ended lets go of them). */
 const PORTS_WAIT_MS = 5000;
+
+/** The default sandboxes folder, or the private one used instead (said in the server's output). */
+function chosenSandboxesDir(): string {
+  const { dir, notice } = defaultSandboxesDir();
+  if (notice) console.warn(`[runtime] ${notice}`);
+  return dir;
+}
 
 /** Who holds the first of `ports` that another program listens on, waiting a little for ports being let go. */
 async function portTaken(ports: number[]): Promise<string | null> {
@@ -59,7 +94,16 @@ async function portTaken(ports: number[]): Promise<string | null> {
     const held = listeners.find(({ listener }) => listener);
     if (!held) return null;
     if (Date.now() >= deadline) {
-      const who = held.listener!.pid ? `pid ${held.listener!.pid}: ${held.listener!.command}` : 'a program of another user, or one this account cannot see';
+      const { pid, command, owner } = held.listener!;
+      if (owner) {
+        // Not the learner's to stop: say whose it is, and what else works.
+        const which = pid ? ` (pid ${pid}: ${command})` : '';
+        return (
+          `The shop needs port ${held.port}, and a program of ${owner} on this computer listens on it${which}. The shop never talks to another ` +
+          `user's program: ask them to stop it, or run the shop in your browser instead (WebContainers), then press \u201cTry again\u201d.`
+        );
+      }
+      const who = pid ? `pid ${pid}: ${command}` : 'a program this account cannot see';
       return (
         `The shop needs port ${held.port}, and another program on this computer listens on it (${who}). Stop that program, then press \u201cTry ` +
         `again\u201d.`
@@ -102,6 +146,8 @@ function idOf(raw: unknown): number | null {
 export interface LocalRuntimeBridge {
   /** Live sessions' folders, for diagnostics and tests. */
   sessions: () => string[];
+  /** Ends every connection and its sandbox, telling each page why (signing every browser out). */
+  closeAll: (reason: string) => void;
   close: () => Promise<void>;
 }
 
@@ -114,7 +160,8 @@ interface Connection {
 
 export function attachLocalRuntime(server: Server, options: LocalRuntimeOptions): LocalRuntimeBridge {
   const cacheDir = options.cacheDir ?? join(homedir(), '.cache', 'checkout-trace-lab');
-  const sandboxesDir = options.sandboxesDir ?? defaultSandboxesDir();
+  privateFolder(cacheDir);
+  const sandboxesDir = options.sandboxesDir ?? chosenSandboxesDir();
   // Names this bridge's sandboxes: which server made them (to reap them once it is gone), and which bridge.
   const owner = `${ownIdentity()}-${randomUUID().slice(0, 8)}`;
   const reaped = reapStaleSandboxes(sandboxesDir).then(
@@ -123,9 +170,12 @@ export function attachLocalRuntime(server: Server, options: LocalRuntimeOptions)
   );
   const guardian = startGuardian(sandboxesDir, owner);
   const snapshots = new SnapshotStore(options.snapshotsDir);
-  const env = { ...BROWSER_PARITY_ENV, NODE_OPTIONS: [BROWSER_PARITY_ENV.NODE_OPTIONS, ...(options.nodeOptions ?? [])].join(' ') };
+  const env = {
+    ...BROWSER_PARITY_ENV,
+    NODE_OPTIONS: [BROWSER_PARITY_ENV.NODE_OPTIONS, `--import ${SANDBOX_GUARD}`, ...(options.nodeOptions ?? [])].join(' '),
+  };
   const connections = new Map<string, Connection>();
-  const sockets = new WebSocketServer({ noServer: true, handleProtocols: () => PROTOCOL, maxPayload: 64 * 1024 * 1024 });
+  const sockets = new WebSocketServer({ noServer: true, handleProtocols: () => PROTOCOL, maxPayload: MAX_MESSAGE_BYTES });
 
   const live = () => [...connections.values()].filter((c) => c.session && !c.session.ending);
   const lock = new ShopLock(sandboxesDir, owner, {
@@ -169,6 +219,7 @@ export function attachLocalRuntime(server: Server, options: LocalRuntimeOptions)
     const connection: Connection = { id: randomUUID(), ws, outbox: new Outbox(ws), session: null };
     connections.set(connection.id, connection);
     let claiming: Promise<LocalSandbox> | null = null;
+    let reads: Promise<void> = Promise.resolve();
 
     const claim = (label: string, ports: number[]) =>
       (claiming ??= (async () => {
@@ -189,7 +240,9 @@ export function attachLocalRuntime(server: Server, options: LocalRuntimeOptions)
           await rm(folder, { recursive: true, force: true });
           throw error;
         }
-        connection.session = new LocalSandbox({ folder, outbox: connection.outbox, guardian, npmCacheDir: join(cacheDir, 'npm'), snapshots, env });
+        // The guard in its processes talks to the shop's ports only where the learner's programs listen.
+        const sessionEnv = { ...env, CTL_SHOP_PORTS: ports.join(',') };
+        connection.session = new LocalSandbox({ folder, outbox: connection.outbox, guardian, npmCacheDir: join(cacheDir, 'npm'), snapshots, env: sessionEnv });
         if (ws.readyState !== ws.OPEN) void end(connection);
         return connection.session;
       })().catch((error: unknown) => {
@@ -221,6 +274,16 @@ export function attachLocalRuntime(server: Server, options: LocalRuntimeOptions)
       }
       const message = parsed.data;
       if (!('id' in message)) return connection.session?.command(message);
+      if (message.op !== 'readFile') return respond(message);
+      // Files are read one at a time, and only once the page has taken the last one: a page that
+      // asks for many large files and reads none holds one of them here, not all.
+      reads = reads.then(async () => {
+        if (connection.outbox.congested) await connection.outbox.drained();
+        await respond(message);
+      });
+    }
+
+    async function respond(message: Request) {
       try {
         connection.outbox.send({ id: message.id, ok: true, result: await answer(message) });
       } catch (error) {
@@ -254,6 +317,9 @@ export function attachLocalRuntime(server: Server, options: LocalRuntimeOptions)
 
   return {
     sessions: () => [...connections.values()].flatMap(({ session }) => (session ? [session.folder] : [])),
+    closeAll: (reason) => {
+      for (const { ws } of connections.values()) if (ws.readyState === ws.OPEN) ws.close(CLOSE_SIGNED_OUT, reason);
+    },
     close: async () => {
       process.off('exit', onExit);
       clearInterval(watchHolder);

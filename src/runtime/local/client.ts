@@ -2,7 +2,18 @@
  * The browser side of the local runtime: the Runtime contract over one WebSocket to the bridge in
  * the course's own server. Also runs in Node 22 (global WebSocket), which is how tests drive it.
  */
-import { CLOSE_TAKEN_OVER, PROTOCOL, type ClientMessage, type RequestBody, type Result, type ServerMessage } from './protocol.ts';
+import {
+  CLOSE_SIGNED_OUT,
+  CLOSE_TAKEN_OVER,
+  KEY_PROTOCOL_PREFIX,
+  KEY_STORAGE_ITEM,
+  PROTOCOL,
+  STDIN_CHUNK,
+  type ClientMessage,
+  type RequestBody,
+  type Result,
+  type ServerMessage,
+} from './protocol.ts';
 import {
   RuntimeError,
   type FileChange,
@@ -17,6 +28,16 @@ import {
 interface LiveProcess {
   controller: ReadableStreamDefaultController<string>;
   resolveExit: (code: number) => void;
+}
+
+/** `text` in pieces of at most `size` UTF-16 units, never splitting a surrogate pair. */
+function* pieces(text: string, size: number): Generator<string> {
+  for (let at = 0; at < text.length; ) {
+    let end = Math.min(at + size, text.length);
+    if (end < text.length && /[\uD800-\uDBFF]/.test(text[end - 1]!)) end--;
+    yield text.slice(at, end);
+    at = end;
+  }
 }
 
 class LocalRuntimeClient implements Runtime {
@@ -43,7 +64,9 @@ class LocalRuntimeClient implements Runtime {
     const message =
       event.code === CLOSE_TAKEN_OVER
         ? `${event.reason} This tab no longer runs it; press “Try again” to run it here again.`
-        : 'The connection to the local runtime closed. Is `npm start` still running?';
+        : event.code === CLOSE_SIGNED_OUT
+          ? `${event.reason} Open the new link \`npm start\` printed to sign in again.`
+          : 'The connection to the local runtime closed. Is `npm start` still running?';
     this.#closed = new RuntimeError(message, 'disconnected');
     if (!this.#tearingDown) for (const listener of this.#failures) listener({ source: 'runtime', message: this.#closed.message });
     for (const { reject } of this.#pending.values()) reject(this.#closed);
@@ -157,7 +180,9 @@ class LocalRuntimeClient implements Runtime {
     return {
       output,
       exit,
-      write: (data) => this.#send({ op: 'stdin', processId, data }),
+      write: (data) => {
+        for (const piece of pieces(data, STDIN_CHUNK)) this.#send({ op: 'stdin', processId, data: piece });
+      },
       resize: ({ cols, rows }) => this.#send({ op: 'resize', processId, cols, rows }),
       kill: () => !this.#closed && this.#send({ op: 'kill', processId }),
     };
@@ -197,15 +222,28 @@ export interface ConnectOptions {
    * its Origin itself and cannot set headers.
    */
   headers?: Record<string, string>;
+  /** The session's key (default: the one the sign-in page kept in this origin's localStorage). */
+  key?: string;
 }
 
 /** The bridge of the course server that served this page. */
 export const pageRuntimeUrl = (): string => `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/__runtime`;
 
-function open(url: string, headers?: Record<string, string>): Promise<WebSocket> {
+/** The key the sign-in page kept for this origin, where there is a page. */
+function pageKey(): string | undefined {
+  try {
+    return globalThis.localStorage?.getItem(KEY_STORAGE_ITEM) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function open(url: string, headers?: Record<string, string>, key = pageKey()): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
+    // The key rides in the handshake as a second subprotocol; the bridge answers with PROTOCOL alone.
+    const protocols = key ? [PROTOCOL, `${KEY_PROTOCOL_PREFIX}${key}`] : [PROTOCOL];
     // Node's WebSocket (undici) takes an init object with headers; a browser's takes protocols only.
-    const socket = headers ? new WebSocket(url, { protocols: [PROTOCOL], headers } as unknown as string[]) : new WebSocket(url, [PROTOCOL]);
+    const socket = headers ? new WebSocket(url, { protocols, headers } as unknown as string[]) : new WebSocket(url, protocols);
     socket.addEventListener('open', () => resolve(socket), { once: true });
     socket.addEventListener(
       'error',
@@ -230,9 +268,9 @@ function open(url: string, headers?: Record<string, string>): Promise<WebSocket>
  */
 export async function connectLocalRuntime(
   url: string,
-  { label = typeof document === 'undefined' ? 'a test' : document.title, ports = [], headers }: ConnectOptions = {},
+  { label = typeof document === 'undefined' ? 'a test' : document.title, ports = [], headers, key }: ConnectOptions = {},
 ): Promise<Runtime> {
-  const client = new LocalRuntimeClient(await open(url, headers));
+  const client = new LocalRuntimeClient(await open(url, headers, key));
   try {
     await client.claim(label, ports);
   } catch (error) {
@@ -243,8 +281,8 @@ export async function connectLocalRuntime(
 }
 
 /** Ends the session that holds this machine's sandbox (another tab, another course server). */
-export async function takeOverLocalRuntime(url: string, { headers }: Pick<ConnectOptions, 'headers'> = {}): Promise<void> {
-  const socket = await open(url, headers);
+export async function takeOverLocalRuntime(url: string, { headers, key }: Pick<ConnectOptions, 'headers' | 'key'> = {}): Promise<void> {
+  const socket = await open(url, headers, key);
   const done = new Promise<void>((resolve, reject) => {
     socket.addEventListener('message', (event) => {
       const answer = JSON.parse(String(event.data)) as ServerMessage;

@@ -4,11 +4,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { watch, type FSWatcher } from 'node:fs';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { basename, delimiter, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { mkdirInside, resolveForWrite, resolveInside, writeInside } from './confine.ts';
+import { mkdirInside, readInside, resolveForWrite, resolveInside, writeInside } from './confine.ts';
 import type { Guardian } from './guardian.ts';
 import type { Outbox } from './outbox.ts';
 import { startPreviewProxy, type PreviewProxy } from './preview-proxy.ts';
@@ -18,6 +18,9 @@ import { ptyAvailable, ptyCommand, resizePty } from './pty.ts';
 import type { Command, RequestBody, Result } from './protocol.ts';
 import { SANDBOX_MARKER, sandboxListensOn } from './sandbox-processes.ts';
 import { isUnwatched, RuntimeError, type FileTree } from '../types.ts';
+
+/** The most input held for one process that is not reading it (a paste into a busy shell fits). */
+export const STDIN_BACKLOG = 4 * 1024 * 1024;
 
 /** Servers announce themselves ("Local: http://localhost:5173/"); ANSI colours are stripped first. */
 const ANNOUNCED_PORT = /(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1?\]):(\d{2,5})/g;
@@ -81,7 +84,7 @@ export class LocalSandbox {
         await this.#options.snapshots.writeInto(body.file, this.folder);
         return null;
       case 'readFile':
-        return readFile(await resolveInside(this.folder, body.path), 'utf8').catch(ioError(body.path));
+        return readInside(this.folder, body.path);
       case 'writeFile':
         await writeInside(this.folder, body.path, body.contents);
         return null;
@@ -129,9 +132,26 @@ export class LocalSandbox {
   command(message: Command) {
     const child = this.#processes.get(message.processId);
     if (!child) return;
-    if (message.op === 'stdin') child.stdin?.write(message.data);
+    if (message.op === 'stdin') this.#stdin(message.processId, child, message.data);
     else if (message.op === 'kill') killOnly(child);
     else if (message.op === 'resize' && this.#ptys.has(message.processId)) resizePty(child.pid!, message).catch(() => undefined);
+  }
+
+  /**
+   * Input for a process, held for it up to STDIN_BACKLOG bytes: past that it is not reading its
+   * input, and more would only pile up in the server's memory, so it is dropped and the page told.
+   */
+  #stdin(processId: number, child: ChildProcess, data: string) {
+    const stdin = child.stdin;
+    if (!stdin?.writable) return;
+    if (stdin.writableLength + Buffer.byteLength(data) > STDIN_BACKLOG) {
+      this.#send({
+        event: 'invalid-message',
+        message: `Input for process ${processId} was dropped: it has not read the last ${Math.round(stdin.writableLength / 1024)} KiB it was sent.`,
+      });
+      return;
+    }
+    stdin.write(data);
   }
 
   async #mount(tree: FileTree, prefix: string) {

@@ -8,11 +8,25 @@ import { z } from 'zod';
 import type { DirEntry, FileTree, RuntimeErrorCode } from '../types.ts';
 
 export const RUNTIME_PATH = '/__runtime';
-/** Bumped when messages change, so a page from an older server is refused instead of misread. */
-export const PROTOCOL = 'ctl-runtime-v2';
+/** Bumped when messages or the handshake change, so a page from an older server is refused instead of misread. */
+export const PROTOCOL = 'ctl-runtime-v3';
+/**
+ * The page proves its session with a key in the handshake, offered as a second subprotocol
+ * `ctl-key.<key>` beside PROTOCOL (a browser's WebSocket can send no other header): Kubernetes'
+ * `base64url.bearer.authorization.k8s.io.<token>` and Jupyter's `v1.token.websocket.jupyter.org.<token>`
+ * do the same. The bridge answers with PROTOCOL alone.
+ */
+export const KEY_PROTOCOL_PREFIX = 'ctl-key.';
+/** Where the course's pages keep that key: their origin's localStorage, which no other port can read. */
+export const KEY_STORAGE_ITEM = 'ctl-runtime-key';
 
 /** WebSocket close codes the bridge uses to say why a sandbox ended (4000-4999 are for applications). */
 export const CLOSE_TAKEN_OVER = 4001;
+/** The learner signed every browser out (in the terminal of `npm start`). */
+export const CLOSE_SIGNED_OUT = 4002;
+
+/** The most input one stdin message carries. */
+export const STDIN_CHUNK = 256 * 1024;
 
 const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 /** Sandbox paths are checked (relative, no `..`, no NUL) where they are used: see sandbox-path.ts. */
@@ -49,7 +63,8 @@ export const clientMessage = z.discriminatedUnion('op', [
     options: z.object({ cwd: path.optional(), env: z.record(text, text).optional(), terminal: terminalSize.optional() }),
   }),
   request({ op: z.literal('teardown') }),
-  command({ op: z.literal('stdin'), data: z.string() }),
+  /** Input in pieces of at most STDIN_CHUNK characters (the client splits a long paste). */
+  command({ op: z.literal('stdin'), data: z.string().max(STDIN_CHUNK) }),
   command({ op: z.literal('resize'), ...terminalSize.shape }),
   command({ op: z.literal('kill') }),
 ]);

@@ -6,33 +6,59 @@
  */
 import { lstatSync, mkdirSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir, userInfo } from 'node:os';
+import { homedir, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { pinRoot } from './confine.ts';
+import { describeUid } from './loopback-peers.cjs';
 import { stillRunning } from './process-identity.ts';
 import { killSandboxProcesses } from './sandbox-processes.ts';
 
 const PREFIX = 'ctl-sandbox-';
 const OWNED = /^ctl-sandbox-(\d+\.\d+)-/;
 
-/**
- * The default folder for sandboxes: one per user in the OS temp folder, private to them. One that
- * someone else made (or a symlink planted there) is refused rather than used.
- */
-export function defaultSandboxesDir(): string {
-  // By uid where there is one: a container's user may have no name.
-  const dir = join(tmpdir(), `checkout-trace-lab-${typeof process.getuid === 'function' ? process.getuid() : userInfo().username}`);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const info = lstatSync(dir);
-  const mine = typeof process.getuid !== 'function' || info.uid === process.getuid();
-  if (!info.isDirectory() || !mine || (process.platform !== 'win32' && (info.mode & 0o077) !== 0)) {
-    throw new Error(`${dir} is not a private folder of yours; remove it, or set CTL_SANDBOXES_DIR to a folder of your own.`);
+/** Why `dir` is not a private folder of this user's (made if missing), or null when it is. */
+function notPrivate(dir: string): string | null {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const info = lstatSync(dir);
+    if (info.isSymbolicLink()) return 'it is a symlink';
+    if (!info.isDirectory()) return 'it is not a folder';
+    if (typeof process.getuid === 'function' && info.uid !== process.getuid()) return `it belongs to ${describeUid(info.uid)}`;
+    if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) return 'other users may open it';
+    return null;
+  } catch (error) {
+    return (error as Error).message;
   }
-  return dir;
 }
 
-/** `owner`: the server's identity and the bridge's id, "4242.1234567-a1b2c3". */
-export function makeSandboxFolder(sandboxesDir: string, owner: string): Promise<string> {
-  return mkdtemp(join(sandboxesDir, `${PREFIX}${owner}-`));
+/**
+ * The default folder for sandboxes: one per user in the OS temp folder, private to them. Anyone
+ * may create that name first (or plant a symlink there); such a folder is never used: the
+ * sandboxes go to a private folder in the user's cache instead, which no one else can create, and
+ * `notice` says so. Every course server of the user finds the same folder (their shop lock is there).
+ */
+export function defaultSandboxesDir(): { dir: string; notice?: string } {
+  // By uid where there is one: a container's user may have no name.
+  const id = typeof process.getuid === 'function' ? process.getuid() : userInfo().username;
+  const shared = join(tmpdir(), `checkout-trace-lab-${id}`);
+  const refused = notPrivate(shared);
+  if (!refused) return { dir: shared };
+  const own = join(homedir(), '.cache', 'checkout-trace-lab', 'sandboxes');
+  const alsoRefused = notPrivate(own);
+  if (alsoRefused) {
+    throw new Error(`Neither ${shared} (${refused}) nor ${own} (${alsoRefused}) is a private folder of yours; set CTL_SANDBOXES_DIR to one.`);
+  }
+  return { dir: own, notice: `${shared} is not a private folder of yours (${refused}), so sandboxes are made in ${own} instead.` };
+}
+
+/**
+ * `owner`: the server's identity and the bridge's id, "4242.1234567-a1b2c3". The folder's identity
+ * is kept, so that a sandbox process replacing it later is noticed (confine.ts).
+ */
+export async function makeSandboxFolder(sandboxesDir: string, owner: string): Promise<string> {
+  const folder = await mkdtemp(join(sandboxesDir, `${PREFIX}${owner}-`));
+  await pinRoot(folder);
+  return folder;
 }
 
 /** Kills what still runs from a sandbox and removes its folder (and any snapshot staging beside it). */

@@ -6,6 +6,7 @@
  * other systems the process groups the bridge started are all there is (see guardian.ts).
  */
 import { readdir, readFile, readlink } from 'node:fs/promises';
+import { describeUid, listenersOn, ownUid } from './loopback-peers.cjs';
 
 export const SANDBOX_MARKER = 'CTL_SANDBOX';
 
@@ -51,34 +52,32 @@ async function socketInodes(pid: number): Promise<string[]> {
 
 /** Inodes of TCP sockets listening on `port` (IPv4 and IPv6), from /proc/net/tcp{,6}. */
 async function listeningInodes(port: number): Promise<Set<string>> {
-  const inodes = new Set<string>();
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    const text = await readFile(table, 'utf8').catch(() => '');
-    for (const line of text.split('\n').slice(1)) {
-      const fields = line.trim().split(/\s+/);
-      // local_address is HEXIP:HEXPORT; state 0A is LISTEN; the inode is field 9.
-      if (fields.length > 9 && fields[3] === '0A' && parseInt(fields[1]!.split(':')[1]!, 16) === port) inodes.add(fields[9]!);
-    }
-  }
-  return inodes;
+  return new Set(listenersOn(port).map((listener) => listener.inode));
 }
 
-/** What listens on a port: its pid and command line where this user may see them (not another user's). */
+/**
+ * What listens on a port: its pid and command line where this user may see them, and its owner
+ * when that is another user ("user mallory (uid 1001)").
+ */
 export interface Listener {
   pid?: number;
   command?: string;
+  owner?: string;
 }
 
 /** Who listens on `port`, or null when nothing does (Linux; elsewhere null: the caller cannot tell). */
 export async function listenerOn(port: number): Promise<Listener | null> {
-  const listening = await listeningInodes(port);
-  if (listening.size === 0) return null;
+  const listeners = listenersOn(port);
+  if (listeners.length === 0) return null;
+  const foreign = listeners.find((listener) => listener.uid !== ownUid());
+  const owner = foreign ? { owner: describeUid(foreign.uid) } : {};
+  const listening = new Set(listeners.map((listener) => listener.inode));
   for (const pid of (await readdir('/proc').catch(() => [] as string[])).filter(numeric).map(Number)) {
     if (!(await socketInodes(pid)).some((inode) => listening.has(inode))) continue;
     const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    return { pid, command: cmdline.split('\0').filter(Boolean).join(' ').slice(0, 120) };
+    return { pid, command: cmdline.split('\0').filter(Boolean).join(' ').slice(0, 120), ...owner };
   }
-  return {};
+  return owner;
 }
 
 /**
