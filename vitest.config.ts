@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config';
  * Chromium, which also run the shop. The storefront sandbox has its own Vitest (it must run on
  * Node 20 too); tests/run-all.ts runs it.
  */
-const SHOP_ON_FIXED_PORTS = ['tests/lessons/checkpoints.test.ts', 'tests/sandbox/**/*.test.ts'];
+const SHOP_ON_FIXED_PORTS = ['tests/lessons/checkpoints.test.ts', 'tests/sandbox/**/*.test.ts', 'tests/runtime/shop-guard.test.ts'];
 
 export default defineConfig({
   test: {

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // node scripts/frontend.mjs: the frontend's Vite dev server (frontend/vite.config.ts), as `vite
-// frontend` starts it, and two things the CLI does not do. It ends with the process that started it
-// (scripts/dev.mjs), so its port is free for the next start even where a kill does not reach
-// children; and it compiles each file you save at once, so a syntax error is reported (file, line)
-// the moment you save it, with or without the page open, and cleared when you fix it.
+// frontend` starts it, and three things the CLI does not do. It ends with the process that started
+// it (scripts/dev.mjs), so its port is free for the next start even where a kill does not reach
+// children; it compiles each file you save at once, so a syntax error is reported (file, line) the
+// moment you save it, with or without the page open, and cleared when you fix it; and it answers
+// 400 to a request whose target is not a plain path, which would otherwise take Vite down.
 import { relative } from 'node:path';
 import './lib/exit-with-parent.mjs';
 import { reportStatus } from './lib/report-status.mjs';
@@ -20,6 +21,38 @@ function problemOf(error) {
   const where = file ? { file: relative(process.cwd(), file.replace(/\?.*$/, '')), line: error.loc?.line, column: error.loc?.column } : {};
   return { ...where, message: String(error.message ?? error).split('\n')[0].replace(/^.*?: /, (prefix) => (prefix.includes('/') ? '' : prefix)) };
 }
+
+/** A request target Vite can take: a path that `new URL()` reads (not `http://[/`, not `*`). */
+function readableTarget(target) {
+  if (!target?.startsWith('/') || target.startsWith('//')) return false;
+  try {
+    new URL(target, 'http://localhost');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Vite's router parses every target, and one it cannot read (`GET http://[/ HTTP/1.1`) took the dev server down. */
+const readableTargetsOnly = {
+  name: 'course:readable-targets-only',
+  configureServer({ httpServer }) {
+    if (!httpServer) return;
+    const emit = httpServer.emit;
+    httpServer.emit = function (event, ...args) {
+      const [req, answer] = args;
+      if (event === 'request' && !readableTarget(req.url)) {
+        answer.writeHead(400, { 'Content-Type': 'text/plain', Connection: 'close' }).end('Bad request: not a path.\n');
+        return true;
+      }
+      if (event === 'upgrade' && !readableTarget(req.url)) {
+        answer.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+        return true;
+      }
+      return emit.call(this, event, ...args);
+    };
+  },
+};
 
 const status = reportStatus('frontend', [`${root}/src`]);
 let failedFile = null;
@@ -57,7 +90,7 @@ const compileOnSave = {
 };
 
 await status.report({ state: 'starting' });
-const server = await createServer({ root, plugins: [compileOnSave] });
+const server = await createServer({ root, plugins: [compileOnSave, readableTargetsOnly] });
 for (let waited = 0; ; waited += 250) {
   try {
     await server.listen();
