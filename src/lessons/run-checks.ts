@@ -6,6 +6,7 @@
 import type { Runtime, SandboxProcess } from '../runtime/types.ts';
 import { forEachChunk, readAll } from '../runtime/process-output.ts';
 import { OutputFrameReader } from '../sandbox/output-frames.ts';
+import { PROCESS_NAMES } from '../sandbox/shop.ts';
 
 export interface CheckResult {
   name: string;
@@ -183,13 +184,18 @@ const warm = new WeakMap<Runtime, Promise<WarmChecks>>();
 function warmChecks(runtime: Runtime): Promise<WarmChecks> {
   let runner = warm.get(runtime);
   if (!runner) {
-    const started = runtime.spawn('node', [CHECK_SERVER]).then((process) => new WarmChecks(process));
+    const started = runtime.spawn('node', [CHECK_SERVER], { name: PROCESS_NAMES.checks }).then((process) => new WarmChecks(process));
     warm.set(runtime, started);
     const forget = () => warm.get(runtime) === started && warm.delete(runtime);
     started.then((ready) => ready.ready).catch(forget);
     runner = started;
   }
   return runner;
+}
+
+/** A warm runner that already runs in the sandbox (a reloaded page took the sandbox back): its checks are placed afresh before the next run. */
+export function adoptChecks(runtime: Runtime, process: SandboxProcess): void {
+  warm.set(runtime, Promise.resolve(new WarmChecks(process)));
 }
 
 /**

@@ -8,6 +8,7 @@
  * slow, the learner is told it is still starting and may keep waiting or switch.
  */
 import { SHOP_PORTS } from '../sandbox/shop.ts';
+import type { Claimed } from './local/protocol.ts';
 import { RuntimeError, type Runtime } from './types.ts';
 
 export type RuntimePreference = 'auto' | 'webcontainer' | 'local';
@@ -20,6 +21,18 @@ export function readPreference(): RuntimePreference {
   const fromUrl = new URLSearchParams(location.search).get('runtime');
   const value = fromUrl ?? localStorage.getItem(PREFERENCE_KEY);
   return value === 'webcontainer' || value === 'local' ? value : 'auto';
+}
+
+/** This tab's claim on the local runtime's sandbox (sessionStorage: per tab, kept across a reload). */
+const CLAIMED_KEY = 'ctl:sandbox';
+
+function readClaimed(): Claimed | null {
+  try {
+    const value = JSON.parse(sessionStorage.getItem(CLAIMED_KEY) ?? 'null') as Claimed | null;
+    return typeof value?.sandboxId === 'string' && typeof value.token === 'string' ? value : null;
+  } catch {
+    return null;
+  }
 }
 
 export function savePreference(preference: RuntimePreference): void {
@@ -46,7 +59,10 @@ export const pageRuntimeSources: RuntimeSources = {
   async connectLocal() {
     if (!localRuntimeServed()) throw new RuntimeError(noLocalRuntimeHelp, 'unauthorized');
     const { connectLocalRuntime, pageRuntimeUrl } = await import('./local/client.ts');
-    return connectLocalRuntime(pageRuntimeUrl(), { ports: SHOP_PORTS });
+    // The sandbox outlives a reload of this tab for a moment: the tab keeps how to take it back.
+    const runtime = await connectLocalRuntime(pageRuntimeUrl(), { ports: SHOP_PORTS, keepForReload: true, resume: readClaimed() });
+    sessionStorage.setItem(CLAIMED_KEY, JSON.stringify(runtime.claimed));
+    return runtime;
   },
   async bootWebContainer() {
     const { bootWebContainer } = await import('./webcontainer.ts');

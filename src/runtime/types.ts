@@ -30,6 +30,8 @@ export interface SpawnOptions {
   env?: Record<string, string>;
   /** Run attached to a pseudo-terminal of this size (for the learner's shell). */
   terminal?: { cols: number; rows: number };
+  /** What the page calls this process (the shop, the shell): a reloaded page finds it by this name (`Runtime.resumed`). */
+  name?: string;
 }
 
 export interface SandboxProcess {
@@ -73,13 +75,19 @@ export interface Runtime {
   watch(path: string, listener: (change: FileChange) => void): Unsubscribe;
   spawn(command: string, args: string[], options?: SpawnOptions): Promise<SandboxProcess>;
   /** The learner's interactive shell in the sandbox root, on a pseudo-terminal of this size. */
-  openShell(size: { cols: number; rows: number }): Promise<SandboxProcess>;
+  openShell(size: { cols: number; rows: number }, name?: string): Promise<SandboxProcess>;
   /** Called whenever a process in the sandbox starts serving HTTP on a port. */
   onServerReady(listener: (port: number, url: string) => void): Unsubscribe;
   /** Failures no call returns: the runtime breaking or disconnecting, an error in a previewed page. */
   onFailure(listener: (failure: RuntimeFailure) => void): Unsubscribe;
   /** Kill every process and release the sandbox. Safe to call twice. */
   teardown(): Promise<void>;
+  /**
+   * A sandbox taken back after the page reloaded (the local runtime keeps it running for a
+   * moment): its processes that were spawned with a `name` and still run, each replaying the end
+   * of what it printed. Null for a sandbox this page started.
+   */
+  readonly resumed?: ReadonlyMap<string, SandboxProcess> | null;
 }
 
 /**

@@ -34,6 +34,9 @@ export const SHOP_SCRIPTS = {
   shoppers: ['scripts/run-ts.mjs', '--watch', 'scripts/shoppers.ts'],
 } as const;
 
+/** What the course names the processes it starts in the sandbox, so a reloaded page finds them again (Runtime.resumed). */
+export const PROCESS_NAMES = { shop: 'shop', shell: 'shell', shoppers: 'shoppers', checks: 'checks' } as const;
+
 /** Tells the shop's parts to report their state in their output, for the course to read. */
 export const STATUS_FRAMES_ENV = { SHOP_STATUS_FRAMES: '1' };
 

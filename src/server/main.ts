@@ -142,6 +142,8 @@ const runtime = attachLocalRuntime(server, {
   // Sandboxes boot from the packages snapshot the browser would mount.
   snapshotsDir: join(root, 'sandbox'),
   nodeOptions: process.env.CTL_SANDBOX_NODE_OPTIONS?.split(' ').filter(Boolean),
+  // How long a sandbox outlives its page, for a reload to take it back (tests shorten it).
+  reloadGraceMs: process.env.CTL_RELOAD_GRACE_MS ? Number(process.env.CTL_RELOAD_GRACE_MS) : undefined,
 });
 
 /** Who holds a port, for a message: "a program of user mallory (uid 1001)", "pid 42 (vite)". */

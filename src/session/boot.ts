@@ -10,7 +10,7 @@ import { expectedPackageFolders, needsInstall } from './packages.ts';
 import type { FileMap } from '../runtime/types.ts';
 import { forEachChunk, readAll } from '../runtime/process-output.ts';
 import { readProbe, type ProbeReport } from '../sandbox/capabilities.ts';
-import { BACKEND, FRONTEND, FRONTEND_PORT, SHOP_SCRIPTS, STATUS_FRAMES_ENV, type PartStatus } from '../sandbox/shop.ts';
+import { BACKEND, FRONTEND, FRONTEND_PORT, PROCESS_NAMES, SHOP_SCRIPTS, STATUS_FRAMES_ENV, type PartStatus } from '../sandbox/shop.ts';
 import { OutputFrameReader } from '../sandbox/output-frames.ts';
 /** A shop that has not served by then is stuck: say so and offer a restart, never spin. */
 export const START_STALL_MS = 60_000;
@@ -137,7 +137,7 @@ export async function startShop(runtime: Runtime, { onProgress, onOutput }: Boot
   const tail = new Tail();
   // `node scripts/dev.mjs`, not `npm run dev`: stopping it must stop the shop, and a process started
   // through npm (a shell in WebContainers) may outlive a kill and keep holding the ports.
-  const devServer = await runtime.spawn('node', [SHOP_SCRIPTS.dev], { env: STATUS_FRAMES_ENV });
+  const devServer = await runtime.spawn('node', [SHOP_SCRIPTS.dev], { env: STATUS_FRAMES_ENV, name: PROCESS_NAMES.shop });
   const reader = new OutputFrameReader();
   let starting = true;
   pipeOutput(

@@ -18,14 +18,25 @@ import {
 } from '../runtime/types.ts';
 import { markCompleted } from '../lessons/progress.ts';
 import { forEachChunk } from '../runtime/process-output.ts';
-import { prepareChecks, runChecks, type CheckRun } from '../lessons/run-checks.ts';
+import { adoptChecks, prepareChecks, runChecks, type CheckRun } from '../lessons/run-checks.ts';
 import { missingCapabilities, missingFor, type MissingCapability, type ProbeReport } from '../sandbox/capabilities.ts';
-import { BACKEND, FRONTEND, SHOP_SCRIPTS, sourcesMatch, type PartStatus } from '../sandbox/shop.ts';
+import { BACKEND, FRONTEND, FRONTEND_PORT, PROCESS_NAMES, SHOP_SCRIPTS, sourcesMatch, type PartStatus } from '../sandbox/shop.ts';
 import { TelemetryStore } from '../telemetry/store.ts';
-import { BootError, prepareSandbox, probeSandbox, startShop, type BootCallbacks, type BootProgress, type BootStep } from './boot.ts';
+import {
+  BootError,
+  pipeOutput,
+  prepareSandbox,
+  probeSandbox,
+  startShop,
+  type BootCallbacks,
+  type BootProgress,
+  type BootStep,
+  type RunningShop,
+} from './boot.ts';
 import { FileSync } from './file-sync.ts';
 import type { LessonSandbox } from '../lessons/sandbox-files.ts';
 import { fetchLessonSandbox, fetchPackagesSnapshot } from './lesson-source.ts';
+import { loadLastCheck, saveLastCheck } from './last-check.ts';
 import { OutputLog } from './output-log.ts';
 import { OutputFrameReader } from '../sandbox/output-frames.ts';
 import { clearBeforeSolution, clearEdits, keepBeforeSolution, loadBeforeSolution, loadEdits, saveEdit, withEdits } from './saved-edits.ts';
@@ -189,7 +200,7 @@ export class CourseSession {
       lessonId,
       lessonSynced: false,
       loadError: null,
-      check: { running: false, waitingForShop: false, run: null },
+      check: { running: false, waitingForShop: false, run: loadLastCheck(lessonId) },
       preference: this.#runtime || this.#booting ? this.#state.preference : readPreference(),
     });
     let lesson: LessonSandbox;
@@ -359,6 +370,7 @@ export class CourseSession {
       this.#set({ runtimeKind: runtime.kind });
       this.output.append(`\x1b[2m\u2014 sandbox on ${runtime.kind === 'local' ? 'this computer (local runtime)' : 'WebContainers'} \u2014\x1b[0m\r\n`);
       const files = this.#state.files;
+      if (runtime.resumed) return await this.#resume(runtime, runtime.resumed, bootId, callbacks);
       await prepareSandbox(runtime, files, await packages, callbacks);
       if (!current()) return;
       void probeSandbox(runtime).then((report) => current() && report && this.#set({ capabilities: report, missing: missingCapabilities(report) }));
@@ -381,9 +393,54 @@ export class CourseSession {
   }
 
   async #startShop(bootId: number, callbacks: BootCallbacks): Promise<void> {
-    const runtime = this.#runtime!;
-    const shop = await startShop(runtime, callbacks);
+    const shop = await startShop(this.#runtime!, callbacks);
     if (bootId !== this.#bootId) return void shop.devServer.kill();
+    await this.#adoptShop(shop, bootId);
+  }
+
+  /**
+   * The page reloaded, and the local runtime kept its sandbox running: its processes are taken
+   * back (their recent output replayed: the terminal, the telemetry, the parts' states) instead of
+   * booting again. Files the editor holds and the sandbox does not (a keystroke just before the
+   * reload) are written.
+   */
+  async #resume(runtime: Runtime, processes: ReadonlyMap<string, SandboxProcess>, bootId: number, callbacks: BootCallbacks): Promise<void> {
+    this.#set({ boot: { step: 'start', detail: 'back to the running shop', slow: false, error: null } });
+    this.output.append('\x1b[2m(this page reloaded; the shop kept running)\x1b[0m\r\n');
+    const files = this.#state.files;
+    const held: FileMap = {};
+    await Promise.all(
+      Object.keys(files).map(async (path) => {
+        const contents = await runtime.readFile(path).catch(() => undefined);
+        if (contents !== undefined) held[path] = contents;
+      }),
+    );
+    if (bootId !== this.#bootId) return;
+    this.#sync.attach(runtime, held);
+    this.#sync.replaceAll(files);
+    this.#watchSandbox(runtime, files);
+    void probeSandbox(runtime).then((report) => bootId === this.#bootId && report && this.#set({ capabilities: report, missing: missingCapabilities(report) }));
+    const shell = processes.get(PROCESS_NAMES.shell);
+    if (shell) this.#adoptShell(Promise.resolve(shell), true);
+    const shoppers = processes.get(PROCESS_NAMES.shoppers);
+    if (shoppers) this.#adoptShoppers(runtime, shoppers, this.#state.shoppers.perMinute);
+    const checks = processes.get(PROCESS_NAMES.checks);
+    if (checks) adoptChecks(runtime, checks);
+    const devServer = processes.get(PROCESS_NAMES.shop);
+    if (!devServer) return this.#startShop(bootId, callbacks); // the shop had stopped: start it
+    pipeOutput(devServer, callbacks.onOutput);
+    const previewUrl = await new Promise<string>((resolve) => {
+      const off = runtime.onServerReady((port, url) => {
+        if (port !== FRONTEND_PORT) return;
+        off();
+        resolve(url);
+      });
+    });
+    await this.#adoptShop({ devServer, previewUrl }, bootId);
+  }
+
+  /** The shop runs: the page follows it (its end, its state), then shows it. */
+  async #adoptShop(shop: RunningShop, bootId: number): Promise<void> {
     this.#devServer = shop.devServer;
     void shop.devServer.exit.then((code) => {
       if (this.#devServer !== shop.devServer) return;
@@ -579,14 +636,18 @@ export class CourseSession {
     const runtime = this.#runtime;
     this.#shellSize = size;
     if (!runtime || this.#shell) return;
-    const opened = runtime.openShell(size);
-    let prompted = () => {};
-    const shell = { process: opened, prompted: new Promise<void>((resolve) => (prompted = resolve)) };
+    this.#adoptShell(runtime.openShell(size, PROCESS_NAMES.shell), false);
+  }
+
+  /** Follows a shell: its output into `shellOutput`, its end. `prompted`: it has printed its prompt already (a re-attached one). */
+  #adoptShell(opened: Promise<SandboxProcess>, prompted: boolean): void {
+    let markPrompted = () => {};
+    const shell = { process: opened, prompted: prompted ? Promise.resolve() : new Promise<void>((resolve) => (markPrompted = resolve)) };
     this.#shell = shell;
     opened.then(
       async (process) => {
         await forEachChunk(process, (chunk) => {
-          prompted();
+          markPrompted();
           this.shellOutput.append(chunk);
         });
         if (this.#shell !== shell) return;
@@ -627,14 +688,24 @@ export class CourseSession {
     let started: SandboxProcess;
     try {
       // With SHOP_PARENT_PIPE, the simulator ends when this process is stopped, however the runtime stops it.
-      started = await runtime.spawn('node', [...SHOP_SCRIPTS.shoppers, '--rate', String(perMinute)], { env: { SHOP_PARENT_PIPE: '1' } });
+      started = await runtime.spawn('node', [...SHOP_SCRIPTS.shoppers, '--rate', String(perMinute)], {
+        env: { SHOP_PARENT_PIPE: '1' },
+        name: PROCESS_NAMES.shoppers,
+      });
     } catch (error) {
       this.#set({ shoppers: { running: false, perMinute } });
       this.output.append(`\r\n\x1b[31mCould not start the shoppers: ${(error as Error).message}\x1b[0m\r\n`);
       return;
     }
     if (runtime !== this.#runtime || !this.#state.shoppers.running) return void started.kill();
+    this.#adoptShoppers(runtime, started, perMinute);
+  }
+
+  /** Follows a running simulator: its lines into the Terminal, its end. */
+  #adoptShoppers(runtime: Runtime, started: SandboxProcess, perMinute: number): void {
+    if (runtime !== this.#runtime) return;
     this.#shoppers = started;
+    this.#set({ shoppers: { running: true, perMinute } });
     void forEachChunk(started, (chunk) => this.output.append(chunk.replace(/^(?=.)/gm, '\x1b[32m[shoppers]\x1b[0m ')));
     void started.exit.then(() => {
       if (this.#shoppers !== started) return;
@@ -696,6 +767,7 @@ export class CourseSession {
         note: `This sandbox's Node lacks what this lesson needs: ${lacking.map((entry) => `${entry.effect} (${entry.name} is missing)`).join('; ')}. Its checks cannot pass here; run the course on your own computer with \`npm start\` to complete it.`,
       };
     }
+    saveLastCheck(lessonId, run);
     if (this.#state.lessonId === lessonId) this.#set({ check: { running: false, waitingForShop: false, run } });
     return run;
   }
@@ -742,14 +814,15 @@ function shopStateOf(backend: PartStatus): ShopState {
 
 let pageSession: CourseSession | null = null;
 
-/** The page's session: created on first use, kept for as long as the document lives. */
+/**
+ * The page's session: created on first use, kept for as long as the document lives. Leaving the
+ * page does not tear the sandbox down: the local runtime keeps it for a moment, for a reload to
+ * take back, then ends it; a WebContainer ends with its page.
+ */
 export function courseSession(): CourseSession {
   if (!pageSession) {
     pageSession = new CourseSession();
     const session = pageSession;
-    window.addEventListener('pagehide', (event) => {
-      if (!event.persisted) void session.end();
-    });
     window.addEventListener('pageshow', (event) => {
       if (event.persisted) session.resume();
     });

@@ -20,7 +20,7 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  [site, browser] = await Promise.all([startSite({ CTL_SANDBOXES_DIR: sandboxesRoot }), launchChromium()]);
+  [site, browser] = await Promise.all([startSite({ CTL_SANDBOXES_DIR: sandboxesRoot, CTL_RELOAD_GRACE_MS: '10000' }), launchChromium()]);
   page = await site.newPage(browser, { viewport: { width: 1440, height: 960 } });
 });
 
@@ -111,11 +111,35 @@ describe('one workspace for the whole course', () => {
     expect(await page.locator('.ws').getAttribute('data-runtime')).toBe('local');
     await expect.poll(inStockStatus, { timeout: 30_000 }).toBe(500);
   });
+
+  test("a reload re-attaches to the running shop: the same sandbox and processes, the terminal's recent output, the telemetry, the last Check", async () => {
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    await expect.poll(() => page.locator('#panel-checks .checks-summary').count(), { timeout: 120_000 }).toBe(1);
+    const checked = await page.locator('#panel-checks .checks-summary').innerText();
+    await page.getByRole('tab', { name: 'Telemetry' }).click();
+    await expect.poll(() => page.locator('.telemetry-table tbody tr').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    const [folder] = sandboxFolders();
+    const vite = vitePid();
+
+    const started = Date.now();
+    await page.reload();
+    await lessonReady(page, '06-something-broke');
+    console.log(`reload → the shop ready again after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    expect(sandboxFolders()).toEqual([folder]);
+    expect(vitePid()).toBe(vite);
+    expect(await page.locator('#panel-checks .checks-summary').innerText()).toBe(checked);
+    await page.getByRole('tab', { name: 'Telemetry' }).click();
+    await expect.poll(() => page.locator('.telemetry-table tbody tr').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await page.getByRole('tab', { name: 'Terminal' }).click();
+    await expect
+      .poll(() => page.getByTestId('terminal-dev-server-output').innerText(), { timeout: 10_000 })
+      .toMatch(/Backend listening[\s\S]*reloaded; the shop kept running|reloaded; the shop kept running[\s\S]*Backend listening/);
+  });
 });
 
 describe('when the course server goes away', () => {
   test('the workspace says the connection closed and offers to start again; it does not spin', async () => {
-    // The shop's ports are fixed: the first server's sandbox ends with its page before this one boots.
+    // The shop's ports are fixed: the first server's sandbox ends after its page (and the 10 s a reload may take) before this one boots.
     await page.close();
     await expect
       .poll(
@@ -124,7 +148,7 @@ describe('when the course server goes away', () => {
             () => 'up',
             () => 'gone',
           ),
-        { timeout: 15_000 },
+        { timeout: 45_000 },
       )
       .toBe('gone');
     const own = await startSite({ CTL_SANDBOXES_DIR: mkdtempSync(join(tmpdir(), 'ctl-server-gone-')) });

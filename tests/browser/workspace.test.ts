@@ -54,7 +54,7 @@ function sandboxProcesses(): number[] {
 }
 
 beforeAll(async () => {
-  [site, browser] = await Promise.all([startSite({ CTL_SANDBOXES_DIR: sandboxesRoot }), launchChromium()]);
+  [site, browser] = await Promise.all([startSite({ CTL_SANDBOXES_DIR: sandboxesRoot, CTL_RELOAD_GRACE_MS: '3000' }), launchChromium()]);
   context = await browser.newContext({ viewport: { width: 1440, height: 960 }, colorScheme: 'light' });
   await site.authenticate(context);
   page = await context.newPage();
@@ -246,7 +246,7 @@ describe('the workspace on the local runtime', () => {
     await page.getByRole('button', { name: 'Switch to light theme' }).click();
   });
 
-  test('closing the tab leaves no sandbox process running', async () => {
+  test('closing the tab leaves no sandbox process running, once the moment a reload would take is over', async () => {
     expect(sandboxProcesses().length).toBeGreaterThan(0);
     await page.close({ runBeforeUnload: true });
     await expect.poll(() => sandboxProcesses().length, { timeout: 20_000, interval: 250 }).toBe(0);

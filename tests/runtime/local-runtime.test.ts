@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import { attachLocalRuntime, type LocalRuntimeBridge } from '../../src/runtime/local/bridge.ts';
 import { connectLocalRuntime, takeOverLocalRuntime } from '../../src/runtime/local/client.ts';
-import { KEY_PROTOCOL_PREFIX, PROTOCOL, RUNTIME_PATH } from '../../src/runtime/local/protocol.ts';
+import { KEY_PROTOCOL_PREFIX, PROTOCOL, RUNTIME_PATH, type Claimed } from '../../src/runtime/local/protocol.ts';
 import type { Runtime, SandboxProcess } from '../../src/runtime/types.ts';
 import { LaunchAccess, type PageCredentials } from '../../src/server/access.ts';
 import { describeRuntimeContract } from './contract.ts';
@@ -27,7 +27,7 @@ interface TestBridge {
 }
 
 /** A real bridge on a real server, with the course server's access rules. */
-async function startBridge(sandboxesDir = mkdtempSync(join(tmpdir(), 'ctl-contract-'))): Promise<TestBridge> {
+async function startBridge(sandboxesDir = mkdtempSync(join(tmpdir(), 'ctl-contract-')), more: { reloadGraceMs?: number } = {}): Promise<TestBridge> {
   const access = new LaunchAccess();
   const server = createServer((_req, res) => res.end('site'));
   const bridge = attachLocalRuntime(server, {
@@ -35,6 +35,7 @@ async function startBridge(sandboxesDir = mkdtempSync(join(tmpdir(), 'ctl-contra
     sandboxesDir,
     cacheDir: mkdtempSync(join(tmpdir(), 'ctl-contract-cache-')),
     snapshotsDir: (await packagesSnapshot()).dir,
+    ...more,
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -432,3 +433,58 @@ function alive(pid: number): boolean {
     return false;
   }
 }
+
+describe('a page that reloads takes its sandbox back', () => {
+  let kept: TestBridge;
+  beforeAll(async () => {
+    kept = await startBridge(mkdtempSync(join(tmpdir(), 'ctl-reload-')), { reloadGraceMs: 3000 });
+  });
+  afterAll(() => kept?.close());
+  const connect = (resume?: Claimed | null) => connectLocalRuntime(kept.url, { ...kept.credentials, keepForReload: true, resume });
+
+  test('with its named processes still running, each replaying the end of what it printed; a wrong token takes nothing', { timeout: 60_000 }, async () => {
+    const first = await connect();
+    expect(first.claimed).toMatchObject({ sandboxId: expect.any(String), token: expect.any(String) });
+    const shop = await first.spawn('node', ['-e', 'console.log("printed before the reload"); process.stdin.on("data", (d) => console.log("got " + d))'], {
+      name: 'shop',
+    });
+    await readUntil(shop, /printed before the reload/);
+    const [folder] = kept.bridge.sessions();
+    first.disconnect();
+
+    const stranger = await connect({ sandboxId: first.claimed!.sandboxId, token: 'not-the-token' }).catch((error: Error) => error);
+    // A wrong token gets no sandbox back: it claims a new one, and the one left behind ends.
+    expect(stranger).not.toBeInstanceOf(Error);
+    expect((stranger as Runtime).resumed ?? null).toBeNull();
+    await (stranger as Runtime).teardown();
+    expect(existsSync(folder!)).toBe(false);
+  });
+
+  test('taken back within the grace period: same folder, same process, its output and its input', { timeout: 60_000 }, async () => {
+    const first = await connect();
+    const shop = await first.spawn('node', ['-e', 'console.log("printed before the reload"); process.stdin.on("data", (d) => console.log("got " + d))'], {
+      name: 'shop',
+    });
+    await readUntil(shop, /printed before the reload/);
+    const [folder] = kept.bridge.sessions();
+    first.disconnect();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    const again = await connect(first.claimed);
+    expect(kept.bridge.sessions()).toEqual([folder]);
+    const resumed = again.resumed?.get('shop');
+    expect(resumed).toBeDefined();
+    resumed!.write('after the reload\n');
+    expect(await readUntil(resumed!, /got after the reload/)).toContain('printed before the reload');
+    await again.teardown();
+  });
+
+  test('not taken back, it ends once the grace period is over', { timeout: 60_000 }, async () => {
+    const first = await connect();
+    const [folder] = kept.bridge.sessions();
+    first.disconnect();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(existsSync(folder!)).toBe(true);
+    await expect.poll(() => existsSync(folder!), { timeout: 15_000 }).toBe(false);
+  });
+});

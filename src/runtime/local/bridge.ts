@@ -7,7 +7,7 @@
  * process runs with the sandbox guard preloaded (sandbox-guard.cjs): its servers answer only to
  * the learner's programs, and it talks to the shop's ports only when the learner's programs hold them.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { chmodSync, lstatSync, mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { IncomingMessage, Server } from 'node:http';
@@ -20,7 +20,7 @@ import { z } from 'zod';
 import { startGuardian } from './guardian.ts';
 import { Outbox } from './outbox.ts';
 import { ownIdentity } from './process-identity.ts';
-import { CLOSE_SIGNED_OUT, CLOSE_TAKEN_OVER, PROTOCOL, RUNTIME_PATH, clientMessage, type Request, type Result } from './protocol.ts';
+import { CLOSE_SIGNED_OUT, CLOSE_TAKEN_OVER, PROTOCOL, RUNTIME_PATH, clientMessage, type Request, type Result, type Resumed } from './protocol.ts';
 import { defaultSandboxesDir, makeSandboxFolder, reapStaleSandboxes } from './sandbox-folders.ts';
 import { listenerOn } from './sandbox-processes.ts';
 import { LocalSandbox } from './local-sandbox.ts';
@@ -39,6 +39,8 @@ export interface LocalRuntimeOptions {
   snapshotsDir: string;
   /** More Node options for every sandbox process, e.g. a preload that tests use. */
   nodeOptions?: string[];
+  /** How long a sandbox outlives its page, for a reload to take it back (default 30 s). */
+  reloadGraceMs?: number;
 }
 
 /**
@@ -156,7 +158,25 @@ interface Connection {
   ws: WebSocket;
   outbox: Outbox;
   session: LocalSandbox | null;
+  /** The sandbox's own id, which the machine's shop lock names; it moves with the sandbox to a reloaded page. */
+  sandboxId: string | null;
+  /** The page asked to keep its sandbox across a reload; the secret its tab keeps to take it back. */
+  resumeToken: string | null;
 }
+
+/** A sandbox whose page went away (a reload, most likely), kept running for a moment. */
+interface Waiting {
+  connection: Connection;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/** How long a sandbox outlives its page by default: a reload re-attaches well within it. */
+const RELOAD_GRACE_MS = 30_000;
+
+const same = (offered: string, expected: string) => {
+  const [a, b] = [Buffer.from(offered), Buffer.from(expected)];
+  return a.length === b.length && timingSafeEqual(a, b);
+};
 
 export function attachLocalRuntime(server: Server, options: LocalRuntimeOptions): LocalRuntimeBridge {
   const cacheDir = options.cacheDir ?? join(homedir(), '.cache', 'checkout-trace-lab');
@@ -175,27 +195,44 @@ export function attachLocalRuntime(server: Server, options: LocalRuntimeOptions)
     NODE_OPTIONS: [BROWSER_PARITY_ENV.NODE_OPTIONS, `--import ${SANDBOX_GUARD}`, ...(options.nodeOptions ?? [])].join(' '),
   };
   const connections = new Map<string, Connection>();
+  /** Sandboxes waiting for their reloaded page, by sandbox id. */
+  const waiting = new Map<string, Waiting>();
   const sockets = new WebSocketServer({ noServer: true, handleProtocols: () => PROTOCOL, maxPayload: MAX_MESSAGE_BYTES });
 
-  const live = () => [...connections.values()].filter((c) => c.session && !c.session.ending);
+  /** Every connection with a sandbox, and every sandbox waiting for its page. */
+  const holders = () => [...connections.values(), ...[...waiting.values()].map(({ connection }) => connection)];
+  const live = () => holders().filter((c) => c.session && !c.session.ending);
+  const bySandbox = (id: string) => holders().find((c) => c.sandboxId === id);
   const lock = new ShopLock(sandboxesDir, owner, {
-    isLive: (id) => Boolean(connections.get(id)?.session && !connections.get(id)!.session!.ending),
-    end: (id) => end(connections.get(id), 'Another tab of this course took over the shop.'),
+    isLive: (id) => Boolean(bySandbox(id)?.session && !bySandbox(id)!.session!.ending),
+    end: (id) => end(bySandbox(id), 'Another tab of this course took over the shop.'),
   });
 
   // A holder whose claim another course server took over ends its sandbox.
   const watchHolder = setInterval(() => {
     for (const connection of live()) {
-      if (!lock.holds(connection.id)) void end(connection, 'Another course server on this computer took over the shop.');
+      if (connection.sandboxId && !lock.holds(connection.sandboxId)) void end(connection, 'Another course server on this computer took over the shop.');
     }
   }, HOLDER_CHECK_MS);
   watchHolder.unref();
 
   async function end(connection: Connection | undefined, takenOver?: string) {
     if (!connection) return;
+    if (connection.sandboxId) {
+      clearTimeout(waiting.get(connection.sandboxId)?.timer);
+      waiting.delete(connection.sandboxId);
+    }
     if (takenOver && connection.ws.readyState === connection.ws.OPEN) connection.ws.close(CLOSE_TAKEN_OVER, takenOver);
     await connection.session?.end();
-    lock.release(connection.id);
+    if (connection.sandboxId) lock.release(connection.sandboxId);
+  }
+
+  /** The page went away, its sandbox kept for a reload to take back; unclaimed, it ends. */
+  function keepForReload(connection: Connection) {
+    connection.session!.detach();
+    const timer = setTimeout(() => void end(connection), options.reloadGraceMs ?? RELOAD_GRACE_MS);
+    timer.unref();
+    waiting.set(connection.sandboxId!, { connection, timer });
   }
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -216,30 +253,35 @@ export function attachLocalRuntime(server: Server, options: LocalRuntimeOptions)
   });
 
   function open(ws: WebSocket, serverUrl: string) {
-    const connection: Connection = { id: randomUUID(), ws, outbox: new Outbox(ws), session: null };
+    const connection: Connection = { id: randomUUID(), ws, outbox: new Outbox(ws), session: null, sandboxId: null, resumeToken: null };
     connections.set(connection.id, connection);
     let claiming: Promise<LocalSandbox> | null = null;
     let reads: Promise<void> = Promise.resolve();
 
-    const claim = (label: string, ports: number[]) =>
+    const claim = (label: string, ports: number[], keep: boolean) =>
       (claiming ??= (async () => {
         await reaped;
+        // A sandbox whose page went away and has not come back has no tab to name: a new page takes its place.
+        await Promise.all([...waiting.values()].map(({ connection: left }) => end(left)));
         // A session of this server that is still ending (a reload, a retry) is waited for: its ports free up.
         await Promise.race([
           Promise.all([...connections.values()].filter((c) => c !== connection && c.session?.ending).map((c) => c.session!.end())),
           new Promise((resolve) => setTimeout(resolve, 5000)),
         ]);
         const folder = await makeSandboxFolder(sandboxesDir, owner);
+        const sandboxId = randomUUID();
         try {
-          lock.claim({ session: connection.id, label, ports, url: serverUrl, folder });
+          lock.claim({ session: sandboxId, label, ports, url: serverUrl, folder });
           // No course sandbox holds the shop: whatever else listens on its ports would half-break it.
           const taken = await portTaken(ports);
           if (taken) throw new RuntimeError(taken, 'port-in-use');
         } catch (error) {
-          lock.release(connection.id);
+          lock.release(sandboxId);
           await rm(folder, { recursive: true, force: true });
           throw error;
         }
+        connection.sandboxId = sandboxId;
+        connection.resumeToken = keep ? randomBytes(24).toString('base64url') : null;
         // The guard in its processes talks to the shop's ports only where the learner's programs listen.
         const sessionEnv = { ...env, CTL_SHOP_PORTS: ports.join(',') };
         connection.session = new LocalSandbox({ folder, outbox: connection.outbox, guardian, npmCacheDir: join(cacheDir, 'npm'), snapshots, env: sessionEnv });
@@ -250,8 +292,25 @@ export function attachLocalRuntime(server: Server, options: LocalRuntimeOptions)
         throw error;
       }));
 
+    /** A reloaded page takes back the sandbox its earlier self claimed: the same tab's token, within the grace period. */
+    async function resume(sandboxId: string, token: string): Promise<Resumed> {
+      const kept = waiting.get(sandboxId);
+      if (connection.session || claiming || !kept?.connection.resumeToken || !same(token, kept.connection.resumeToken)) {
+        throw new RuntimeError('There is no sandbox to re-attach to: it ended after its page went away.', 'not-found');
+      }
+      clearTimeout(kept.timer);
+      waiting.delete(sandboxId);
+      Object.assign(connection, { session: kept.connection.session, sandboxId, resumeToken: kept.connection.resumeToken });
+      claiming = Promise.resolve(connection.session!);
+      return connection.session!.attach(connection.outbox);
+    }
+
     async function answer(message: Request): Promise<Result> {
-      if (message.op === 'claim') return claim(message.label, message.ports).then(() => null);
+      if (message.op === 'claim') {
+        await claim(message.label, message.ports, message.keepForReload);
+        return connection.resumeToken ? { sandboxId: connection.sandboxId!, token: connection.resumeToken } : null;
+      }
+      if (message.op === 'resume') return resume(message.sandboxId, message.token);
       if (message.op === 'takeOver') return lock.takeOver().then(() => null);
       const session = connection.session ?? (claiming && (await claiming));
       if (!session) throw new RuntimeError('This connection has no sandbox yet: send `claim` first.', 'invalid-request');
@@ -301,29 +360,33 @@ export function attachLocalRuntime(server: Server, options: LocalRuntimeOptions)
       receive(data).catch((error: unknown) => console.error('[runtime] a message could not be handled:', error));
     });
     ws.on('error', () => undefined); // 'close' follows
-    ws.on('close', () => {
+    ws.on('close', (code) => {
       void (async () => {
         await claiming?.catch(() => undefined);
-        await end(connection);
         connections.delete(connection.id);
+        // A page that asked for it keeps its sandbox for a reload; one ended on purpose does not.
+        const keep = connection.resumeToken && connection.session && !connection.session.ending && code !== CLOSE_TAKEN_OVER && code !== CLOSE_SIGNED_OUT;
+        if (keep) keepForReload(connection);
+        else await end(connection);
       })().catch((error: unknown) => console.error('[runtime] could not end a sandbox:', error));
     });
   }
 
   const onExit = () => {
-    for (const { session } of connections.values()) session?.endNow();
+    for (const { session } of holders()) session?.endNow();
   };
   process.on('exit', onExit);
 
   return {
-    sessions: () => [...connections.values()].flatMap(({ session }) => (session ? [session.folder] : [])),
+    sessions: () => holders().flatMap(({ session }) => (session ? [session.folder] : [])),
     closeAll: (reason) => {
       for (const { ws } of connections.values()) if (ws.readyState === ws.OPEN) ws.close(CLOSE_SIGNED_OUT, reason);
+      for (const { connection } of waiting.values()) void end(connection);
     },
     close: async () => {
       process.off('exit', onExit);
       clearInterval(watchHolder);
-      await Promise.all([...connections.values()].map((connection) => end(connection)));
+      await Promise.all(holders().map((connection) => end(connection)));
       sockets.close();
       guardian.close();
     },

@@ -9,9 +9,11 @@ import {
   KEY_STORAGE_ITEM,
   PROTOCOL,
   STDIN_CHUNK,
+  type Claimed,
   type ClientMessage,
   type RequestBody,
   type Result,
+  type Resumed,
   type ServerMessage,
 } from './protocol.ts';
 import {
@@ -52,6 +54,10 @@ class LocalRuntimeClient implements Runtime {
   #failures = new Set<(failure: RuntimeFailure) => void>();
   #closed: RuntimeError | null = null;
   #tearingDown = false;
+  /** How this tab can take the sandbox back after a reload, when it asked to keep it. */
+  claimed: Claimed | null = null;
+  /** After a reload: the named processes that were still running, by name. */
+  resumed: ReadonlyMap<string, SandboxProcess> | null = null;
 
   constructor(socket: WebSocket) {
     this.#socket = socket;
@@ -156,27 +162,34 @@ class LocalRuntimeClient implements Runtime {
   }
 
   /** bash without the learner's own profile, so the sandbox's PATH and prompt hold. */
-  openShell(size: { cols: number; rows: number }): Promise<SandboxProcess> {
-    return this.spawn('bash', ['--noprofile', '--norc', '-i'], { terminal: size, env: { PS1: '\\[\\e[35m\\]storefront\\[\\e[0m\\] $ ' } });
+  openShell(size: { cols: number; rows: number }, name?: string): Promise<SandboxProcess> {
+    return this.spawn('bash', ['--noprofile', '--norc', '-i'], { terminal: size, name, env: { PS1: '\\[\\e[35m\\]storefront\\[\\e[0m\\] $ ' } });
   }
 
   async spawn(command: string, args: string[], options: SpawnOptions = {}): Promise<SandboxProcess> {
     const processId = this.#nextId++;
-    let controller!: ReadableStreamDefaultController<string>;
-    const output = new ReadableStream<string>({
-      start(c) {
-        controller = c;
-      },
-    });
-    let resolveExit!: (code: number) => void;
-    const exit = new Promise<number>((resolve) => (resolveExit = resolve));
-    this.#processes.set(processId, { controller, resolveExit });
+    const handle = this.#handle(processId);
     try {
       await this.#request({ op: 'spawn', processId, command, args, options });
     } catch (error) {
       this.#processes.delete(processId);
       throw error;
     }
+    return handle;
+  }
+
+  /** The page's side of a process of the sandbox: its output stream, exit, input and kill. */
+  #handle(processId: number, replay = ''): SandboxProcess {
+    let controller!: ReadableStreamDefaultController<string>;
+    const output = new ReadableStream<string>({
+      start(c) {
+        controller = c;
+        if (replay) c.enqueue(replay);
+      },
+    });
+    let resolveExit!: (code: number) => void;
+    const exit = new Promise<number>((resolve) => (resolveExit = resolve));
+    this.#processes.set(processId, { controller, resolveExit });
     return {
       output,
       exit,
@@ -200,8 +213,24 @@ class LocalRuntimeClient implements Runtime {
     return () => void this.#failures.delete(listener);
   }
 
-  async claim(label: string, ports: number[]) {
-    await this.#request({ op: 'claim', label: label.slice(0, 200), ports });
+  async claim(label: string, ports: number[], keepForReload: boolean) {
+    this.claimed = (await this.#request({ op: 'claim', label: label.slice(0, 200), ports, keepForReload })) as Claimed | null;
+  }
+
+  /** Takes back the sandbox this tab claimed before a reload; throws `not-found` when it is gone. */
+  async resume(claimed: Claimed) {
+    const { processes, servers } = (await this.#request({ op: 'resume', ...claimed })) as Resumed;
+    this.claimed = claimed;
+    // New ids start past the processes that still run, which keep theirs.
+    this.#nextId = Math.max(this.#nextId, ...processes.map(({ processId }) => processId + 1));
+    for (const { port, url } of servers) this.#ready.set(port, url);
+    this.resumed = new Map(processes.map(({ processId, name, output }) => [name, this.#handle(processId, output)]));
+  }
+
+  /** Closes the connection without ending the sandbox, as a page that goes away does (a reload may take it back). */
+  disconnect() {
+    this.#tearingDown = true;
+    this.#socket.close();
   }
 
   async teardown() {
@@ -224,6 +253,10 @@ export interface ConnectOptions {
   headers?: Record<string, string>;
   /** The session's key (default: the one the sign-in page kept in this origin's localStorage). */
   key?: string;
+  /** Keep the sandbox running for a moment when this connection goes, for a reload to take it back. */
+  keepForReload?: boolean;
+  /** Take back the sandbox a page of this tab claimed before it reloaded, if it still runs. */
+  resume?: Claimed | null;
 }
 
 /** The bridge of the course server that served this page. */
@@ -268,11 +301,12 @@ function open(url: string, headers?: Record<string, string>, key = pageKey()): P
  */
 export async function connectLocalRuntime(
   url: string,
-  { label = typeof document === 'undefined' ? 'a test' : document.title, ports = [], headers, key }: ConnectOptions = {},
-): Promise<Runtime> {
+  { label = typeof document === 'undefined' ? 'a test' : document.title, ports = [], headers, key, keepForReload = false, resume }: ConnectOptions = {},
+): Promise<Runtime & Pick<LocalRuntimeClient, 'claimed' | 'disconnect'>> {
   const client = new LocalRuntimeClient(await open(url, headers, key));
   try {
-    await client.claim(label, ports);
+    if (resume) await client.resume(resume).catch((error: RuntimeError) => (error.code === 'not-found' ? undefined : Promise.reject(error)));
+    if (!client.resumed) await client.claim(label, ports, keepForReload);
   } catch (error) {
     await client.teardown();
     throw error;

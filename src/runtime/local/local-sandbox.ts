@@ -1,6 +1,7 @@
 /**
  * One sandbox of the local runtime: a temporary folder with real processes, owned by one
- * WebSocket. Everything it touches stays inside its folder; everything it starts ends with it.
+ * WebSocket at a time (a reloaded page takes it over: `attach`). Everything it touches stays
+ * inside its folder; everything it starts ends with it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { watch, type FSWatcher } from 'node:fs';
@@ -15,7 +16,8 @@ import { startPreviewProxy, type PreviewProxy } from './preview-proxy.ts';
 import type { SnapshotStore } from './snapshot-store.ts';
 import { killGroupNow, killTree } from './process-tree.ts';
 import { ptyAvailable, ptyCommand, resizePty } from './pty.ts';
-import type { Command, RequestBody, Result } from './protocol.ts';
+import { OutputTail } from './output-tail.ts';
+import type { Command, RequestBody, Result, Resumed } from './protocol.ts';
 import { SANDBOX_MARKER, sandboxListensOn } from './sandbox-processes.ts';
 import { isUnwatched, RuntimeError, type FileTree } from '../types.ts';
 
@@ -38,7 +40,7 @@ function portAnswers(port: number): Promise<boolean> {
 }
 
 /** What a session itself answers; claiming the sandbox is the bridge's. */
-export type SandboxRequest = Exclude<RequestBody, { op: 'claim' | 'takeOver' }>;
+export type SandboxRequest = Exclude<RequestBody, { op: 'claim' | 'takeOver' | 'resume' }>;
 
 export interface LocalSandboxOptions {
   folder: string;
@@ -59,11 +61,42 @@ export class LocalSandbox {
   #ptys = new Set<number>();
   #watchers = new Map<number, FSWatcher>();
   #proxies = new Map<number, Promise<PreviewProxy>>();
+  /** Processes the page named (the shop, the shell…), with the end of their output, for a page that re-attaches. */
+  #named = new Map<number, { name: string; tail: OutputTail }>();
+  /** Where messages go; none while no page is attached (between a reload and its re-attach). */
+  #outbox: Outbox | null;
   #ended: Promise<void> | null = null;
 
   constructor(options: LocalSandboxOptions) {
     this.folder = options.folder;
     this.#options = options;
+    this.#outbox = options.outbox;
+  }
+
+  /** The page went away: processes keep running, their output kept only in the named processes' tails. */
+  detach(): void {
+    this.#outbox = null;
+    for (const watcher of this.#watchers.values()) watcher.close();
+    this.#watchers.clear();
+  }
+
+  /** A reloaded page takes the sandbox over: what still runs, what it printed, where it serves. */
+  async attach(outbox: Outbox): Promise<Resumed> {
+    this.#outbox = outbox;
+    const servers = await Promise.all(
+      [...this.#proxies].map(([port, proxy]) =>
+        proxy.then(
+          ({ url }) => [{ port, url }],
+          () => [],
+        ),
+      ),
+    );
+    return {
+      processes: [...this.#named]
+        .filter(([processId]) => this.#processes.has(processId))
+        .map(([processId, { name, tail }]) => ({ processId, name, output: tail.replay() })),
+      servers: servers.flat(),
+    };
   }
 
   get ending(): boolean {
@@ -71,7 +104,7 @@ export class LocalSandbox {
   }
 
   #send(message: Parameters<Outbox['send']>[0]) {
-    this.#options.outbox.send(message);
+    this.#outbox?.send(message);
   }
 
   async handle(body: SandboxRequest): Promise<Result> {
@@ -170,7 +203,7 @@ export class LocalSandbox {
     processId: number,
     command: string,
     args: string[],
-    options: { cwd?: string; env?: Record<string, string>; terminal?: { cols: number; rows: number } },
+    options: { cwd?: string; env?: Record<string, string>; terminal?: { cols: number; rows: number }; name?: string },
   ) {
     const cwd = await resolveInside(this.folder, options.cwd ?? '');
     const nodeOptions = [this.#options.env.NODE_OPTIONS, options.env?.NODE_OPTIONS].filter(Boolean).join(' ');
@@ -198,14 +231,18 @@ export class LocalSandbox {
     this.#processes.set(processId, child);
     this.#options.guardian.track(child.pid!);
     if (usePty) this.#ptys.add(processId);
+    const tail = options.name ? new OutputTail() : null;
+    if (tail) this.#named.set(processId, { name: options.name!, tail });
     const forward = (stream: Readable) => (chunk: Buffer) => {
       const data = chunk.toString('utf8');
+      tail?.push(data);
       this.#send({ event: 'output', processId, data });
       this.#watchForServers(data);
       // The page is not keeping up: let the process wait on its full pipe rather than buffer here.
-      if (this.#options.outbox.congested) {
+      const outbox = this.#outbox;
+      if (outbox?.congested) {
         stream.pause();
-        void this.#options.outbox.drained().then(() => stream.resume());
+        void outbox.drained().then(() => stream.resume());
       }
     };
     child.stdout!.on('data', forward(child.stdout!));
@@ -215,6 +252,7 @@ export class LocalSandbox {
       this.#options.guardian.untrack(child.pid!);
       this.#processes.delete(processId);
       this.#ptys.delete(processId);
+      this.#named.delete(processId);
       const exitCode = code ?? (signal ? 128 : 1);
       if (!this.#ended) this.#send({ event: 'exit', processId, code: exitCode });
     });

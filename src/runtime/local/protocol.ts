@@ -9,7 +9,7 @@ import type { DirEntry, FileTree, RuntimeErrorCode } from '../types.ts';
 
 export const RUNTIME_PATH = '/__runtime';
 /** Bumped when messages or the handshake change, so a page from an older server is refused instead of misread. */
-export const PROTOCOL = 'ctl-runtime-v3';
+export const PROTOCOL = 'ctl-runtime-v4';
 /**
  * The page proves its session with a key in the handshake, offered as a second subprotocol
  * `ctl-key.<key>` beside PROTOCOL (a browser's WebSocket can send no other header): Kubernetes'
@@ -42,9 +42,22 @@ export const fileTree: z.ZodType<FileTree> = z.lazy(() => z.record(z.string().ma
 const request = <Shape extends z.core.$ZodLooseShape>(shape: Shape) => z.object({ id: count, ...shape });
 const command = <Shape extends z.core.$ZodLooseShape>(shape: Shape) => z.object({ processId: count, ...shape });
 
+const sandboxId = z.string().max(100);
+
 export const clientMessage = z.discriminatedUnion('op', [
-  /** The first request of every page: it asks for this machine's one sandbox (the shop's ports are fixed). */
-  request({ op: z.literal('claim'), label: z.string().max(200), ports: z.array(z.number().int().min(1).max(65535)).max(20).default([]) }),
+  /**
+   * The first request of every page: it asks for this machine's one sandbox (the shop's ports are
+   * fixed). With `keepForReload`, the sandbox outlives the page's connection for a moment, and
+   * the answer says how to re-attach to it (`resume`).
+   */
+  request({
+    op: z.literal('claim'),
+    label: z.string().max(200),
+    ports: z.array(z.number().int().min(1).max(65535)).max(20).default([]),
+    keepForReload: z.boolean().default(false),
+  }),
+  /** A reloaded page takes back the sandbox its earlier self claimed, processes running. */
+  request({ op: z.literal('resume'), sandboxId, token: z.string().max(200) }),
   /** Ends whichever session holds this machine's sandbox, so the next claim gets it. */
   request({ op: z.literal('takeOver') }),
   request({ op: z.literal('mount'), tree: fileTree }),
@@ -60,7 +73,12 @@ export const clientMessage = z.discriminatedUnion('op', [
     processId: count,
     command: text.min(1),
     args: z.array(text).max(1000),
-    options: z.object({ cwd: path.optional(), env: z.record(text, text).optional(), terminal: terminalSize.optional() }),
+    options: z.object({
+      cwd: path.optional(),
+      env: z.record(text, text).optional(),
+      terminal: terminalSize.optional(),
+      name: z.string().max(50).optional(),
+    }),
   }),
   request({ op: z.literal('teardown') }),
   /** Input in pieces of at most STDIN_CHUNK characters (the client splits a long paste). */
@@ -75,7 +93,19 @@ export type Command = Exclude<ClientMessage, { id: number }>;
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 export type RequestBody = WithoutId<Request>;
 
-export type Result = string | DirEntry[] | null;
+/** How a page re-attaches to the sandbox it claimed (kept in that tab's sessionStorage). */
+export interface Claimed {
+  sandboxId: string;
+  token: string;
+}
+
+/** A re-attached sandbox: its named processes still running, with the end of what each printed, and its servers. */
+export interface Resumed {
+  processes: { processId: number; name: string; output: string }[];
+  servers: { port: number; url: string }[];
+}
+
+export type Result = string | DirEntry[] | Claimed | Resumed | null;
 
 export type ServerMessage =
   | { id: number; ok: true; result: Result }
