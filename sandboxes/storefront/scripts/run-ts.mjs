@@ -26,6 +26,8 @@ const root = process.cwd();
 const exitWithParent = pathToFileURL(fileURLToPath(new URL('./lib/exit-with-parent.mjs', import.meta.url))).href;
 const posix = (path) => path.split(sep).join('/');
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+/** Long enough for the shop to finish starting before esbuild takes its second of CPU. */
+const WARM_AFTER_MS = 3000;
 
 /** Options up to the entry; everything after it is the program's own arguments. */
 export function parseArguments(argv) {
@@ -119,7 +121,7 @@ function answers(port) {
 export async function runTypeScript(options) {
   const outdir = join(root, 'node_modules', '.cache', 'shop', options.name);
   const entries = [...options.imports, options.entry];
-  const build = await typeScriptBuild({ entries, outdir });
+  const build = typeScriptBuild({ entries, outdir });
   let child = null;
   let stderrTail = '';
   let stopping = false;
@@ -186,7 +188,7 @@ export async function runTypeScript(options) {
       result = await build.rebuild();
     } catch (failure) {
       await stopChild();
-      if (failure?.errors) for (const text of await build.esbuild.formatMessages(failure.errors, { kind: 'error', color: true })) process.stderr.write(text);
+      if (failure?.errors) for (const text of await build.formatMessages(failure.errors)) process.stderr.write(text);
       const problem = buildProblem(failure);
       console.error(`\x1b[31m✖ ${problem.file ? `${problem.file}:${problem.line}:${problem.column} ` : ''}${problem.message}\x1b[0m`);
       if (!options.watch) process.exit(1);
@@ -200,7 +202,11 @@ export async function runTypeScript(options) {
     }
     if (!result.outputsChanged && child) return report({ state: status.current?.state === 'starting' ? 'starting' : 'ready', sources });
     await stopChild();
+    // Run once: esbuild is done with, and goes before the program runs.
+    if (!options.watch) await build.dispose();
     await startChild();
+    // Started from an earlier build: esbuild starts now, in the background, so the first save builds at once.
+    if (options.watch) setTimeout(() => void build.warm().catch(() => {}), WARM_AFTER_MS).unref();
   };
 
   // Saves come in bursts (a formatter writes twice); the latest one always gets its build.
