@@ -6,9 +6,10 @@
  *   - they accept every right answer in the lesson's variants/right/ and reject every wrong one in
  *     variants/wrong/, with the check named in its variant.json failing, and every failing check
  *     saying why (see tests/support/variants.ts).
- * Each lesson boots once, from the packages snapshot the browser mounts, under a WebContainer's
- * constraints as the local runtime always applies them (no file modes, no native addons, napi-rs
- * forced to WebAssembly, neither ESM loader-hook API), which a WebContainer's Node may lack. Answers are applied one after another, as a learner's saves would be.
+ * One sandbox runs the whole proof, moving from lesson to lesson as the workspace does (each
+ * lesson's start written over the last one's files), booted once from the packages snapshot the
+ * browser mounts, under a WebContainer's constraints as the local runtime always applies them (no
+ * file modes, no native addons, napi-rs forced to WebAssembly, neither ESM loader-hook API). Answers are applied one after another, as a learner's saves would be.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { lessonIds, lessonSandbox, type LessonSandbox } from '../../src/lessons/sandbox-files.ts';
@@ -19,13 +20,20 @@ import { applyVariant, lessonVariants, type Variant } from '../support/variants.
 import { readAll } from '../../src/runtime/process-output.ts';
 
 let bridge: LocalBridge;
+let runtime: Runtime;
+let files: LessonFiles;
 beforeAll(async () => {
   bridge = await startLocalBridge();
+  const first = await lessonSandbox(lessonIds()[0]!);
+  ({ runtime } = await bridge.boot(first.start));
+  files = new LessonFiles(runtime, first.start);
 }, 300_000);
-afterAll(() => bridge.close());
+afterAll(async () => {
+  await runtime?.teardown();
+  await bridge?.close();
+});
 
 test('the proof runs where a WebContainer would: no ESM loader hooks, no native addons, napi-rs on WebAssembly', async () => {
-  const runtime = await bridge.connect();
   const probe = await runtime.spawn('node', [
     '--input-type=module',
     '-e',
@@ -33,7 +41,6 @@ test('the proof runs where a WebContainer would: no ESM loader hooks, no native 
       'options: process.env.NODE_OPTIONS, napi: process.env.NAPI_RS_FORCE_WASI }))',
   ]);
   const text = await readAll(probe);
-  await runtime.teardown();
   const seen = JSON.parse(text.trim()) as { register: string; registerHooks: string; options: string; napi: string };
   expect(seen.register).toBe('undefined');
   expect(seen.registerHooks).toBe('undefined');
@@ -56,19 +63,14 @@ function expectExplainedFailure(run: CheckRun, what: string) {
 
 describe.each(lessonIds())('lesson %s', (lessonId) => {
   let sandbox: LessonSandbox;
-  let runtime: Runtime;
-  let files: LessonFiles;
   const durations: string[] = [];
 
   beforeAll(async () => {
     sandbox = await lessonSandbox(lessonId);
-    ({ runtime } = await bridge.boot(sandbox.start));
-    files = new LessonFiles(runtime, sandbox.start);
+    // The next lesson, as the workspace moves to it: its start written over the last lesson's files.
+    await files.become(sandbox.start);
   }, 120_000);
-  afterAll(async () => {
-    console.log(`${lessonId}: ${durations.join(', ')}`);
-    await runtime?.teardown();
-  });
+  afterAll(() => console.log(`${lessonId}: ${durations.join(', ')}`));
 
   const check = async (label: string) => {
     const run = await runChecks(runtime, sandbox.checks);
