@@ -39,6 +39,12 @@ function scriptFolder(): string {
   return dir;
 }
 
+/** The other user's programs still running: none outlives the test process. */
+const running = new Set<(signal: NodeJS.Signals) => boolean>();
+process.once('exit', () => {
+  for (const kill of running) kill('SIGKILL');
+});
+
 /**
  * Starts `source` (an ES module) as the other user, with the same Node, no environment of the
  * learner's (HOME and PATH only) and `env`. Its stdout and stderr are collected in `output()`.
@@ -48,11 +54,26 @@ export function spawnAsOtherUser(source: string, env: Record<string, string> = {
   const file = join(scriptFolder(), 'attack.mjs');
   writeFileSync(file, source, { mode: 0o644 });
   const vars = Object.entries({ HOME: '/tmp', PATH: '/usr/bin:/bin', ...env }).map(([name, value]) => `${name}=${value}`);
-  const child = spawn('runuser', ['-u', OTHER_USER, '--', 'env', '-i', ...vars, process.execPath, file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: runuser passes no SIGKILL on, so killing runuser alone would leave the
+  // other user's program running (holding a shop port for every test after it).
+  const child = spawn('runuser', ['-u', OTHER_USER, '--', 'env', '-i', ...vars, process.execPath, file], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return Object.assign(child, { output: () => output });
+  const killGroup = (signal: NodeJS.Signals | number = 'SIGTERM') => {
+    try {
+      process.kill(-child.pid!, signal);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  running.add(killGroup);
+  child.once('exit', () => {
+    killGroup('SIGKILL'); // whatever it started dies with it
+    running.delete(killGroup);
+  });
+  return Object.assign(child, { output: () => output, kill: killGroup });
 }
 
 /** Runs `source` as the other user to its end; resolves with what it printed (a script prints JSON last). */
