@@ -109,8 +109,8 @@ test('a learner takes all nine lessons, solving each in the workspace', { timeou
   // Lesson 6 starts with the bad change shipped: the drop-off, and two errors in one trace. The
   // shoppers started in lesson 5 keep shopping in the same workspace.
   await nextLesson('06-something-broke');
-  expect(await page.getByRole('button', { name: 'Stop shoppers' }).count()).toBe(1);
   await telemetryView(page, 'Dashboard');
+  expect(await page.getByRole('button', { name: 'Stop shoppers' }).count()).toBe(1);
   await expect.poll(() => widgetLatest(page, 'Items at checkout'), { timeout: 60_000, interval: 1000 }).toBe(0);
   await expect.poll(() => widget(page, 'Errors by endpoint').locator('.u-legend').innerText(), { timeout: 30_000 }).toContain('GET /products');
   await checkPasses('06-something-broke');
