@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { outputOf, typeScriptBuild } from '../scripts/lib/ts-build.mjs';
+import { patient } from './patience.ts';
 
 export interface BackendCopy {
   url: string;
@@ -49,7 +50,8 @@ export async function startBackendCopy(options: BackendCopyOptions = {}): Promis
   });
   let output = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => fail(`did not start within 15 s`), 15_000);
+    const ceiling = patient(15_000);
+    const timer = setTimeout(() => fail(`ran out of time: it did not start within ${Math.round(ceiling / 1000)} s`), ceiling);
     const fail = (why: string) => {
       clearTimeout(timer);
       child.kill('SIGKILL');

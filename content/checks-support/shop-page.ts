@@ -6,6 +6,7 @@
 import * as Sentry from '@sentry/react';
 import { fireEvent, screen } from '@testing-library/dom';
 import { backendUpToDate } from './running-shop.ts';
+import { patient } from './patience.ts';
 
 /** What the network does to the page's first GET /api/products. */
 export type FirstProductLoad = 'reaches the shop' | 'fails on the way';
@@ -64,7 +65,7 @@ export function browserTracingProblem(): string | undefined {
  */
 export async function flushPageSdk(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 350));
-  await Sentry.getClient()?.flush(3000);
+  await Sentry.getClient()?.flush(patient(3000));
 }
 
 /**
@@ -82,7 +83,7 @@ export function finishPageLoad(): void {
   if ((json.op ?? json.attributes?.['sentry.op']) === 'pageload') active.end();
 }
 
-const within = { timeout: 5000 };
+const within = { timeout: patient(5000) };
 
 /** Waits for the product list, or the message that it failed, and says which. */
 export async function productsShown(): Promise<'loaded' | 'failed'> {

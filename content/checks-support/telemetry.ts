@@ -4,6 +4,7 @@ import { open, readFile } from 'node:fs/promises';
 import { parseEnvelope } from './telemetry-engine/envelope.ts';
 import type { ErrorEvent, Span } from './telemetry-engine/model.ts';
 import { normalise } from './telemetry-engine/normalise.ts';
+import { patient } from './patience.ts';
 
 export type { ErrorEvent, Span };
 
@@ -112,7 +113,7 @@ export async function errorsBeforeThisCheck(text: string): Promise<ErrorEvent[]>
  * a second after its root span ends (or at once on Sentry.flush()).
  */
 export async function waitFor<T>(find: (telemetry: Recorded) => T | undefined, timeoutMs = 3_000): Promise<T | undefined> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + patient(timeoutMs);
   for (;;) {
     const found = find(await recorded());
     if (found !== undefined || Date.now() > deadline) return found;

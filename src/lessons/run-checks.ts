@@ -17,6 +17,8 @@ export interface CheckResult {
   detail?: string;
   /** How long the check itself ran (its file's set-up and Vitest's start-up not included). */
   durationMs?: number;
+  /** It ran out of time before it could judge (a busy machine): no verdict on the learner's code. */
+  outOfTime?: boolean;
 }
 
 export interface CheckRun {
@@ -43,19 +45,43 @@ export interface VitestReport {
   }[];
 }
 
+/** A check, or its set-up, ran out of time: on a busy machine that is no verdict on the learner's code. */
+const OUT_OF_TIME = /^(Test|Hook) timed out in \d+ms|^STACK_TRACE_ERROR$|ran out of time/;
+const BUSY =
+  'This check ran out of time before it could judge your code: the computer is busy (another program is using the processor). Press Check again in a moment.';
+
+/**
+ * Where Vitest's comparison starts in an assertion's message: the last ": expected " outside the
+ * quoted value it renders (a message may quote a learner's own failure, ": expected " and all,
+ * and the comparison may quote it again). -1 when there is none.
+ */
+function comparisonStart(body: string): number {
+  for (let at = body.lastIndexOf(': expected '); at !== -1; at = body.lastIndexOf(': expected ', at - 1)) {
+    const quotes = body.slice(at).match(/(?<!\\)'/g)?.length ?? 0;
+    if (quotes % 2 === 0) return at;
+    if (at === 0) break;
+  }
+  return body.startsWith('expected ') ? 0 : -1;
+}
+
 /**
  * A failure as Vitest reports it (message, then the stack) → what the learner reads. An assertion
  * with a written message reads "AssertionError: <message>: expected 500 to be 200"; the message is
- * kept whole, every line of it, and the comparison goes to `detail`.
+ * kept whole, every line of it (a learner's own failing test quoted in it included), and the
+ * comparison Vitest appended last goes to `detail`. A timeout, or a runner's bare error code,
+ * becomes words.
  */
-export function explainFailure(failure: string): Pick<CheckResult, 'message' | 'detail'> {
+export function explainFailure(failure: string): Pick<CheckResult, 'message' | 'detail'> & { outOfTime?: boolean } {
   const lines = failure.split('\n');
   const stackStart = lines.findIndex((line) => /^\s+at /.test(line));
   const text = (stackStart === -1 ? lines : lines.slice(0, stackStart)).join('\n').trim();
-  const assertion = /^AssertionError: ([\s\S]*?)(?:: (expected [\s\S]*))?$/.exec(text);
-  if (assertion) {
-    const [, message, detail] = assertion;
-    return detail === undefined ? { message } : message ? { message, detail } : { message: detail };
+  if (OUT_OF_TIME.test(text)) return { message: BUSY, detail: text, outOfTime: true };
+  if (!text) return { message: 'This check failed without saying why: the Terminal may show more.' };
+  if (text.startsWith('AssertionError: ')) {
+    const body = text.slice('AssertionError: '.length);
+    const at = comparisonStart(body);
+    if (at === -1) return { message: body };
+    return at === 0 ? { message: body } : { message: body.slice(0, at), detail: body.slice(at + 2) };
   }
   return { message: text.replace(/^Error: /, '') };
 }
@@ -208,7 +234,25 @@ export async function prepareChecks(runtime: Runtime, checks: Record<string, str
   await warmChecks(runtime);
 }
 
-export async function runChecks(runtime: Runtime, checks: Record<string, string>): Promise<CheckRun> {
+export interface CheckOptions {
+  /** Called when a check ran out of time (a busy machine) and the checks run a second time. */
+  onBusy?: () => void;
+}
+
+/**
+ * Runs a lesson's checks. A check that ran out of time is no verdict on the learner's code: the
+ * checks run once more, and only what runs out of time twice is reported so.
+ */
+export async function runChecks(runtime: Runtime, checks: Record<string, string>, { onBusy }: CheckOptions = {}): Promise<CheckRun> {
+  const first = await runOnce(runtime, checks);
+  if (!first.results.some((result) => result.outOfTime)) return first;
+  onBusy?.();
+  const second = await runOnce(runtime, checks);
+  const note = 'The computer was busy: some checks ran out of time, so the checks ran a second time.';
+  return { ...second, note: second.note ? `${note} ${second.note}` : note, durationMs: first.durationMs + second.durationMs };
+}
+
+async function runOnce(runtime: Runtime, checks: Record<string, string>): Promise<CheckRun> {
   const started = Date.now();
   await placeChecks(runtime, checks);
   let output: string;

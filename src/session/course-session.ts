@@ -82,7 +82,8 @@ export interface SessionState {
   /** Recent errors thrown by the page in the preview. */
   failures: RuntimeFailure[];
   /** `waitingForShop`: Check waits for the backend to restart after a change before it runs. */
-  check: { running: boolean; waitingForShop: boolean; run: CheckRun | null };
+  /** `busy`: a check ran out of time on a busy machine, and the checks run a second time. */
+  check: { running: boolean; waitingForShop: boolean; busy?: boolean; run: CheckRun | null };
   /** How many times a sandbox was booted on this page: moving between lessons never adds one. */
   boots: number;
   /** How many times a part of the shop ran again after it had failed: the preview reloads then. */
@@ -406,7 +407,7 @@ export class CourseSession {
    */
   async #resume(runtime: Runtime, processes: ReadonlyMap<string, SandboxProcess>, bootId: number, callbacks: BootCallbacks): Promise<void> {
     this.#set({ boot: { step: 'start', detail: 'back to the running shop', slow: false, error: null } });
-    this.output.append('\x1b[2m(this page reloaded; the shop kept running)\x1b[0m\r\n');
+    const reloaded = () => this.output.append('\x1b[2m(this page reloaded; the shop kept running)\x1b[0m\r\n');
     const files = this.#state.files;
     const held: FileMap = {};
     await Promise.all(
@@ -427,8 +428,17 @@ export class CourseSession {
     const checks = processes.get(PROCESS_NAMES.checks);
     if (checks) adoptChecks(runtime, checks);
     const devServer = processes.get(PROCESS_NAMES.shop);
-    if (!devServer) return this.#startShop(bootId, callbacks); // the shop had stopped: start it
-    pipeOutput(devServer, callbacks.onOutput);
+    if (!devServer) {
+      reloaded();
+      return this.#startShop(bootId, callbacks); // the shop had stopped: start it
+    }
+    // A resumed process's first chunk is its recent output, replayed: the note goes below it, where the learner looks.
+    let replayed = false;
+    pipeOutput(devServer, (chunk) => {
+      callbacks.onOutput(chunk);
+      if (!replayed) reloaded();
+      replayed = true;
+    });
     const previewUrl = await new Promise<string>((resolve) => {
       const off = runtime.onServerReady((port, url) => {
         if (port !== FRONTEND_PORT) return;
@@ -755,7 +765,7 @@ export class CourseSession {
       const broken = this.#shopProblem();
       run = broken
         ? { passed: false, results: [{ name: 'The shop runs your code', status: 'failed', message: broken }], output: '', durationMs: Date.now() - started }
-        : await runChecks(runtime, lesson.checks);
+        : await runChecks(runtime, lesson.checks, { onBusy: () => this.#set({ check: { running: true, waitingForShop: false, busy: true, run: previous } }) });
       if (run.passed) markCompleted(lessonId);
     } catch (error) {
       run = { passed: false, results: [{ name: 'Run the checks', status: 'failed', message: (error as Error).message }], output: '', durationMs: 0 };

@@ -4,16 +4,24 @@ interface Props {
   run: CheckRun | null;
   running: boolean;
   waitingForShop: boolean;
+  /** A check ran out of time on a busy machine: the checks run a second time. */
+  busy?: boolean;
   hasChecks: boolean;
 }
 
 /** Each checkpoint test with its result; a failure says what to look at. */
-export function ChecksPanel({ run, running, waitingForShop, hasChecks }: Props) {
+export function ChecksPanel({ run, running, waitingForShop, busy, hasChecks }: Props) {
   if (!hasChecks) return <p className="panel-note">This lesson has no checks.</p>;
   if (running && waitingForShop)
     return (
       <p className="panel-note" role="status">
         Waiting for the backend to restart with your change…
+      </p>
+    );
+  if (running && busy)
+    return (
+      <p className="panel-note" role="status">
+        The computer is busy: a check ran out of time, so the checks run again…
       </p>
     );
   if (running)
@@ -46,6 +54,12 @@ export function ChecksPanel({ run, running, waitingForShop, hasChecks }: Props) 
               <span className="visually-hidden">{result.status}: </span>
               {result.name}
               {result.message && <span className="check-message">{result.message}</span>}
+              {result.detail && (
+                <details className="check-detail">
+                  <summary>What the check compared</summary>
+                  <pre>{result.detail}</pre>
+                </details>
+              )}
             </span>
           </li>
         ))}

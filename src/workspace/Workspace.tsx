@@ -306,7 +306,13 @@ export default function Workspace({ lessonId, focus }: Props) {
           />
         </div>
         <div className="ws-panel" id="panel-checks" role="tabpanel" aria-labelledby="panel-tab-checks" hidden={panel !== 'checks'}>
-          <ChecksPanel run={state.check.run} running={state.check.running} waitingForShop={state.check.waitingForShop} hasChecks={hasChecks} />
+          <ChecksPanel
+            run={state.check.run}
+            running={state.check.running}
+            waitingForShop={state.check.waitingForShop}
+            busy={state.check.busy}
+            hasChecks={hasChecks}
+          />
         </div>
       </div>
 

@@ -131,9 +131,8 @@ describe('one workspace for the whole course', () => {
     await page.getByRole('tab', { name: 'Telemetry' }).click();
     await expect.poll(() => page.locator('.telemetry-table tbody tr').count(), { timeout: 10_000 }).toBeGreaterThan(0);
     await page.getByRole('tab', { name: 'Terminal' }).click();
-    await expect
-      .poll(() => page.getByTestId('terminal-dev-server-output').innerText(), { timeout: 10_000 })
-      .toMatch(/Backend listening[\s\S]*reloaded; the shop kept running|reloaded; the shop kept running[\s\S]*Backend listening/);
+    // The shop's output comes back (what is replayed, and in which order: tests/runtime/local-runtime.test.ts).
+    await expect.poll(() => page.getByTestId('terminal-dev-server-output').innerText(), { timeout: 10_000 }).toContain('[backend]');
   });
 });
 

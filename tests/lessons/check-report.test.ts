@@ -20,7 +20,11 @@ test('check behind a slow set-up', () => expect(1).toBe(1));`,
   'explained.test.ts': `import { expect, test } from 'vitest';
 test('a check with a two-line reason', () => { expect(undefined, 'No span arrived.\\nIs Sentry.init in backend/src/instrument.ts?').toBeDefined(); });
 test('a check that throws its reason', () => { throw new Error('Sentry is not initialised in the page.'); });
-test('a check that passes', () => expect(2).toBe(2));`,
+test('a check that passes', () => expect(2).toBe(2));
+test("a check quoting the learner's own failing test", () => {
+  const failure = 'AssertionError: expected 500 to be 200 // Object.is equality';
+  expect(failure, ['tests/in-stock.test.ts fails for another reason as well:', failure, 'Look for a mistake in the test itself.'].join('\\n')).toBeUndefined();
+});`,
   'does-not-load.test.ts': `import { test } from 'vitest';\ntest('never collected', () => {}`,
 };
 
@@ -58,8 +62,21 @@ test('a set-up step that fails fails every check it blocks, with its whole messa
   }
 });
 
-test('a set-up step that times out says so on the check it blocks', () => {
-  expect(result('check behind a slow set-up')).toMatchObject({ status: 'failed', message: expect.stringMatching(/^Hook timed out in 100ms/) });
+test('a set-up step that times out says, in words, that the computer was busy, and is marked for a second run', () => {
+  expect(result('check behind a slow set-up')).toMatchObject({
+    status: 'failed',
+    message: expect.stringMatching(/ran out of time .* the computer is busy/),
+    detail: expect.stringMatching(/^Hook timed out in 100ms/),
+    outOfTime: true,
+  });
+});
+
+test("a learner's own failing test, quoted in a check's message, is shown whole: its assertion and the guidance after it", () => {
+  expect(result("a check quoting the learner's own failing test")).toMatchObject({
+    status: 'failed',
+    message: expect.stringMatching(/fails for another reason as well:\nAssertionError: expected 500 to be 200 \/\/ Object\.is equality\nLook for a mistake/),
+    detail: expect.stringMatching(/^expected 'AssertionError: .* to be undefined$/),
+  });
 });
 
 test('an assertion keeps every line of its message, and its comparison apart', () => {
