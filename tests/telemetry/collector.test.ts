@@ -40,6 +40,13 @@ describe('the collector accepts what the SDKs send', () => {
     expect(bad.headers.get('access-control-allow-origin')).toBe(shop.Origin);
   });
 
+  test("refuses a page's envelope sent straight to its port, as a browser sandbox could not send it, and says to use the tunnel", async () => {
+    const direct = await post('/api/1/envelope/', good('eeee'), { 'Content-Type': 'text/plain', Origin: 'http://localhost:5173' });
+    expect(direct.status).toBe(403);
+    expect(((await direct.json()) as { detail: string }).detail).toMatch(/tunnel: '\/tunnel'/);
+    expect(collector.store.issues().some((issue) => issue.events.some((event) => event.eventId === 'eeee'))).toBe(false);
+  });
+
   test('takes envelopes through the tunnel when their dsn targets this project', async () => {
     const dsn = `{"event_id":"dddd","dsn":"http://public@localhost:8969/1"}\n{"type":"event"}\n{"message":"hi"}\n`;
     expect((await post('/tunnel', dsn)).status).toBe(200);

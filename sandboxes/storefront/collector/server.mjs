@@ -396,6 +396,12 @@ export async function startCollector({ port = Number(process.env.COLLECTOR_PORT 
       }
       if (req.method === 'POST' && envelopeRoute) {
         if (envelopeRoute[1] !== project) throw new BadEnvelope(404, `unknown project ${envelopeRoute[1]}; this collector serves project ${project}`);
+        // A page in a browser sandbox (a WebContainer's preview) cannot reach this port at all:
+        // its SDK must send through the shop's own origin. Refused here too, so no page's
+        // telemetry arrives here that would not arrive there.
+        if (req.headers.origin !== undefined) {
+          throw new BadEnvelope(403, "a page's SDK sends through the shop's own origin: set tunnel: '/tunnel' in Sentry.init (a browser sandbox cannot reach this port)");
+        }
         return send(200, { id: await take(req) });
       }
       if (req.method === 'POST' && url.pathname === '/tunnel') {
