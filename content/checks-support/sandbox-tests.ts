@@ -13,6 +13,8 @@ export interface TestFileRun {
 export interface TestFileOptions {
   /** Shop files to load as the shop had them before the lesson's story changed them (course-checks/storefront/). */
   original?: string[];
+  /** Shop files to load as a lesson's story shipped them, its bug included (course-checks/shipped/). */
+  shipped?: string[];
 }
 
 let runs = 0;
@@ -27,11 +29,16 @@ export async function runTestFile(path: string, options: TestFileOptions = {}): 
     return { exists: false, tests: [] };
   const report = `course-checks/test-file-report-${process.pid}-${++runs}.json`;
   await rm(report, { force: true });
-  const config = options.original ? ['--config', 'course-checks/originals.vitest.config.mjs'] : [];
+  const swapped = options.shipped ?? options.original;
+  const config = swapped ? ['--config', 'course-checks/originals.vitest.config.mjs'] : [];
   await new Promise((resolve) => {
     const child = spawn(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', path, ...config, '--reporter=json', `--outputFile=${report}`], {
       stdio: 'ignore',
-      env: { ...process.env, COURSE_ORIGINAL_FILES: (options.original ?? []).join(',') },
+      env: {
+        ...process.env,
+        COURSE_ORIGINAL_FILES: (swapped ?? []).join(','),
+        COURSE_SWAP_FROM: options.shipped ? 'course-checks/shipped' : 'course-checks/storefront',
+      },
     });
     child.on('exit', resolve);
   });

@@ -62,12 +62,14 @@ async function engineFiles(): Promise<FileMap> {
 }
 
 /**
- * The shop's own version of each file a lesson's start/ replaced (lesson 6's shipped bug), under
- * storefront/: a check can run the learner's code against the shop as it was before.
+ * Each file a lesson's start/ replaced (lesson 6's shipped bug), twice: the shop's own version,
+ * under storefront/ (the shop as it was before), and the version that start shipped, under
+ * shipped/ (the bug): a check can run the learner's code and tests against either.
  */
 function originals(base: FileMap, starts: FileMap[]): FileMap {
   const replaced = new Set(starts.flatMap((start) => Object.keys(start)).filter((path) => path in base));
-  return under('storefront', Object.fromEntries([...replaced].map((path) => [path, base[path]!])));
+  const shipped = Object.assign({}, ...starts.map((start) => Object.fromEntries(Object.entries(start).filter(([path]) => replaced.has(path)))));
+  return { ...under('storefront', Object.fromEntries([...replaced].map((path) => [path, base[path]!]))), ...under('shipped', shipped) };
 }
 
 const under = (folder: string, files: FileMap): FileMap => Object.fromEntries(Object.entries(files).map(([path, contents]) => [`${folder}/${path}`, contents]));

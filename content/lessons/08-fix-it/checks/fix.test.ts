@@ -9,8 +9,10 @@ import { isBackend, newTrace, recorded, waitFor } from './telemetry.ts';
 type Listing = { id: string; name: string; stock: number };
 const ids = (products: Listing[]) => products.map((p) => p.id);
 
-// Runs while the other checks do; it takes a second or two.
+// Run while the other checks do; each takes a second or two. The second puts lesson 6's bug back
+// under the learner's test: a test that no longer catches it was weakened, not fixed.
 const reproduction = runTestFile('tests/in-stock.test.ts');
+const onTheBug = runTestFile('tests/in-stock.test.ts', { shipped: ['backend/src/inventory.ts'] });
 
 test('GET /products?in_stock_only=true answers 200 with exactly the products in stock, and reports no error', async () => {
   await backendUpToDate();
@@ -74,4 +76,14 @@ test('your reproduction test (tests/in-stock.test.ts) now passes', async () => {
   expect(run.exists, 'tests/in-stock.test.ts is gone: lesson 7 wrote it; "Show solution" there has one.').toBe(true);
   const failure = firstFailure(run);
   expect(failure, `tests/in-stock.test.ts still fails:\n${failure}`).toBeUndefined();
+});
+
+test("your reproduction test still catches the bug: with lesson 6's inventory put back, it fails", async () => {
+  const run = await onTheBug;
+  expect(run.exists, 'tests/in-stock.test.ts is gone: lesson 7 wrote it; "Show solution" there has one.').toBe(true);
+  expect(
+    run.tests.some((t) => t.status === 'failed'),
+    "With lesson 6's null inventory put back, tests/in-stock.test.ts passes: it no longer tests the bug. Keep its request for in-stock products and " +
+      'its expectations as lesson 7 wrote them; fix inventory.ts, not the test.',
+  ).toBe(true);
 });
