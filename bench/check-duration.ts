@@ -2,18 +2,26 @@
  * How long "Check" takes, lesson by lesson, passing and failing: each lesson's sandbox is booted on
  * the local runtime; its checkpoints run on the starting code and on the solution, `--reps` times
  * each, and once on each of its right and wrong variants (content/lessons/NN-slug/variants/).
- * Budgets: a passing Check within 5 s and a failing one within 8 s, at the 95th percentile.
- *   node bench/check-duration.ts [--reps 3] [--no-variants] [--lesson 04]
+ * Budgets (idle machine): a passing Check within 5 s and a failing one within 8 s, at the 95th
+ * percentile. With --hog, a process spins on every core throughout (a busy machine): no budget, but
+ * still no verdict other than the expected one.
+ *   node bench/check-duration.ts [--reps 3] [--no-variants] [--lesson 04] [--hog]
  */
 import { parseArgs } from 'node:util';
 import { runChecks } from '../src/lessons/run-checks.ts';
 import { lessonIds, lessonSandbox } from '../src/lessons/sandbox-files.ts';
 import { LessonFiles, startLocalBridge } from '../tests/support/lesson-sandbox.ts';
 import { applyVariant, lessonVariants } from '../tests/support/variants.ts';
+import { startCpuHog } from '../tests/support/cpu-hog.ts';
 
 const BUDGET_MS = { pass: 5_000, fail: 8_000 };
 const { values } = parseArgs({
-  options: { reps: { type: 'string', default: '3' }, 'no-variants': { type: 'boolean', default: false }, lesson: { type: 'string' } },
+  options: {
+    reps: { type: 'string', default: '3' },
+    'no-variants': { type: 'boolean', default: false },
+    lesson: { type: 'string' },
+    hog: { type: 'boolean', default: false },
+  },
 });
 const reps = Number(values.reps);
 
@@ -28,19 +36,24 @@ interface Row {
   fail: number[];
   /** Runs whose verdict was not the expected one (they would fail CI's proof). */
   wrongVerdicts: string[];
+  /** Runs checked a second time because a check ran out of time. */
+  retried: number;
 }
 
 const bridge = await startLocalBridge();
 const rows: Row[] = [];
+const hog = values.hog ? startCpuHog() : null;
 try {
   for (const lesson of lessonIds().filter((id) => !values.lesson || id.startsWith(values.lesson))) {
     const sandbox = await lessonSandbox(lesson);
     const { runtime } = await bridge.boot(sandbox.start);
     const files = new LessonFiles(runtime, sandbox.start);
     const solved = { ...sandbox.start, ...sandbox.solution };
-    const row: Row = { lesson, pass: [], fail: [], wrongVerdicts: [] };
+    const row: Row = { lesson, pass: [], fail: [], wrongVerdicts: [], retried: 0 };
     const measure = async (label: string, shouldPass: boolean) => {
-      const run = await runChecks(runtime, sandbox.checks);
+      let retried = false;
+      const run = await runChecks(runtime, sandbox.checks, { onBusy: () => (retried = true) });
+      if (retried) row.retried++;
       (run.passed ? row.pass : row.fail).push(run.durationMs);
       if (run.passed !== shouldPass) row.wrongVerdicts.push(label);
       process.stderr.write(`${lesson} ${label}: ${run.passed ? 'passed' : 'failed'} in ${run.durationMs} ms\n`);
@@ -67,6 +80,7 @@ try {
     rows.push(row);
   }
 } finally {
+  hog?.stop();
   await bridge.close();
 }
 
@@ -74,12 +88,17 @@ const summary = (ms: number[]) => {
   const sorted = [...ms].sort((a, b) => a - b);
   return sorted.length ? `${sorted.length} | ${percentile(sorted, 50)} | ${percentile(sorted, 95)}` : '0 | — | —';
 };
+const machine = values.hog ? 'every core busy (a CPU hog beside it)' : 'idle machine';
 console.log(
-  `\nCheck duration per lesson (ms; local runtime, shop running; ${reps} × start and solution${values['no-variants'] ? '' : ', and each variant once'})\n`,
+  `\nCheck duration per lesson (ms; ${machine}; local runtime, shop running; ${reps} × start and solution${values['no-variants'] ? '' : ', and each variant once'})\n`,
 );
-console.log('| lesson | passing runs | p50 | p95 | failing runs | p50 | p95 |');
-console.log('|---|---|---|---|---|---|---|');
-for (const row of rows) console.log(`| ${row.lesson} | ${summary(row.pass)} | ${summary(row.fail)} |`);
+console.log('| lesson | passing runs | p50 | p95 | failing runs | p50 | p95 | checked twice | false verdicts |');
+console.log('|---|---|---|---|---|---|---|---|---|');
+for (const row of rows) console.log(`| ${row.lesson} | ${summary(row.pass)} | ${summary(row.fail)} | ${row.retried} | ${row.wrongVerdicts.length} |`);
+const all = (kind: 'pass' | 'fail') => rows.flatMap((row) => row[kind]);
+console.log(
+  `| all lessons | ${summary(all('pass'))} | ${summary(all('fail'))} | ${rows.reduce((n, r) => n + r.retried, 0)} | ${rows.reduce((n, r) => n + r.wrongVerdicts.length, 0)} |`,
+);
 let over = false;
 for (const row of rows) {
   for (const [kind, ms] of [
@@ -92,7 +111,7 @@ for (const row of rows) {
           95,
         )
       : 0;
-    if (p95 > BUDGET_MS[kind]) {
+    if (!values.hog && p95 > BUDGET_MS[kind]) {
       over = true;
       console.log(`over budget: ${row.lesson} ${kind === 'pass' ? 'passing' : 'failing'} p95 ${p95} ms > ${BUDGET_MS[kind]} ms`);
     }
