@@ -106,6 +106,33 @@ describe('the workspace on the local runtime', () => {
       .toContain('Summit Mug');
   });
 
+  test('a syntax error in the backend shows in one line with its file:line and an editor marker, Check says so at once, and the fix clears it', async () => {
+    const status = page.locator('.shop-status');
+    const problem = status.locator('.shop-problem[data-part="backend"]');
+    const saved = Date.now();
+    await replaceInEditor("name: 'Summit Mug'", "name: 'Summit Mug';");
+    await expect.poll(() => problem.count(), { timeout: 15_000 }).toBe(1);
+    console.log(`syntax error → message on screen: ${((Date.now() - saved) / 1000).toFixed(1)} s`);
+    expect(await problem.innerText()).toMatch(/^Backend failed to start: backend\/src\/catalog\.ts:\d+:\d+ /);
+    await expect.poll(() => page.locator('.monaco-editor .squiggly-error').count()).toBeGreaterThan(0);
+
+    const checked = Date.now();
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    const checks = page.locator('#panel-checks');
+    await expect.poll(() => checks.locator('.checks-summary').count(), { timeout: 30_000 }).toBe(1);
+    console.log(`Check on the broken shop: ${((Date.now() - checked) / 1000).toFixed(1)} s`);
+    expect(await checks.innerText()).toMatch(/backend is not running[\s\S]*catalog\.ts/i);
+
+    await page.getByRole('tab', { name: 'Preview' }).click();
+    await replaceInEditor("'Summit Mug';", "'Summit Mug'");
+    await expect.poll(() => problem.count(), { timeout: 15_000 }).toBe(0);
+    await expect.poll(() => status.innerText(), { timeout: 15_000 }).toBe('Shop running');
+    await expect.poll(() => page.locator('.monaco-editor .squiggly-error').count()).toBe(0);
+    await expect
+      .poll(async () => JSON.stringify(await previewFrame().evaluate(async () => (await fetch('/api/products')).json().catch(() => null))), { timeout: 30_000 })
+      .toContain('Summit Mug');
+  });
+
   test('editing App.tsx hot-reloads the preview (no full reload)', async () => {
     await previewFrame().evaluate(() => ((window as unknown as { beforeEdit: boolean }).beforeEdit = true));
     await openFile('frontend/src/App.tsx');
