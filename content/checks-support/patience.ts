@@ -1,9 +1,11 @@
 // How long a check waits for something that should happen (a span to arrive, a backend to start),
 // scaled by how busy the computer is right now: measured once per Check, in 40 ms, as how much of
 // the time this process actually ran. Idle, the factor is 1 and a wrong answer fails fast; with
-// other programs taking the processor, waits grow instead of failing a right answer.
+// other programs taking the processor, waits grow instead of failing a right answer, up to three
+// times (beyond that a Check would keep the learner waiting for minutes: it runs out of time, and
+// says the machine is busy, instead).
 const SAMPLE_MS = 40;
-const MOST = 8;
+const MOST = 3;
 
 function busyFactor(): number {
   const started = performance.now();
