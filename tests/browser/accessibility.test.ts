@@ -62,43 +62,67 @@ async function inPage(theme: Theme, use: (page: Page) => Promise<void>, width?: 
   }
 }
 
-describe.each<Theme>(['light', 'dark'])('axe audit, %s theme', (theme) => {
+/**
+ * Audits the page as it is, then switches the theme with the top bar's button (as a learner does)
+ * and audits it again: both themes from one page load, and one booted workspace.
+ */
+async function auditBothThemes(page: Page, state: string, found: string[]) {
+  const toggle = page.locator('[data-theme-toggle]');
+  for (const theme of ['light', 'dark'] as const) {
+    if (theme === 'dark') {
+      await toggle.click();
+      await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+      await page.waitForTimeout(150); // the editor and the terminal repaint on the theme event
+    }
+    found.push(...(await violations(page)).map((line) => `${state} (${theme}): ${line}`));
+  }
+  await toggle.click();
+  await page.waitForFunction(() => document.documentElement.dataset.theme === 'light');
+}
+
+describe('axe audit, light and dark theme', () => {
   test('the home page and every lesson page', { timeout: 180_000 }, () =>
-    inPage(theme, async (page) => {
+    inPage('light', async (page) => {
       // The lesson pages are audited as they read (the workspace is audited below, booted).
       await page.route('**/sandbox/packages.json', (route) => route.abort());
       const found: string[] = [];
       for (const path of ['/', ...lessonIds().map((id) => `/lessons/${id}/`)]) {
         await page.goto(`${site.url}${path}?runtime=local`);
         await page.locator('h1').first().waitFor();
-        found.push(...(await violations(page)).map((line) => `${path} ${line}`));
+        await auditBothThemes(page, path, found);
       }
       expect(found).toEqual([]);
     }),
   );
 
   test('the workspace with each panel open, and the solution dialog', { timeout: 300_000 }, () =>
-    inPage(theme, async (page) => {
+    inPage('light', async (page) => {
       await page.goto(`${site.url}/lessons/02-trace-the-backend/?runtime=local`);
       await waitForBoot(page);
       await openFile(page, 'backend/src/instrument.ts');
       const found: string[] = [];
-      const audit = async (state: string) => found.push(...(await violations(page)).map((line) => `${state}: ${line}`));
       for (const panel of ['Preview', 'Terminal', 'Shell', 'Checks']) {
         await page.getByRole('tab', { name: panel, exact: true }).click();
         await page.waitForTimeout(300);
-        await audit(panel);
+        await auditBothThemes(page, panel, found);
       }
       await page.getByRole('tab', { name: 'Telemetry', exact: true }).click();
       for (const view of await page.getByRole('tablist', { name: 'Telemetry views' }).getByRole('tab').all()) {
         await view.click();
         await page.waitForTimeout(300);
-        await audit(`Telemetry › ${await view.innerText()}`);
+        await auditBothThemes(page, `Telemetry › ${await view.innerText()}`, found);
       }
-      await page.getByRole('button', { name: 'Show solution' }).click();
-      await page.getByRole('dialog', { name: 'The solution' }).waitFor();
-      await audit('solution dialog');
-      await page.screenshot({ path: artifactPath(`solution-dialog-${theme}.png`) });
+      // The dialog is modal (the theme button behind it is out of reach): opened once in each theme.
+      for (const theme of ['light', 'dark'] as const) {
+        if (theme === 'dark') await page.locator('[data-theme-toggle]').click();
+        await page.getByRole('button', { name: 'Show solution' }).click();
+        const dialog = page.getByRole('dialog', { name: 'The solution' });
+        await dialog.waitFor();
+        found.push(...(await violations(page)).map((line) => `solution dialog (${theme}): ${line}`));
+        await page.screenshot({ path: artifactPath(`solution-dialog-${theme}.png`) });
+        await page.keyboard.press('Escape');
+        await dialog.waitFor({ state: 'hidden' });
+      }
       expect(found).toEqual([]);
     }),
   );
