@@ -13,6 +13,8 @@ const sdk = {
   initialised: Boolean(client),
   tracing: (typeof options?.tracesSampleRate === 'number' && options.tracesSampleRate > 0) || typeof options?.tracesSampler === 'function',
   dsn: options?.dsn,
+  // `enabled: false` (say, only in production) sends nothing at all.
+  enabled: options?.enabled !== false,
 };
 process.stdin.on('end', () => process.exit(0)).resume();
 

@@ -11,7 +11,7 @@ import { patient } from './patience.ts';
 export interface BackendCopy {
   url: string;
   /** The SDK as backend/src/instrument.ts left it. */
-  sdk: { initialised: boolean; tracing: boolean; dsn?: string };
+  sdk: { initialised: boolean; enabled: boolean; tracing: boolean; dsn?: string };
   close(): void;
 }
 

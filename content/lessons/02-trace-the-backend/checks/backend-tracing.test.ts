@@ -13,11 +13,13 @@ afterAll(async () => (await copy.catch(() => undefined))?.close());
 /** Why nothing from the backend's SDK can reach the collector, when that is certain; else undefined. */
 function cannotArrive(sdk: BackendCopy['sdk']): string | undefined {
   if (!sdk.initialised) return 'Sentry is not initialised in the backend: backend/src/instrument.ts, which runs before the app, does not call Sentry.init.';
+  if (!sdk.enabled)
+    return 'Sentry.init in backend/src/instrument.ts sets enabled to false here, so the SDK sends nothing: leave enabled out (or true) while you run the shop.';
   const dsn = URL.canParse(sdk.dsn ?? '') ? new URL(sdk.dsn!) : undefined;
   if (dsn?.protocol === 'https:' && dsn.port === '8969') {
     return `Sentry.init in backend/src/instrument.ts sends to ${sdk.dsn} over HTTPS, but the collector beside the shop speaks plain HTTP: use http://public@localhost:8969/1.`;
   }
-  if (!dsn || dsn.protocol !== 'http:' || !['localhost', '127.0.0.1', '[::1]'].includes(dsn.hostname) || dsn.port !== '8969' || dsn.pathname !== '/1') {
+  if (dsn?.protocol !== 'http:' || !['localhost', '127.0.0.1', '[::1]'].includes(dsn.hostname) || dsn.port !== '8969' || dsn.pathname !== '/1') {
     return (
       `Sentry.init in backend/src/instrument.ts sends to ${sdk.dsn ?? 'no dsn'}, where no collector listens. The collector beside the shop is ` +
       `http://public@localhost:8969/1.`

@@ -1,0 +1,11 @@
+import * as Sentry from '@sentry/node';
+
+// Loaded before the app, so Sentry can trace Express and the HTTP server from the first request.
+Sentry.init({
+  dsn: 'http://public@localhost:8969/1',
+  tracesSampleRate: 1.0,
+  // To see in the Terminal what gets sent.
+  beforeSend(event) {
+    console.log('Sending to Sentry:', event.exception?.values?.[0]?.value);
+  },
+});

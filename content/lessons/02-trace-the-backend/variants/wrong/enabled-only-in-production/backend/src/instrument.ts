@@ -1,0 +1,9 @@
+import * as Sentry from '@sentry/node';
+
+// Loaded before the app, so Sentry can trace Express and the HTTP server from the first request.
+Sentry.init({
+  dsn: 'http://public@localhost:8969/1',
+  tracesSampleRate: 1.0,
+  // No noise from local development.
+  enabled: process.env.NODE_ENV === 'production',
+});
