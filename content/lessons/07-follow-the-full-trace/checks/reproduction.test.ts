@@ -19,7 +19,7 @@ test(`${FILE} reproduces the bug: it fails on the shipped code`, async () => {
   expect(run.loadError, `${FILE} did not run: ${run.loadError}`).toBeUndefined();
   expect(
     run.tests.some((t) => t.status === 'passed' || t.status === 'failed'),
-    `${FILE} has no test yet, only a to-do. Replace test.todo(…) with a test that asks for in-stock products.`,
+    `${FILE} has no test that runs yet, only a to-do or a skipped test. Replace test.todo(…) (or test.skip) with a test that asks for in-stock products.`,
   ).toBe(true);
   expect(
     run.tests.some((t) => t.status === 'failed'),

@@ -84,6 +84,7 @@ test("your reproduction test still catches the bug: with lesson 6's inventory pu
   expect(
     run.tests.some((t) => t.status === 'failed'),
     "With lesson 6's null inventory put back, tests/in-stock.test.ts passes: it no longer tests the bug. Keep its request for in-stock products and " +
-      'its expectations as lesson 7 wrote them; fix inventory.ts, not the test.',
+      'its expectations as lesson 7 wrote them, and fix listProducts in inventory.ts rather than the test or the code around it (a route that ' +
+      'never asks listProducts for in-stock products leaves the bug in place).',
   ).toBe(true);
 });
