@@ -7,7 +7,12 @@ interface Props {
   focus: string[];
 }
 
-/** What shows until the workspace has loaded: the lesson's files, in plain markup (also rendered on the server). */
+/**
+ * What shows until the workspace has loaded: the lesson's files, in plain markup (also rendered on
+ * the server). No <noscript> here: a page the ClientRouter swaps in is parsed with scripting off,
+ * which turns a noscript's text into elements, and hydration then fails on it (React #418). The
+ * lesson page says it outside the island.
+ */
 function WorkspaceIntro({ focus }: { focus: string[] }) {
   return (
     <div className="workspace-intro" role="status">
@@ -20,9 +25,6 @@ function WorkspaceIntro({ focus }: { focus: string[] }) {
         ))}
       </ul>
       <p>The workspace — editor, terminal and the running shop — is loading.</p>
-      <noscript>
-        <p>The workspace needs JavaScript. The lesson itself reads fine without it.</p>
-      </noscript>
     </div>
   );
 }
