@@ -22,10 +22,19 @@ export function TimeSeriesChart({ result, label, height = 180 }: Props) {
 
   const [theme, setTheme] = useState(0);
   const data = [result.buckets.map((t) => t / 1000), ...result.series.map((s) => s.values)] as uPlot.AlignedData;
-  const shape = `${theme}|${label}|${result.series.map((s) => s.group).join('|')}`;
+  // The number of series is part of the shape: uPlot reads one data array per series it was made with.
+  const shape = `${theme}|${label}|${result.series.length}|${result.series.map((s) => s.group).join('|')}`;
+  const empty = result.series.length === 0;
 
   useEffect(() => {
     const host = hostRef.current!;
+    // A grouped query with nothing in its window has no series at all: no chart to draw (uPlot cannot draw one).
+    if (empty) {
+      plotRef.current?.destroy();
+      plotRef.current = null;
+      shapeRef.current = '';
+      return;
+    }
     // Series names are part of uPlot's options: a new set of groups means a new chart.
     if (!plotRef.current || shapeRef.current !== shape) {
       plotRef.current?.destroy();
@@ -77,5 +86,15 @@ export function TimeSeriesChart({ result, label, height = 180 }: Props) {
     };
   }, [height]);
 
-  return <div ref={hostRef} className="chart" role="img" aria-label={`Chart of ${label} over time`} />;
+  return (
+    <div
+      ref={hostRef}
+      className="chart"
+      role="img"
+      aria-label={empty ? `${label}: nothing matched yet` : `Chart of ${label} over time`}
+      style={empty ? { height } : undefined}
+    >
+      {empty && <p className="chart-empty">Nothing matched in this window yet.</p>}
+    </div>
+  );
 }
