@@ -15,6 +15,8 @@ import './panels.css';
 
 interface Props {
   store: TelemetryStore;
+  /** The lesson shown: a trace opened in one lesson stays with it, and the next lesson starts at the list. */
+  lessonId: string | null;
   /** The sandbox's files as the editor has them (monitoring/*.json included). */
   files: Record<string, string>;
   onOpenFile: (path: string, line: number) => void;
@@ -31,14 +33,22 @@ const VIEWS: { id: View; label: string }[] = [
   { id: 'alerts', label: 'Alerts' },
 ];
 
+/** The trace a learner drilled into, and the error span to mark when they came from an issue. */
+interface OpenTrace {
+  id: string;
+  highlightSpanId?: string;
+}
+
 const CHECKOUT_QUERY: SpanQuery = { filter: 'span.name:"Submit Checkout Form"', aggregate: 'avg', field: 'items_at_checkout' };
 
 /** Everything the SDKs sent, live: traces, issues, span metrics, dashboards and alerts. */
-export function TelemetryPanel({ store, files, onOpenFile, onSaveFile }: Props) {
+export function TelemetryPanel({ store, lessonId, files, onOpenFile, onSaveFile }: Props) {
   const [view, setView] = useState<View>('traces');
   const [paused, setPaused] = useState(false);
   const [search, setSearch] = useState('');
-  const [trace, setTrace] = useState<{ id: string; highlightSpanId?: string } | null>(null);
+  const [openTraces, setOpenTraces] = useState<Record<string, OpenTrace | null>>({});
+  const trace = openTraces[lessonId ?? ''] ?? null;
+  const setTrace = (opened: OpenTrace | null) => setOpenTraces((all) => ({ ...all, [lessonId ?? '']: opened }));
   const [query, setQuery] = useState<SpanQuery>(CHECKOUT_QUERY);
   const [alertDraft, setAlertDraft] = useState<SpanQuery | null>(null);
   const version = useStoreVersion(store, paused);
@@ -104,7 +114,7 @@ export function TelemetryPanel({ store, files, onOpenFile, onSaveFile }: Props) 
           className="button"
           onClick={() => {
             store.clear();
-            setTrace(null);
+            setOpenTraces({});
           }}
         >
           Clear

@@ -1,6 +1,6 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Span } from '../telemetry/model.ts';
-import type { SpanNode, TelemetryStore } from '../telemetry/store.ts';
+import type { SpanNode, TelemetryStore, TraceSummary } from '../telemetry/store.ts';
 import { formatDuration } from './use-store.ts';
 
 interface Props {
@@ -29,21 +29,54 @@ export function spanLabel(span: Span): string {
   return span.name;
 }
 
+/** A trace in the list, with the spans that matched the search (none without one). */
+interface Listed {
+  trace: TraceSummary;
+  matched: Span[];
+}
+
+/**
+ * Traces with at least one span (an error whose spans never came has nothing to draw; Issues
+ * lists it), newest activity first; with a search, only traces with a span that matches.
+ */
+function listTraces(store: TelemetryStore, filter: ((span: Span) => boolean) | null): Listed[] {
+  const all = store.traces().filter((trace) => trace.spanCount > 0);
+  if (!filter) return all.map((trace) => ({ trace, matched: [] }));
+  const matched = new Map<string, Span[]>();
+  for (const span of store.spans()) {
+    if (!filter(span)) continue;
+    const list = matched.get(span.traceId);
+    if (list) list.push(span);
+    else matched.set(span.traceId, [span]);
+  }
+  return all.flatMap((trace) => {
+    const spans = matched.get(trace.traceId);
+    return spans ? [{ trace, matched: spans }] : [];
+  });
+}
+
+/** "Submit Checkout Form ×2, GET /api/checkout": what in the trace the search found. */
+function matchSummary(spans: Span[]): string {
+  const counts = new Map<string, number>();
+  for (const span of spans) counts.set(spanLabel(span), (counts.get(spanLabel(span)) ?? 0) + 1);
+  const names = [...counts].map(([name, count]) => (count > 1 ? `${name} \u00d7${count}` : name));
+  return names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+}
+
 export function TracesPanel({ store, version, filter, selectedTrace, onSelectTrace, highlightSpanId }: Props) {
-  const traces = useMemo(() => {
-    const all = store.traces();
-    if (!filter) return all;
-    const wanted = new Set(
-      store
-        .spans()
-        .filter(filter)
-        .map((span) => span.traceId),
-    );
-    return all.filter((trace) => wanted.has(trace.traceId));
-  }, [store, version, filter]);
+  const traces = useMemo(() => listTraces(store, filter), [store, version, filter]);
 
   if (selectedTrace)
-    return <Waterfall store={store} version={version} traceId={selectedTrace} onBack={() => onSelectTrace(null)} highlightSpanId={highlightSpanId} />;
+    return (
+      <Waterfall
+        store={store}
+        version={version}
+        traceId={selectedTrace}
+        onBack={() => onSelectTrace(null)}
+        highlightSpanId={highlightSpanId}
+        matches={filter}
+      />
+    );
 
   if (traces.length === 0) {
     return (
@@ -53,11 +86,12 @@ export function TracesPanel({ store, version, filter, selectedTrace, onSelectTra
     );
   }
   return (
-    <table className="telemetry-table">
-      <caption className="visually-hidden">Traces, newest first</caption>
+    <table className="telemetry-table traces-table">
+      <caption className="visually-hidden">Traces, the most recently active first</caption>
       <thead>
         <tr>
           <th scope="col">Trace</th>
+          <th scope="col">Last activity</th>
           <th scope="col">Duration</th>
           <th scope="col">Spans</th>
           <th scope="col">Errors</th>
@@ -65,14 +99,16 @@ export function TracesPanel({ store, version, filter, selectedTrace, onSelectTra
         </tr>
       </thead>
       <tbody>
-        {traces.slice(0, MAX_ROWS).map((trace) => (
-          <tr key={trace.traceId}>
+        {traces.slice(0, MAX_ROWS).map(({ trace, matched }) => (
+          <tr key={trace.traceId} data-trace-id={trace.traceId}>
             <td>
               <button type="button" className="link-button" onClick={() => onSelectTrace(trace.traceId)}>
-                {trace.rootName}
+                {trace.rootOp && <span className="span-op">{trace.rootOp}</span>} {trace.rootName}
               </button>
               <span className="muted-id">{trace.traceId.slice(0, 8)}</span>
+              {matched.length > 0 && <span className="trace-matches">Found: {matchSummary(matched)}</span>}
             </td>
+            <td className="trace-time">{clockTime(trace.end)}</td>
             <td>{formatDuration(trace.duration)}</td>
             <td>{trace.spanCount}</td>
             <td className={trace.errorCount ? 'has-errors' : undefined}>{trace.errorCount}</td>
@@ -83,6 +119,8 @@ export function TracesPanel({ store, version, filter, selectedTrace, onSelectTra
     </table>
   );
 }
+
+const clockTime = (ms: number) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 interface Row {
   node: SpanNode;
@@ -103,15 +141,30 @@ function Waterfall({
   traceId,
   onBack,
   highlightSpanId,
+  matches,
 }: {
   store: TelemetryStore;
   version: number;
   traceId: string;
   onBack: () => void;
   highlightSpanId?: string;
+  /** The search: spans it matches are marked, and the first one is selected as the trace opens. */
+  matches: ((span: Span) => boolean) | null;
 }) {
   const rows = useMemo(() => flatten(store.traceTree(traceId)), [store, version, traceId]);
-  const [selected, setSelected] = useState<string | null>(highlightSpanId ?? null);
+  const found = useMemo(() => new Set(matches ? rows.filter((row) => matches(row.node.span)).map((row) => row.node.span.spanId) : []), [rows, matches]);
+  const firstFound = rows.find((row) => found.has(row.node.span.spanId))?.node.span.spanId;
+  const [selected, setSelected] = useState<string | null>(highlightSpanId ?? firstFound ?? null);
+  const list = useRef<HTMLOListElement>(null);
+  // The span the learner came for is in view as the trace opens, however far down a long trace it is.
+  const opened = useRef(false);
+  useEffect(() => {
+    if (opened.current || !selected) return;
+    const row = list.current?.querySelector<HTMLElement>(`[data-span-id="${CSS.escape(selected)}"]`);
+    if (!row) return;
+    opened.current = true;
+    row.scrollIntoView({ block: 'nearest' });
+  });
   if (rows.length === 0) return <p className="panel-note">This trace has no spans yet.</p>;
   const start = Math.min(...rows.map((row) => row.node.span.start));
   const end = Math.max(...rows.map((row) => row.node.span.end));
@@ -126,21 +179,30 @@ function Waterfall({
         </button>
         <span>
           Trace <code>{traceId}</code> · {rows.length} spans · {formatDuration(total)}
+          {found.size > 0 && ` · ${found.size} found by the search, marked`}
         </span>
       </div>
-      <ol className="waterfall-rows" aria-label="Spans of the trace, as a waterfall">
+      <ol ref={list} className="waterfall-rows" aria-label="Spans of the trace, as a waterfall">
         {rows.map(({ node, depth }) => {
           const { span } = node;
           const left = ((span.start - start) / total) * 100;
           const width = Math.max(((span.end - span.start) / total) * 100, 0.4);
           const failed = span.status !== 'ok' || node.errors.length > 0;
           return (
-            <li key={span.spanId} data-service={span.service} data-error={failed || undefined} data-highlight={span.spanId === highlightSpanId || undefined}>
+            <li
+              key={span.spanId}
+              data-span-id={span.spanId}
+              data-service={span.service}
+              data-error={failed || undefined}
+              data-highlight={span.spanId === highlightSpanId || undefined}
+              data-found={found.has(span.spanId) || undefined}
+            >
               <button type="button" className="waterfall-row" aria-pressed={selected === span.spanId} onClick={() => setSelected(span.spanId)}>
                 <span className="waterfall-label" style={{ paddingLeft: `${depth * 0.9}rem` }}>
                   <span className="service-dot" aria-hidden="true" />
                   {span.op && <span className="span-op">{span.op}</span>} {spanLabel(span)}
                   {node.errors.length > 0 && <span className="error-badge">{node.errors.length} error</span>}
+                  {found.has(span.spanId) && <span className="found-badge">found</span>}
                 </span>
                 <span className="waterfall-track" aria-hidden="true">
                   <span className="waterfall-bar" style={{ left: `${left}%`, width: `${width}%` }} />

@@ -10,7 +10,11 @@ import { normalise } from './normalise.ts';
 export interface TraceSummary {
   traceId: string;
   rootName: string;
+  /** The root span's op (`pageload`, `http.server`, `ui.action`…), when it has one. */
+  rootOp?: string;
   start: number;
+  /** The trace's latest moment: its last span's end, or its last error. */
+  end: number;
   duration: number;
   spanCount: number;
   errorCount: number;
@@ -162,7 +166,11 @@ export class TelemetryStore {
     this.#changed();
   }
 
-  /** Newest first. */
+  /**
+   * Newest first: by the trace's latest moment, not its start. A page visit is one trace from its
+   * page load until the shopper leaves, so an order placed a minute after the page loaded puts that
+   * visit's trace back on top.
+   */
   traces(): TraceSummary[] {
     const out: TraceSummary[] = [];
     for (const trace of this.#traces.values()) {
@@ -178,17 +186,20 @@ export class TelemetryStore {
           if (!root || span.start < root.start) root = span;
         }
       }
+      const lastError = Math.max(-Infinity, ...trace.errors.map((error) => error.timestamp));
       out.push({
         traceId: trace.traceId,
         rootName: root?.name ?? trace.errors[0]?.transaction ?? '(no spans yet)',
+        rootOp: root?.op,
         start: Number.isFinite(start) ? start : (trace.errors[0]?.timestamp ?? 0),
+        end: Math.max(end, lastError, Number.isFinite(start) ? start : 0),
         duration: Number.isFinite(end - start) ? end - start : 0,
         spanCount: trace.spans.size,
         errorCount: trace.errors.length + [...trace.spans.values()].filter((span) => span.status !== 'ok').length,
         services: [...services],
       });
     }
-    return out.sort((a, b) => b.start - a.start);
+    return out.sort((a, b) => b.end - a.end || b.start - a.start);
   }
 
   /**

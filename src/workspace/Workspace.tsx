@@ -300,6 +300,7 @@ export default function Workspace({ lessonId, focus }: Props) {
         <div className="ws-panel" id="panel-telemetry" role="tabpanel" aria-labelledby="panel-tab-telemetry" hidden={panel !== 'telemetry'}>
           <TelemetryPanel
             store={session.telemetry}
+            lessonId={state.lessonId}
             files={files}
             onOpenFile={(path, line) => open(path, line)}
             onSaveFile={(path, contents) => session.saveFile(path, contents)}

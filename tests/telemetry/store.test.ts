@@ -73,6 +73,16 @@ describe('TelemetryStore', () => {
     expect(store.traceTree('t2')[0]!.errors[0]!.value).toBe('boom');
   });
 
+  test("a trace's newest moment ranks it: a page visit whose shopper orders later comes back on top, its root's op named", () => {
+    const store = new TelemetryStore();
+    store.addSpan(span('pageload', undefined, 100, { traceId: 'visit', op: 'pageload', name: '/' }));
+    store.addSpan(span('server', undefined, 500, { traceId: 'check', op: 'http.server' }));
+    expect(store.traces().map((trace) => trace.traceId)).toEqual(['check', 'visit']);
+    store.addSpan(span('checkout', undefined, 900, { traceId: 'visit', op: 'ui.action', name: 'Submit Checkout Form' }));
+    const [first] = store.traces();
+    expect(first).toMatchObject({ traceId: 'visit', rootName: '/', rootOp: 'pageload', start: 100, end: 910, spanCount: 2 });
+  });
+
   test('listeners hear once per burst, not once per span', async () => {
     const store = new TelemetryStore();
     let calls = 0;
