@@ -116,9 +116,9 @@ export interface SessionOptions {
 }
 
 export class CourseSession {
-  /** The shop's output (the Terminal). */
+  /** The shop's output (the Shop output tab). */
   readonly output = new OutputLog();
-  /** The learner's shell's output (the Shell), kept while views come and go. */
+  /** The learner's shell's output (the Terminal tab), kept while views come and go. */
   readonly shellOutput = new OutputLog();
   #shell: { process: Promise<SandboxProcess>; prompted: Promise<void> } | null = null;
   #shellSize = { cols: 80, rows: 24 };
@@ -689,7 +689,7 @@ export class CourseSession {
     );
   }
 
-  /** Plays `perMinute` shoppers against the shop until stopped; their lines go to the Terminal. */
+  /** Plays `perMinute` shoppers against the shop until stopped; their lines go to the shop's output. */
   async startShoppers(perMinute = this.#state.shoppers.perMinute): Promise<void> {
     const runtime = this.#runtime;
     if (!runtime) return;
@@ -787,7 +787,7 @@ export class CourseSession {
     const { shop, parts } = this.#state;
     const where = (status: PartStatus | undefined) => {
       const problem = status?.problem;
-      return problem ? `${problem.file ? `${problem.file}:${problem.line}:${problem.column}: ` : ''}${problem.message}` : 'see the Terminal';
+      return problem ? `${problem.file ? `${problem.file}:${problem.line}:${problem.column}: ` : ''}${problem.message}` : 'see the Shop output tab';
     };
     if (shop === 'stopped') return 'The shop is stopped: press Restart, then Check again.';
     if (shop === 'failed') return `The backend is not running: ${where(parts[BACKEND])}. Fix it and save; the backend restarts on its own.`;

@@ -7,7 +7,10 @@ export interface TerminalHandle {
 }
 
 interface Props {
+  /** Names the terminal's input for screen readers. */
   label: string;
+  /** Names it for tests: `data-testid="terminal-<id>"`. */
+  id: string;
   /** Called once the terminal exists; returns a cleanup. */
   onReady: (
     terminal: TerminalHandle,
@@ -23,7 +26,7 @@ const themes = {
 const currentTheme = () => (document.documentElement.dataset.theme === 'dark' ? themes.dark : themes.light);
 
 /** An xterm.js terminal, loaded on demand and kept fitted to its panel. */
-export function TerminalView({ label, onReady, active }: Props) {
+export function TerminalView({ label, id, onReady, active }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const fitRef = useRef<(() => void) | null>(null);
 
@@ -75,5 +78,5 @@ export function TerminalView({ label, onReady, active }: Props) {
     if (active) requestAnimationFrame(() => fitRef.current?.());
   }, [active]);
 
-  return <div ref={host} className="terminal-host" data-testid={`terminal-${label.toLowerCase().replace(/\W+/g, '-')}`} />;
+  return <div ref={host} className="terminal-host" data-testid={`terminal-${id}`} />;
 }

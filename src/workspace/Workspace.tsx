@@ -252,8 +252,8 @@ export default function Workspace({ lessonId, focus }: Props) {
           {(
             [
               ['preview', 'Preview'],
-              ['output', 'Terminal'],
-              ['shell', 'Shell'],
+              ['shell', 'Terminal'],
+              ['output', 'Shop output'],
               ['telemetry', 'Telemetry'],
               ['checks', 'Checks'],
             ] as const
@@ -287,15 +287,38 @@ export default function Workspace({ lessonId, focus }: Props) {
             }
           />
         </div>
-        <div className="ws-panel" id="panel-output" role="tabpanel" aria-labelledby="panel-tab-output" hidden={panel !== 'output'}>
-          <TerminalView label="Dev server output" active={panel === 'output'} onReady={(terminal) => session.output.follow((chunk) => terminal.write(chunk))} />
-        </div>
         <div className="ws-panel" id="panel-shell" role="tabpanel" aria-labelledby="panel-tab-shell" hidden={panel !== 'shell'}>
           {session.runtime && panel === 'shell' ? (
             <Shell />
           ) : session.runtime ? null : (
-            <p className="panel-note">The shell opens once the sandbox has started.</p>
+            <p className="panel-note">The terminal opens once the sandbox has started.</p>
           )}
+        </div>
+        <div className="ws-panel output-panel" id="panel-output" role="tabpanel" aria-labelledby="panel-tab-output" hidden={panel !== 'output'}>
+          <p className="output-bar">
+            What the shop prints as it runs (<code>npm run dev</code>). It takes no typing: commands go in the{' '}
+            <button type="button" className="link-button" onClick={() => setPanel('shell')}>
+              Terminal
+            </button>
+            .
+          </p>
+          <div className="output-terminal">
+            <TerminalView
+              label="Shop output, read only"
+              id="dev-server-output"
+              active={panel === 'output'}
+              onReady={(terminal, events) => {
+                // Keys typed here reach nothing: say where they would, once.
+                let told = false;
+                events.onData(() => {
+                  if (told) return;
+                  told = true;
+                  terminal.write('\r\n\x1b[2m(This is the shop\u2019s output and takes no typing: type commands in the Terminal tab.)\x1b[0m\r\n');
+                });
+                return session.output.follow((chunk) => terminal.write(chunk));
+              }}
+            />
+          </div>
         </div>
         <div className="ws-panel" id="panel-telemetry" role="tabpanel" aria-labelledby="panel-tab-telemetry" hidden={panel !== 'telemetry'}>
           <TelemetryPanel
@@ -387,7 +410,8 @@ function Shell() {
   const [, session] = useSession();
   return (
     <TerminalView
-      label="Shell"
+      label="Terminal: a shell in the sandbox"
+      id="shell"
       active
       onReady={(terminal, events) => {
         const unfollow = session.shellOutput.follow((chunk) => terminal.write(chunk));

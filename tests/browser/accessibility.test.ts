@@ -101,7 +101,7 @@ describe('axe audit, light and dark theme', () => {
       await waitForBoot(page);
       await openFile(page, 'backend/src/instrument.ts');
       const found: string[] = [];
-      for (const panel of ['Preview', 'Terminal', 'Shell', 'Checks']) {
+      for (const panel of ['Preview', 'Terminal', 'Shop output', 'Checks']) {
         await page.getByRole('tab', { name: panel, exact: true }).click();
         await page.waitForTimeout(300);
         await auditBothThemes(page, panel, found);

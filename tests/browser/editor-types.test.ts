@@ -128,7 +128,7 @@ describe('the editor marks what tsc finds, and nothing else', () => {
     expect(await page.locator('.editor-problems').getAttribute('data-types-from')).toBe('asset');
     // (A new package cannot be installed here, with no registry: changing package.json is what
     // sends the editor to the sandbox's node_modules, as an install would.)
-    await page.getByRole('tab', { name: 'Shell' }).click();
+    await page.getByRole('tab', { name: 'Terminal' }).click();
     await expect.poll(() => terminalText(page, 'terminal-shell'), { timeout: 15_000 }).toMatch(/storefront \$/);
     await page.locator('[data-testid="terminal-shell"] .xterm-helper-textarea').focus();
     await page.keyboard.type('npm pkg set description="Trace & Co., noted in the shell" && echo set-$((6 * 7))\n');

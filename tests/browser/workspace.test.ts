@@ -79,14 +79,17 @@ describe('the workspace on the local runtime', () => {
     await page.screenshot({ path: artifactPath('workspace-light.png') });
   });
 
-  test("the terminal shows the dev servers' output", async () => {
-    await page.getByRole('tab', { name: 'Terminal' }).click();
+  test("Shop output shows the dev servers' output, and says where typing goes", async () => {
+    await page.getByRole('tab', { name: 'Shop output' }).click();
     await expect.poll(() => terminalText('terminal-dev-server-output')).toMatch(/\[backend\].*listening/i);
     expect(await terminalText('terminal-dev-server-output')).toMatch(/\[frontend\]/);
+    await page.locator('[data-testid="terminal-dev-server-output"] .xterm-helper-textarea').focus();
+    await page.keyboard.type('ls\n');
+    await expect.poll(() => terminalText('terminal-dev-server-output')).toMatch(/takes no typing: type commands in the Terminal tab/);
   });
 
-  test('a command typed in the shell runs in the sandbox and prints', async () => {
-    await page.getByRole('tab', { name: 'Shell' }).click();
+  test('a command typed in the Terminal runs in the sandbox and prints', async () => {
+    await page.getByRole('tab', { name: 'Terminal' }).click();
     await expect.poll(() => terminalText('terminal-shell'), { timeout: 15_000 }).toMatch(/storefront \$/);
     await page.locator('[data-testid="terminal-shell"] .xterm-helper-textarea').focus();
     await page.keyboard.type('echo "answer=$((6 * 7))" && ls backend/src\n');
@@ -156,8 +159,8 @@ describe('the workspace on the local runtime', () => {
     expect(await previewFrame().locator('h1').textContent()).toBe('Gear for people who read traces');
   });
 
-  test('a change made in the shell shows in the editor', async () => {
-    await page.getByRole('tab', { name: 'Shell' }).click();
+  test('a change made in the Terminal shows in the editor', async () => {
+    await page.getByRole('tab', { name: 'Terminal' }).click();
     await expect.poll(() => terminalText('terminal-shell'), { timeout: 15_000 }).toMatch(/storefront \$/);
     await page.locator('[data-testid="terminal-shell"] .xterm-helper-textarea').focus();
     await page.keyboard.type("sed -i 's/Trail Mug/Shell Mug/' backend/src/catalog.ts\n");
