@@ -80,6 +80,11 @@ export interface Runtime {
   onServerReady(listener: (port: number, url: string) => void): Unsubscribe;
   /** Failures no call returns: the runtime breaking or disconnecting, an error in a previewed page. */
   onFailure(listener: (failure: RuntimeFailure) => void): Unsubscribe;
+  /**
+   * Names this page to whoever finds the sandbox busy (the local runtime's one shop per machine),
+   * when the page moves to another lesson. A runtime with no such lock has none.
+   */
+  label?(label: string): Promise<void>;
   /** Kill every process and release the sandbox. Safe to call twice. */
   teardown(): Promise<void>;
   /**

@@ -213,6 +213,7 @@ export class CourseSession {
     }
     if (this.#state.lessonId !== lessonId) return; // the learner moved on meanwhile
     this.#set({ lesson, lessonSynced: false });
+    this.#labelRuntime();
     this.#setFiles(withEdits(lesson.start, loadEdits(lessonId)));
     this.#sync.replaceAll(this.#state.files);
     if (!this.#runtime && !this.#booting) return void this.boot();
@@ -369,6 +370,7 @@ export class CourseSession {
       this.#runtime = runtime;
       this.#offFailure = runtime.onFailure((failure) => this.#onFailure(failure));
       this.#set({ runtimeKind: runtime.kind });
+      this.#labelRuntime();
       this.output.append(`\x1b[2m\u2014 sandbox on ${runtime.kind === 'local' ? 'this computer (local runtime)' : 'WebContainers'} \u2014\x1b[0m\r\n`);
       const files = this.#state.files;
       if (runtime.resumed) return await this.#resume(runtime, runtime.resumed, bootId, callbacks);
@@ -465,6 +467,11 @@ export class CourseSession {
     if (bootId !== this.#bootId) return;
     this.#set({ lessonSynced: true });
     this.#warmChecks();
+  }
+
+  /** Names this page, as it is now (its lesson's title), to a second tab that finds the shop busy. */
+  #labelRuntime(): void {
+    if (typeof document !== 'undefined') void this.#runtime?.label?.(document.title).catch(() => undefined);
   }
 
   /** Starts the warm check runner with this lesson's checks, so the first Check does not wait for Vitest. */

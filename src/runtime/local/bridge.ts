@@ -312,6 +312,10 @@ export function attachLocalRuntime(server: Server, options: LocalRuntimeOptions)
       }
       if (message.op === 'resume') return resume(message.sandboxId, message.token);
       if (message.op === 'takeOver') return lock.takeOver().then(() => null);
+      if (message.op === 'label') {
+        lock.relabel(connection.id, message.label);
+        return null;
+      }
       const session = connection.session ?? (claiming && (await claiming));
       if (!session) throw new RuntimeError('This connection has no sandbox yet: send `claim` first.', 'invalid-request');
       return session.handle(message);

@@ -233,6 +233,10 @@ class LocalRuntimeClient implements Runtime {
     this.#socket.close();
   }
 
+  async label(label: string) {
+    await this.#request({ op: 'label', label: label.slice(0, 200) });
+  }
+
   async teardown() {
     if (this.#closed) return;
     this.#tearingDown = true;

@@ -40,7 +40,7 @@ function portAnswers(port: number): Promise<boolean> {
 }
 
 /** What a session itself answers; claiming the sandbox is the bridge's. */
-export type SandboxRequest = Exclude<RequestBody, { op: 'claim' | 'takeOver' | 'resume' }>;
+export type SandboxRequest = Exclude<RequestBody, { op: 'claim' | 'takeOver' | 'resume' | 'label' }>;
 
 export interface LocalSandboxOptions {
   folder: string;

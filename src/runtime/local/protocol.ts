@@ -9,7 +9,7 @@ import type { DirEntry, FileTree, RuntimeErrorCode } from '../types.ts';
 
 export const RUNTIME_PATH = '/__runtime';
 /** Bumped when messages or the handshake change, so a page from an older server is refused instead of misread. */
-export const PROTOCOL = 'ctl-runtime-v4';
+export const PROTOCOL = 'ctl-runtime-v5';
 /**
  * The page proves its session with a key in the handshake, offered as a second subprotocol
  * `ctl-key.<key>` beside PROTOCOL (a browser's WebSocket can send no other header): Kubernetes'
@@ -58,6 +58,8 @@ export const clientMessage = z.discriminatedUnion('op', [
   }),
   /** A reloaded page takes back the sandbox its earlier self claimed, processes running. */
   request({ op: z.literal('resume'), sandboxId, token: z.string().max(200) }),
+  /** Renames the claim (the page moved to another lesson), so a second tab names it as it is now. */
+  request({ op: z.literal('label'), label: z.string().max(200) }),
   /** Ends whichever session holds this machine's sandbox, so the next claim gets it. */
   request({ op: z.literal('takeOver') }),
   request({ op: z.literal('mount'), tree: fileTree }),

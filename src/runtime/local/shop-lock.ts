@@ -86,6 +86,12 @@ export class ShopLock {
     this.#write({ ...claim, server: this.#server, bridge: this.#bridge, since: Date.now() });
   }
 
+  /** The holder's page changed (another lesson): a busy message names it as it is now. */
+  relabel(session: string, label: string): void {
+    const holder = this.holder();
+    if (holder?.session === session) this.#write({ ...holder, label });
+  }
+
   /** Ends the live holder, in this server or another, and frees the lock. */
   async takeOver(): Promise<void> {
     const holder = this.holder();
