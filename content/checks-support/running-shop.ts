@@ -64,15 +64,15 @@ export async function backendUpToDate(): Promise<void> {
     const settled = status.state !== 'building' && status.state !== 'starting';
     if (settled && sourcesMatch(status, await filesNow(status.watched))) {
       if (status.state === 'ready') break;
-      throw new Error(`The backend is not running: ${where(status)}. Fix it and save; the backend restarts on its own (the Terminal shows its output).`);
+      throw new Error(`The backend is not running: ${where(status)}. Fix it and save; the backend restarts on its own (Shop output shows its output).`);
     }
     if (Date.now() > deadline)
-      throw new Error(`The backend did not restart within ${RESTART_CEILING_MS / 1000} s after your last save (the Terminal shows why).`);
+      throw new Error(`The backend did not restart within ${RESTART_CEILING_MS / 1000} s after your last save (Shop output shows why).`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const answerBy = Date.now() + ANSWER_WAIT_MS;
   while (!(await answers())) {
-    if (Date.now() > answerBy) throw new Error(`The backend does not answer on ${BACKEND}: is the shop running? The Terminal shows its output.`);
+    if (Date.now() > answerBy) throw new Error(`The backend does not answer on ${BACKEND}: is the shop running? Shop output shows its output.`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -76,7 +76,7 @@ export function explainFailure(failure: string): Pick<CheckResult, 'message' | '
   const stackStart = lines.findIndex((line) => /^\s+at /.test(line));
   const text = (stackStart === -1 ? lines : lines.slice(0, stackStart)).join('\n').trim();
   if (OUT_OF_TIME.test(text)) return { message: BUSY, detail: text, outOfTime: true };
-  if (!text) return { message: 'This check failed without saying why: the Terminal may show more.' };
+  if (!text) return { message: 'This check failed without saying why: Shop output may show more.' };
   if (text.startsWith('AssertionError: ')) {
     const body = text.slice('AssertionError: '.length);
     const at = comparisonStart(body);

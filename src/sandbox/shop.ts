@@ -51,4 +51,4 @@ export interface ShopProblem extends Problem {
 
 /** Every part that failed, with where and why. */
 export const shopProblems = (parts: Record<string, PartStatus>): ShopProblem[] =>
-  Object.values(parts).flatMap((status) => (status.state === 'failed' ? [{ part: status.name, message: 'see the Terminal', ...status.problem }] : []));
+  Object.values(parts).flatMap((status) => (status.state === 'failed' ? [{ part: status.name, message: 'see Shop output', ...status.problem }] : []));

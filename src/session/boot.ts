@@ -165,7 +165,7 @@ export async function startShop(runtime: Runtime, { onProgress, onOutput }: Boot
     // The page's first load asks the API for products: show it once the backend is up too, or the
     // learner's first look is a 502. A backend that cannot start says so at once (its status).
     const frontendUp = frontend.reached.then((status) => {
-      if (status.state === 'failed') throw new BootError('start', `The frontend could not start: ${status.problem?.message ?? 'see the Terminal'}`, tail.text);
+      if (status.state === 'failed') throw new BootError('start', `The frontend could not start: ${status.problem?.message ?? 'see Shop output'}`, tail.text);
     });
     const [previewUrl] = await Promise.race([Promise.all([frontendServer.url, frontendUp, backend.reached]), failed]);
     return { devServer, previewUrl };

@@ -718,7 +718,7 @@ export class CourseSession {
     this.#adoptShoppers(runtime, started, perMinute);
   }
 
-  /** Follows a running simulator: its lines into the Terminal, its end. */
+  /** Follows a running simulator: its lines into Shop output, its end. */
   #adoptShoppers(runtime: Runtime, started: SandboxProcess, perMinute: number): void {
     if (runtime !== this.#runtime) return;
     this.#shoppers = started;

@@ -130,7 +130,7 @@ describe('one workspace for the whole course', () => {
     expect(await page.locator('#panel-checks .checks-summary').innerText()).toBe(checked);
     await page.getByRole('tab', { name: 'Telemetry' }).click();
     await expect.poll(() => page.locator('.telemetry-table tbody tr').count(), { timeout: 10_000 }).toBeGreaterThan(0);
-    await page.getByRole('tab', { name: 'Terminal' }).click();
+    await page.getByRole('tab', { name: 'Shop output' }).click();
     // The shop's output comes back (what is replayed, and in which order: tests/runtime/local-runtime.test.ts).
     await expect.poll(() => page.getByTestId('terminal-dev-server-output').innerText(), { timeout: 10_000 }).toContain('[backend]');
   });

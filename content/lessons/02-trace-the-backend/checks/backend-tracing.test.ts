@@ -45,7 +45,7 @@ test('a GET /products server span from the backend reaches the collector', async
   await backendUpToDate();
   const { traceId, headers } = newTrace();
   const response = await fetch(`${BACKEND}/products`, { headers }).catch(() => null);
-  expect(response?.status, 'The backend on port 3001 should answer GET /products. The Terminal shows why it does not.').toBe(200);
+  expect(response?.status, 'The backend on port 3001 should answer GET /products. Shop output shows why it does not.').toBe(200);
   const noTracing = (sdk: BackendCopy['sdk']) =>
     sdk.tracing
       ? undefined
@@ -62,7 +62,7 @@ test('a GET /products server span from the backend reaches the collector', async
     const sdk = (await copy.catch(() => undefined))?.sdk;
     const why = sdk && (cannotArrive(sdk) ?? noTracing(sdk));
     throw new Error(
-      why ?? "No span from @sentry/node arrived for the Check's GET /products. Did the backend restart after your last save? The Terminal shows it.",
+      why ?? "No span from @sentry/node arrived for the Check's GET /products. Did the backend restart after your last save? Shop output shows it.",
     );
   }
   if (span.name !== 'GET /products') {

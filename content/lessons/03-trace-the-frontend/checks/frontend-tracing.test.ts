@@ -13,7 +13,7 @@ const visit = (async () => {
   if ((await productsShown()) !== 'failed')
     throw new Error('The first product load was cut off, yet the page showed products. Did App.tsx stop loading them with getProducts()?');
   fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
-  if (!(await productsLoaded())) throw new Error('"Try again" did not bring the products back. The Terminal shows what the backend said.');
+  if (!(await productsLoaded())) throw new Error('"Try again" did not bring the products back. Shop output shows what the backend said.');
   await flushPageSdk();
 })();
 visit.catch(() => undefined);
@@ -30,7 +30,7 @@ test('the shop page sends spans from the browser SDK', async () => {
   const span = await waitFor(({ spans }) => spans.find(isBrowser), AFTER_FLUSH_MS);
   expect(
     span,
-    "No span from the browser SDK arrived. Is its dsn http://public@localhost:8969/1 with tunnel: '/tunnel'? The Terminal shows whether the collector " +
+    "No span from the browser SDK arrived. Is its dsn http://public@localhost:8969/1 with tunnel: '/tunnel'? Shop output shows whether the collector " +
       'received anything.',
   ).toBeDefined();
 });

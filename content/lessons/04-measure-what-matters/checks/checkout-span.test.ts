@@ -21,7 +21,7 @@ const carts: { items: number; lines: Record<string, number>; says: string }[] = 
 const shopping = (async () => {
   await openShop();
   if ((await productsShown()) !== 'loaded')
-    throw new Error('The shop page could not load its products, so the shopper could not check out. The Terminal shows what the backend said.');
+    throw new Error('The shop page could not load its products, so the shopper could not check out. Shop output shows what the backend said.');
   finishPageLoad();
   for (const cart of carts) {
     await fillCart(cart.lines);

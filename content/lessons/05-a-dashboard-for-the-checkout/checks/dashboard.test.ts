@@ -89,7 +89,7 @@ test("the items widget's query returns a series above zero from the shoppers' ch
   const values = result.series.flatMap((series) => series.values).filter((value): value is number => value !== null);
   expect(
     values.length,
-    `The widget's query (${widget!.query.filter}) matched none of the shoppers' checkouts. Is the shop running? The Terminal shows the shoppers' errors.`,
+    `The widget's query (${widget!.query.filter}) matched none of the shoppers' checkouts. Is the shop running? Shop output shows the shoppers' errors.`,
   ).toBeGreaterThan(0);
   expect(Math.max(...values), 'Every checkout in the series has 0 items: the shoppers could not fill their carts.').toBeGreaterThan(0);
 });

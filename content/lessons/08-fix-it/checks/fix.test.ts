@@ -18,7 +18,7 @@ test('GET /products?in_stock_only=true answers 200 with exactly the products in 
   await backendUpToDate();
   const { traceId, headers } = newTrace();
   const response = await fetch(`${SHOP}/products?in_stock_only=true`, { headers }).catch(() => null);
-  expect(response, 'The backend on port 3001 does not answer. The Terminal shows why.').not.toBeNull();
+  expect(response, 'The backend on port 3001 does not answer. Shop output shows why.').not.toBeNull();
   expect(response!.status, 'Still not 200. Look at the backend error in Issues again, and at how productInventory starts in backend/src/inventory.ts.').toBe(
     200,
   );
