@@ -39,7 +39,17 @@ import { fetchLessonSandbox, fetchPackagesSnapshot } from './lesson-source.ts';
 import { loadLastCheck, saveLastCheck } from './last-check.ts';
 import { OutputLog } from './output-log.ts';
 import { OutputFrameReader } from '../sandbox/output-frames.ts';
-import { clearBeforeSolution, clearEdits, keepBeforeSolution, loadBeforeSolution, loadEdits, saveEdit, withEdits } from './saved-edits.ts';
+import {
+  carriedNoted,
+  clearBeforeSolution,
+  clearEdits,
+  keepBeforeSolution,
+  loadBeforeSolution,
+  loadEdits,
+  noteCarried,
+  saveEdit,
+  withEdits,
+} from './saved-edits.ts';
 import { newPathProblem } from './file-paths.ts';
 
 export interface BootFailure {
@@ -57,6 +67,15 @@ export interface BootFailure {
  */
 export type ShopState = 'starting' | 'ready' | 'restarting' | 'failed' | 'stopped';
 
+/** The learner's own code that the course just replaced, and why: "Restore my code" brings it back. */
+export interface Replaced {
+  /** `reset`: the learner pressed Reset; `lesson`: this lesson starts from the previous one's solution. */
+  reason: 'reset' | 'lesson';
+  paths: string[];
+  /** For `lesson`: the lesson whose solution replaced the learner's code. */
+  from?: string;
+}
+
 export interface SessionState {
   lessonId: string | null;
   lesson: LessonSandbox | null;
@@ -64,8 +83,10 @@ export interface SessionState {
   files: FileMap;
   /** Files that differ from the lesson's start. */
   edited: ReadonlySet<string>;
-  /** The learner's own code from before they applied the solution, if they did. */
+  /** The learner's own code, kept one step back (before the solution, a Reset or a new lesson's start replaced it). */
   hasMine: boolean;
+  /** What of the learner's code was just replaced, to tell them; null once dismissed, restored, or the lesson changed. */
+  replaced: Replaced | null;
   loadError: string | null;
   preference: RuntimePreference;
   runtimeKind: Runtime['kind'] | null;
@@ -144,6 +165,7 @@ export class CourseSession {
       files: {},
       edited: new Set(),
       hasMine: false,
+      replaced: null,
       loadError: null,
       preference: 'auto',
       runtimeKind: null,
@@ -193,12 +215,16 @@ export class CourseSession {
 
   // --- lessons -------------------------------------------------------------------------------
 
-  /** Shows a lesson: the first one boots the sandbox, later ones only change files. */
-  async openLesson(lessonId: string): Promise<void> {
+  /**
+   * Shows a lesson: the first one boots the sandbox, later ones only change files. `previousId`
+   * is the lesson before it in the course, whose solution it starts from.
+   */
+  async openLesson(lessonId: string, previousId?: string): Promise<void> {
     if (lessonId === this.#state.lessonId && (this.#state.lesson || !this.#state.loadError)) return;
     // Not synced from the moment the lesson changes: the sandbox still holds the previous lesson's files.
     this.#set({
       lessonId,
+      replaced: null,
       lessonSynced: false,
       loadError: null,
       check: { running: false, waitingForShop: false, run: loadLastCheck(lessonId) },
@@ -216,12 +242,45 @@ export class CourseSession {
     this.#labelRuntime();
     this.#setFiles(withEdits(lesson.start, loadEdits(lessonId)));
     this.#sync.replaceAll(this.#state.files);
+    void this.#noteCarried(lessonId, lesson, previousId);
     if (!this.#runtime && !this.#booting) return void this.boot();
     if (this.#state.boot.step !== 'ready') return; // the boot in progress mounts these files
     await this.#settle();
     if (this.#state.lessonId !== lessonId) return;
     this.#set({ lessonSynced: true });
     this.#warmChecks();
+  }
+
+  /**
+   * A lesson starts from the previous one's solution. The first time it opens, any file where
+   * that replaced what the learner wrote in the previous lesson is named, and their version is
+   * kept for "Restore my code", as the solution keeps it.
+   */
+  async #noteCarried(lessonId: string, lesson: LessonSandbox, previousId: string | undefined): Promise<void> {
+    if (!previousId || carriedNoted(lessonId) || Object.keys(loadEdits(lessonId)).length > 0 || Object.keys(loadBeforeSolution(lessonId)).length > 0) return;
+    const theirs = loadEdits(previousId);
+    if (Object.keys(theirs).length === 0) return;
+    let previous: LessonSandbox;
+    try {
+      previous = await (this.#options.fetchLesson ?? fetchLessonSandbox)(previousId);
+    } catch {
+      return; // nothing to compare with: say nothing rather than something wrong
+    }
+    if (this.#state.lessonId !== lessonId) return;
+    const reference = { ...previous.start, ...previous.solution };
+    // Files this lesson starts with exactly as the previous lesson's solution has them, where the
+    // learner's differed (a file they deleted is not brought back), and not edited here since.
+    const mine = Object.fromEntries(
+      Object.entries(theirs).filter(
+        ([path, contents]) =>
+          contents !== null && contents !== reference[path] && lesson.start[path] === reference[path] && this.#state.files[path] === lesson.start[path],
+      ),
+    );
+    noteCarried(lessonId);
+    if (Object.keys(mine).length === 0) return;
+    keepBeforeSolution(lessonId, mine);
+    this.#setFiles(this.#state.files);
+    this.#set({ replaced: { reason: 'lesson', paths: Object.keys(mine).sort(), from: previousId } });
   }
 
   /**
@@ -296,30 +355,38 @@ export class CourseSession {
     if (path in this.#state.files) this.#replace({ [path]: undefined });
   }
 
-  /** Back to the lesson's start; the caller confirms first. */
+  /** Back to the lesson's start, keeping the learner's code one step back ("Restore my code"). */
   reset(): void {
-    const { lessonId, lesson, edited } = this.#state;
+    const { lessonId, lesson, edited, files } = this.#state;
     if (!lessonId || !lesson || edited.size === 0) return;
     const original = Object.fromEntries([...edited].map((path) => [path, lesson.start[path]]));
+    keepBeforeSolution(lessonId, Object.fromEntries([...edited].map((path) => [path, files[path] ?? null])));
     clearEdits(lessonId);
-    clearBeforeSolution(lessonId);
     this.#replace(original);
+    this.#set({ replaced: { reason: 'reset', paths: [...edited].sort() } });
   }
 
   /** Applies the solution, keeping the learner's own version of those files. */
   applySolution(): void {
     const { lessonId, lesson, files } = this.#state;
     if (!lessonId || !lesson) return;
-    keepBeforeSolution(lessonId, Object.fromEntries(Object.keys(lesson.solution).map((path) => [path, files[path] ?? ''])));
+    keepBeforeSolution(lessonId, Object.fromEntries(Object.keys(lesson.solution).map((path) => [path, files[path] ?? null])));
     this.#replace(lesson.solution);
+    this.#set({ replaced: null });
   }
 
+  /** Brings back the learner's code kept one step back (null: a file they had deleted, deleted again). */
   restoreMine(): void {
     const { lessonId } = this.#state;
     if (!lessonId) return;
     const mine = loadBeforeSolution(lessonId);
     clearBeforeSolution(lessonId);
-    this.#replace(mine);
+    this.#replace(Object.fromEntries(Object.entries(mine).map(([path, contents]) => [path, contents ?? undefined])));
+    this.#set({ replaced: null });
+  }
+
+  dismissReplaced(): void {
+    this.#set({ replaced: null });
   }
 
   // --- the runtime and the shop ---------------------------------------------------------------

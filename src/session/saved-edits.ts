@@ -1,7 +1,8 @@
 /**
  * The learner's edits, per lesson, in their browser: only files that differ from the lesson's
- * start (null for a file they deleted). They survive reloads, a crashed sandbox and "Show solution"
- * (which keeps a copy).
+ * start (null for a file they deleted). They survive reloads, a crashed sandbox, and whatever
+ * replaces them on purpose ("Show solution", Reset, a lesson starting from the previous one's
+ * solution), which keeps a copy one step back for "Restore my code".
  */
 import type { FileMap } from '../runtime/types.ts';
 
@@ -50,13 +51,28 @@ export function clearEdits(lessonId: string): void {
   write(key(lessonId, 'edits'), {});
 }
 
-/** Keeps the learner's own version of the files a solution replaces, so they can go back. */
-export function keepBeforeSolution(lessonId: string, files: FileMap): void {
+/**
+ * Keeps the learner's own version of the files the course replaces (the solution, Reset, a new
+ * lesson's start), so they can go back; null for a file they had deleted. One step: the next
+ * replacement keeps what it replaces instead.
+ */
+export function keepBeforeSolution(lessonId: string, files: SavedEdits): void {
   write(key(lessonId, 'before-solution'), files);
 }
 
-export function loadBeforeSolution(lessonId: string): FileMap {
-  return read<FileMap>(key(lessonId, 'before-solution'));
+export function loadBeforeSolution(lessonId: string): SavedEdits {
+  return read(key(lessonId, 'before-solution'));
+}
+
+const carriedKey = (lessonId: string) => `ctl:carried:${lessonId}`;
+
+/** Whether the learner was already told what this lesson's start replaced of their previous lesson's code. */
+export function carriedNoted(lessonId: string): boolean {
+  return localStorage.getItem(carriedKey(lessonId)) !== null;
+}
+
+export function noteCarried(lessonId: string): void {
+  localStorage.setItem(carriedKey(lessonId), '1');
 }
 
 export function clearBeforeSolution(lessonId: string): void {

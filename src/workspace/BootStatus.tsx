@@ -21,33 +21,42 @@ interface Props {
 export function BootStatus({ boot, preference, localAvailable, onRetry, onRestartShop, onUseLocal }: Props) {
   const current = STEPS.findIndex(({ step }) => step === boot.step);
   const { error } = boot;
+  // The sandbox went away after the shop had started (the course server was stopped, another tab
+  // took the shop over): no boot step failed, so none is shown as failed, or as done.
+  const lost = Boolean(error) && boot.step === 'ready';
+  // Auto already runs the shop on this computer wherever it can: only a learner who chose the
+  // browser is offered this computer instead.
+  const offerLocal = localAvailable && preference === 'webcontainer';
   return (
-    <div className="boot-status" role="status" aria-live="polite" data-slow={boot.slow || undefined}>
-      <ol>
-        {STEPS.map(({ step, label }, index) => {
-          const state =
-            error && index === Math.max(current, 0) ? 'failed' : index < current || boot.step === 'ready' ? 'done' : index === current ? 'active' : 'waiting';
-          const detail = step === 'install' && index > current ? 'skipped unless package.json changes' : index === current ? boot.detail : undefined;
-          return (
-            <li key={step} data-state={state}>
-              <span className="boot-dot" aria-hidden="true" />
-              <span>
-                {label}
-                {detail && <span className="boot-detail"> · {detail}</span>}
-                <span className="visually-hidden"> ({state})</span>
-              </span>
-            </li>
-          );
-        })}
-      </ol>
+    <div className="boot-status" role="status" aria-live="polite" data-slow={boot.slow || undefined} data-lost={lost || undefined}>
+      {lost && <p className="boot-lost">The shop was running, then its sandbox stopped.</p>}
+      {!lost && (
+        <ol>
+          {STEPS.map(({ step, label }, index) => {
+            const state =
+              error && index === Math.max(current, 0) ? 'failed' : index < current || boot.step === 'ready' ? 'done' : index === current ? 'active' : 'waiting';
+            const detail = step === 'install' && index > current ? 'skipped unless package.json changes' : index === current ? boot.detail : undefined;
+            return (
+              <li key={step} data-state={state}>
+                <span className="boot-dot" aria-hidden="true" />
+                <span>
+                  {label}
+                  {detail && <span className="boot-detail"> · {detail}</span>}
+                  <span className="visually-hidden"> ({state})</span>
+                </span>
+              </li>
+            );
+          })}
+        </ol>
+      )}
       {(boot.step === 'install' || boot.step === 'mount') && !error && boot.fraction !== undefined && (
         <progress className="boot-bar" max={1} value={boot.fraction} aria-label={boot.step === 'mount' ? 'Copying packages' : 'Installing packages'} />
       )}
       {boot.slow && !error && (
         <div className="boot-slow">
           <p>WebContainers are still starting. They need StackBlitz’s service on the internet, which can take a while on a slow network.</p>
-          <p>You can keep waiting{localAvailable ? ', or run the shop on this computer instead' : ''}.</p>
-          {localAvailable && preference !== 'local' && (
+          <p>You can keep waiting{offerLocal ? ', or run the shop on this computer instead' : ''}.</p>
+          {offerLocal && (
             <button type="button" className="button" onClick={onUseLocal}>
               Run on this computer instead
             </button>
@@ -84,7 +93,7 @@ export function BootStatus({ boot, preference, localAvailable, onRetry, onRestar
             <button type="button" className={error.step === 'start' || error.code === 'busy' ? 'button' : 'button primary'} onClick={onRetry}>
               {error.step === 'start' ? 'Start over in a fresh sandbox' : 'Try again'}
             </button>
-            {localAvailable && preference !== 'local' && error.step === 'runtime' && (
+            {offerLocal && error.step === 'runtime' && (
               <button type="button" className="button" onClick={onUseLocal}>
                 Run on this computer instead
               </button>

@@ -2,6 +2,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { pageRuntimeSources, type RuntimePreference } from '../runtime/choose-runtime.ts';
 import type { FileMap } from '../runtime/types.ts';
 import { shopProblems, type ShopProblem } from '../sandbox/shop.ts';
+import type { Replaced } from '../session/course-session.ts';
 import { BootStatus } from './BootStatus.tsx';
 import { CodeEditor } from './CodeEditor.tsx';
 import { FileTree } from './FileTree.tsx';
@@ -11,15 +12,17 @@ import { TerminalView } from './TerminalView.tsx';
 import { TelemetryPanel } from '../panels/TelemetryPanel.tsx';
 import { ChecksPanel } from './ChecksPanel.tsx';
 import { useSession } from './use-session.ts';
-import { SHOW_PANEL_EVENT } from './view-tabs.ts';
+import { PANEL_SHOWN_EVENT, SHOW_PANEL_EVENT, type WorkspacePanel } from './view-tabs.ts';
 import './workspace.css';
 
 interface Props {
   lessonId: string;
+  /** The lesson before it, whose solution it starts from. */
+  previousLessonId?: string;
   focus: string[];
 }
 
-type Panel = 'preview' | 'output' | 'shell' | 'telemetry' | 'checks';
+type Panel = WorkspacePanel;
 
 /** Files a learner has no reason to open in the editor. */
 const isEditable = (path: string) => path !== 'package-lock.json';
@@ -28,7 +31,7 @@ const isEditable = (path: string) => path !== 'package-lock.json';
  * The lesson page's workspace. It persists across lessons (the page uses Astro's ClientRouter
  * with transition:persist); all of its state lives in the page's course session.
  */
-export default function Workspace({ lessonId, focus }: Props) {
+export default function Workspace({ lessonId, previousLessonId, focus }: Props) {
   const [state, session] = useSession();
   const [active, setActive] = useState(focus[0] ?? '');
   const [openTabs, setOpenTabs] = useState<string[]>(focus.slice(0, 3));
@@ -55,13 +58,18 @@ export default function Workspace({ lessonId, focus }: Props) {
   // A new lesson: its files (only the differences reach the running sandbox), its focus files open.
   // A layout effect, so the boot starts before any child's effect starts loading the editor.
   useLayoutEffect(() => {
-    void session.openLesson(lessonId);
+    void session.openLesson(lessonId, previousLessonId);
     setActive(focus[0] ?? '');
     setOpenTabs(focus.slice(0, 3));
     setReveal(undefined);
   }, [lessonId]);
 
-  // On narrow screens the page's view tabs pick the panel (src/workspace/view-tabs.ts).
+  // On narrow screens the page's view tabs pick the panel (src/workspace/view-tabs.ts), and follow
+  // when the workspace brings one forward itself.
+  const showPanel = (id: Panel) => {
+    setPanel(id);
+    window.dispatchEvent(new CustomEvent(PANEL_SHOWN_EVENT, { detail: id }));
+  };
   useEffect(() => {
     const show = (event: Event) => setPanel((event as CustomEvent<Panel>).detail);
     window.addEventListener(SHOW_PANEL_EVENT, show);
@@ -82,15 +90,14 @@ export default function Workspace({ lessonId, focus }: Props) {
     });
   };
 
+  // No confirmation: Reset keeps the learner's code one step back, and "Restore my code" undoes it.
   const reset = () => {
-    if (edited.size === 0) return;
-    if (!confirm(`Reset ${edited.size} edited file${edited.size === 1 ? '' : 's'} to the lesson's start? Your changes will be lost.`)) return;
-    session.reset();
+    if (edited.size > 0) session.reset();
   };
 
   const check = () => {
     if (!state.previewUrl || state.check.running || !lesson || Object.keys(lesson.checks).length === 0) return;
-    setPanel('checks');
+    showPanel('checks');
     void session.check();
   };
 
@@ -129,34 +136,44 @@ export default function Workspace({ lessonId, focus }: Props) {
       data-lesson-synced={state.lessonSynced}
       data-lesson={state.lesson ? state.lessonId : undefined}
     >
+      {/* Two groups: what runs (it may shrink) and what to do (never split, never pushed to a second row while there is room). */}
       <div className="ws-toolbar" role="toolbar" aria-label="Workspace">
-        <label className="runtime-picker">
-          <span>Runs on</span>
-          <select value={state.preference} onChange={(event) => session.switchRuntime(event.target.value as RuntimePreference)} aria-label="Sandbox runtime">
-            <option value="auto">Auto{runtimeKind ? ` (${runtimeKind === 'local' ? 'this computer' : 'in the browser'})` : ''}</option>
-            <option value="webcontainer">In the browser (WebContainers)</option>
-            <option value="local">This computer (local runtime)</option>
-          </select>
-        </label>
-        <ShopStatus shop={state.shop} problems={problems} ready={boot.step === 'ready'} onRestart={() => void session.restartShop()} onOpen={open} />
-        <span className="ws-spacer" />
-        {state.hasMine && (
-          <button type="button" className="button" onClick={() => session.restoreMine()}>
-            Restore my code
+        <div className="ws-toolbar-state">
+          <label className="runtime-picker">
+            <span>Runs on</span>
+            <select
+              value={state.preference}
+              onChange={(event) => session.switchRuntime(event.target.value as RuntimePreference)}
+              aria-label="Sandbox runtime"
+              title="Auto: on this computer when the course server serves the page (npm start), else in the browser on StackBlitz's WebContainers"
+            >
+              <option value="auto">Auto{runtimeKind ? ` (${runtimeKind === 'local' ? 'this computer' : 'in the browser'})` : ''}</option>
+              <option value="webcontainer">In the browser (WebContainers)</option>
+              <option value="local">This computer (local runtime)</option>
+            </select>
+          </label>
+          <ShopStatus shop={state.shop} problems={problems} ready={boot.step === 'ready'} onRestart={() => void session.restartShop()} onOpen={open} />
+        </div>
+        <div className="ws-actions">
+          {state.hasMine && (
+            <button type="button" className="button" onClick={() => session.restoreMine()}>
+              Restore my code
+            </button>
+          )}
+          {hasSolution && (
+            <button type="button" className="button" onClick={() => setSolutionOpen(true)}>
+              Show solution
+            </button>
+          )}
+          <button type="button" className="button" onClick={reset} disabled={edited.size === 0}>
+            Reset
           </button>
-        )}
-        {hasSolution && (
-          <button type="button" className="button" onClick={() => setSolutionOpen(true)}>
-            Show solution
+          <button type="button" className="button primary" onClick={check} disabled={!state.previewUrl || state.check.running || !hasChecks}>
+            {state.check.running ? 'Checking…' : 'Check'}
           </button>
-        )}
-        <button type="button" className="button" onClick={reset} disabled={edited.size === 0}>
-          Reset
-        </button>
-        <button type="button" className="button primary" onClick={check} disabled={!state.previewUrl || state.check.running || !hasChecks}>
-          {state.check.running ? 'Checking…' : 'Check'}
-        </button>
+        </div>
       </div>
+      {state.replaced && <ReplacedNotice replaced={state.replaced} canRestore={state.hasMine} />}
       {state.missing.length > 0 && (
         <details className="ws-notice" role="note">
           <summary>This sandbox lacks {state.missing.map((entry) => entry.name).join(', ')}</summary>
@@ -259,7 +276,7 @@ export default function Workspace({ lessonId, focus }: Props) {
             ] as const
           ).map(([id, label]) => (
             <div key={id} className="tab" role="presentation" data-active={panel === id}>
-              <button type="button" role="tab" id={`panel-tab-${id}`} aria-controls={`panel-${id}`} aria-selected={panel === id} onClick={() => setPanel(id)}>
+              <button type="button" role="tab" id={`panel-tab-${id}`} aria-controls={`panel-${id}`} aria-selected={panel === id} onClick={() => showPanel(id)}>
                 {label}
               </button>
             </div>
@@ -297,7 +314,7 @@ export default function Workspace({ lessonId, focus }: Props) {
         <div className="ws-panel output-panel" id="panel-output" role="tabpanel" aria-labelledby="panel-tab-output" hidden={panel !== 'output'}>
           <p className="output-bar">
             What the shop prints as it runs (<code>npm run dev</code>). It takes no typing: commands go in the{' '}
-            <button type="button" className="link-button" onClick={() => setPanel('shell')}>
+            <button type="button" className="link-button" onClick={() => showPanel('shell')}>
               Terminal
             </button>
             .
@@ -351,6 +368,33 @@ export default function Workspace({ lessonId, focus }: Props) {
           onClose={() => setSolutionOpen(false)}
         />
       )}
+    </div>
+  );
+}
+
+/** "2 files" or "backend/src/app.ts and backend/src/instrument.ts". */
+function namesOf(paths: string[]): string {
+  if (paths.length > 3) return `${paths.length} files`;
+  return paths.length === 1 ? paths[0]! : `${paths.slice(0, -1).join(', ')} and ${paths.at(-1)}`;
+}
+
+/** Says what of the learner's code the course just replaced, and how to bring it back. */
+function ReplacedNotice({ replaced, canRestore }: { replaced: Replaced; canRestore: boolean }) {
+  const [, session] = useSession();
+  const files = namesOf(replaced.paths);
+  const one = replaced.paths.length === 1;
+  const from = replaced.from ? `lesson ${Number(replaced.from.slice(0, 2))}` : 'the last lesson';
+  return (
+    <div className="ws-notice ws-notice-row" role="status" data-replaced={replaced.reason}>
+      <p>
+        {replaced.reason === 'lesson'
+          ? `This lesson starts from ${from}\u2019s solution, so ${files} ${one ? 'holds' : 'hold'} its code now, not yours.`
+          : `Reset: ${files} ${one ? 'is' : 'are'} back as the lesson starts.`}
+        {canRestore && ' \u201cRestore my code\u201d, above, brings yours back.'}
+      </p>
+      <button type="button" className="button small" onClick={() => session.dismissReplaced()}>
+        Dismiss
+      </button>
     </div>
   );
 }

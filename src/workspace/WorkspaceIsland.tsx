@@ -4,6 +4,7 @@ const Workspace = lazy(() => import('./Workspace.tsx'));
 
 interface Props {
   lessonId: string;
+  previousLessonId?: string;
   focus: string[];
 }
 
@@ -33,13 +34,13 @@ function WorkspaceIntro({ focus }: { focus: string[] }) {
  * The lesson page's island. It hydrates once the browser is idle after the first paint, and only
  * then loads the workspace itself, so nothing of the workspace delays the prose.
  */
-export default function WorkspaceIsland({ lessonId, focus }: Props) {
+export default function WorkspaceIsland({ lessonId, previousLessonId, focus }: Props) {
   const [hydrated, setHydrated] = useState(false);
   useEffect(() => setHydrated(true), []);
   if (!hydrated) return <WorkspaceIntro focus={focus} />;
   return (
     <Suspense fallback={<WorkspaceIntro focus={focus} />}>
-      <Workspace lessonId={lessonId} focus={focus} />
+      <Workspace lessonId={lessonId} previousLessonId={previousLessonId} focus={focus} />
     </Suspense>
   );
 }

@@ -86,6 +86,19 @@ describe('axe audit, light and dark theme', () => {
       // The lesson pages are audited as they read (the workspace is audited below, booted).
       await page.route('**/sandbox/packages.json', (route) => route.abort());
       const found: string[] = [];
+      // The home page of a learner on their way: lessons done, the one up next, "Continue".
+      await page.goto(`${site.url}/`);
+      await page.evaluate(() => {
+        localStorage.setItem('ctl:progress', JSON.stringify({ '01-meet-the-storefront': { completedAt: new Date().toISOString() } }));
+        localStorage.setItem('ctl:last-lesson', '02-trace-the-backend');
+      });
+      await page.reload();
+      await page.getByRole('link', { name: /^Continue with lesson 2/ }).waitFor();
+      await auditBothThemes(page, '/ (on the way)', found);
+      await page.evaluate(() => {
+        localStorage.removeItem('ctl:progress');
+        localStorage.removeItem('ctl:last-lesson');
+      });
       for (const path of ['/', ...lessonIds().map((id) => `/lessons/${id}/`)]) {
         await page.goto(`${site.url}${path}?runtime=local`);
         await page.locator('h1').first().waitFor();
@@ -123,6 +136,13 @@ describe('axe audit, light and dark theme', () => {
         await page.keyboard.press('Escape');
         await dialog.waitFor({ state: 'hidden' });
       }
+      // Applied, then Reset: the notice of what Reset replaced, and "Restore my code".
+      await page.locator('[data-theme-toggle]').click(); // back to light
+      await page.getByRole('button', { name: 'Show solution' }).click();
+      await page.getByRole('button', { name: 'Apply the solution' }).click();
+      await page.getByRole('button', { name: 'Reset' }).click();
+      await page.locator('[data-replaced="reset"]').waitFor();
+      await auditBothThemes(page, 'after Reset', found);
       expect(found).toEqual([]);
     }),
   );
@@ -233,7 +253,7 @@ describe('the keyboard', () => {
 });
 
 describe('a narrow screen', () => {
-  test('shows the lesson, the code, the preview or the telemetry, one at a time, through tabs', { timeout: 300_000 }, () =>
+  test('shows the lesson, the code or one panel, one at a time, through one row of tabs', { timeout: 300_000 }, () =>
     inPage(
       'light',
       async (page) => {
@@ -256,14 +276,34 @@ describe('a narrow screen', () => {
         expect(await page.locator('.ws-panels').isVisible()).toBe(false);
         await page.screenshot({ path: artifactPath('narrow-code.png') });
 
-        // Arrow keys move between the tabs.
+        // Arrow keys move between the tabs: Preview, Terminal, Shop output, Telemetry.
         await tabs.getByRole('tab', { name: 'Code' }).focus();
-        await page.keyboard.press('ArrowRight');
-        await page.keyboard.press('ArrowRight');
+        for (let step = 0; step < 4; step++) await page.keyboard.press('ArrowRight');
         expect(await tabs.getByRole('tab', { name: 'Telemetry' }).getAttribute('aria-selected')).toBe('true');
         await expect.poll(() => page.locator('#panel-telemetry').isVisible()).toBe(true);
         await page.screenshot({ path: artifactPath('narrow-telemetry.png') });
         expect(await violations(page)).toEqual([]);
+
+        // One row of tabs picks what shows: no panel has a second tab elsewhere on screen.
+        for (const name of ['Preview', 'Terminal', 'Shop output', 'Telemetry', 'Checks']) {
+          expect(await page.getByRole('tab', { name, exact: true }).filter({ visible: true }).count(), `visible "${name}" tabs`).toBe(1);
+        }
+        // Check, pressed in the code, brings its results forward, and the tabs follow.
+        await tabs.getByRole('tab', { name: 'Code' }).click();
+        await page.getByRole('button', { name: 'Check', exact: true }).click();
+        await expect.poll(() => tabs.getByRole('tab', { name: 'Checks' }).getAttribute('aria-selected')).toBe('true');
+        await expect.poll(() => page.locator('#panel-checks').isVisible()).toBe(true);
+        await expect
+          .poll(
+            () =>
+              page
+                .locator('#panel-checks .checks-summary')
+                .innerText()
+                .catch(() => ''),
+            { timeout: 90_000 },
+          )
+          .toMatch(/All checks passed/);
+        await page.screenshot({ path: artifactPath('narrow-checks.png') });
       },
       800,
     ),

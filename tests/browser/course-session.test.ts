@@ -137,8 +137,8 @@ describe('one workspace for the whole course', () => {
 });
 
 describe('when the course server goes away', () => {
-  test('the workspace says the connection closed and offers to start again; it does not spin', async () => {
-    // The shop's ports are fixed: the first server's sandbox ends after its page (and the 10 s a reload may take) before this one boots.
+  test('the workspace says the connection closed and offers to start again; it does not spin, nor call a boot step failed', async () => {
+    // The shop's ports are fixed: the first server's sandbox ends after its page (and the moment a reload may take) before this one boots.
     await page.close();
     await expect
       .poll(
@@ -152,8 +152,10 @@ describe('when the course server goes away', () => {
       .toBe('gone');
     const own = await startSite({ CTL_SANDBOXES_DIR: mkdtempSync(join(tmpdir(), 'ctl-server-gone-')) });
     const lesson = await own.newPage(browser, { viewport: { width: 1440, height: 960 } });
-    await lesson.goto(`${own.url}/lessons/01-meet-the-storefront/?runtime=local`);
+    // Auto, as a learner who never touched the picker: it already runs on this computer.
+    await lesson.goto(`${own.url}/lessons/01-meet-the-storefront/`);
     await waitForBoot(lesson);
+    expect(await lesson.locator('.ws').getAttribute('data-runtime')).toBe('local');
     own.process.kill('SIGINT');
     await own.stop();
     await expect
@@ -168,6 +170,11 @@ describe('when the course server goes away', () => {
       .toMatch(/connection to the local runtime closed/);
     expect(await lesson.getByRole('button', { name: 'Try again' }).isVisible()).toBe(true);
     expect(await lesson.locator('.ws').getAttribute('data-shop')).toBe('stopped');
+    // Every boot step had finished: none is shown as failed (nor the rest as done), and the
+    // runtime it already ran on is not offered as the way out.
+    expect(await lesson.locator('.boot-status').innerText()).toContain('The shop was running, then its sandbox stopped.');
+    expect(await lesson.locator('.boot-status li').filter({ visible: true }).count()).toBe(0);
+    expect(await lesson.getByRole('button', { name: 'Run on this computer instead' }).count()).toBe(0);
     await lesson.close();
   });
 });

@@ -7,7 +7,7 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { launchChromium } from '../support/chromium.ts';
 import { artifactPath } from '../support/artifacts.ts';
 import { startSite, type RunningSite } from '../support/site-server.ts';
-import { waitForBoot } from '../support/workspace-page.ts';
+import { lessonReady, waitForBoot } from '../support/workspace-page.ts';
 
 let site: RunningSite;
 let browser: Browser;
@@ -24,16 +24,22 @@ afterAll(async () => {
   await site?.stop();
 });
 
-test('a second tab names the tab that runs the shop, and takes it over with one button', async () => {
+test('a second tab names the tab that runs the shop, at the lesson it is on now, and takes it over with one button', async () => {
   const first = await context.newPage();
   await first.goto(`${site.url}/lessons/01-meet-the-storefront/?runtime=local`);
   await waitForBoot(first);
+  // The first tab moves on: the shop it runs is now lesson 2's, not the one it booted in.
+  await first.getByRole('link', { name: /^Next/ }).click();
+  await lessonReady(first, '02-trace-the-backend');
 
+  // The second tab is on Auto, as a learner who never touched the picker.
   const second = await context.newPage();
-  await second.goto(`${site.url}/lessons/02-trace-the-backend/?runtime=local`);
+  await second.goto(`${site.url}/lessons/03-trace-the-frontend/`);
   const error = second.locator('.boot-error');
   await expect.poll(() => error.count(), { timeout: 30_000 }).toBe(1);
-  expect(await error.innerText()).toMatch(/The shop already runs in another tab of this course \(\u201c1\. Meet the storefront/);
+  expect(await error.innerText()).toMatch(/The shop already runs in another tab of this course \(\u201c2\. Trace the backend/);
+  // Auto already tried this computer, which is busy: it is not offered again as the way out.
+  expect(await second.getByRole('button', { name: 'Run on this computer instead' }).count()).toBe(0);
   await second.screenshot({ path: artifactPath('second-tab-busy.png') });
   // The first tab's shop is untouched meanwhile.
   expect(await first.locator('.ws').getAttribute('data-boot-step')).toBe('ready');
@@ -46,6 +52,6 @@ test('a second tab names the tab that runs the shop, and takes it over with one 
   await first.screenshot({ path: artifactPath('second-tab-taken-over.png') });
   // The way back: Try again finds the shop busy in the other tab, and offers to take it back.
   await first.getByRole('button', { name: 'Try again' }).click();
-  await expect.poll(() => lost.innerText(), { timeout: 30_000 }).toMatch(/already runs in another tab of this course \(\u201c2\. Trace the backend/);
+  await expect.poll(() => lost.innerText(), { timeout: 30_000 }).toMatch(/already runs in another tab of this course \(\u201c3\. Trace the frontend/);
   await Promise.all([first.close(), second.close()]);
 });

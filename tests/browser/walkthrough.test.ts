@@ -1,10 +1,14 @@
 /**
- * The whole course in Chromium, as a learner takes it: lesson 1 opened once, then each next lesson
- * by its Next link in the same workspace (no reboot), each solved in the editor (pasted into
- * Monaco, never written behind its back) or in the Telemetry UI, each checked with "Check". On the
- * way: the spans, the live checkout dashboard (kept as JSON in the sandbox), the drop-off, two
- * errors in one trace, the fix, and the alert firing into its channel and resolving. This is the
- * one test of the dashboard → outage → alert story. A screenshot per lesson lands in test-results/.
+ * The whole course in Chromium, as a learner takes it: lesson 1 opened from the home page, then
+ * each next lesson by its Next link in the same workspace (no reboot), each solved in the editor
+ * (pasted into Monaco, never written behind its back) or in the Telemetry UI, each checked with
+ * "Check". On the way: the spans, found in Traces as the lessons say (the newest trace, a search
+ * for the checkout, never a trace left open by an earlier lesson), the live checkout dashboard
+ * (kept as JSON in the sandbox), the drop-off, two errors in one trace, the fix, and the alert
+ * firing into its channel and resolving. This is the one test of the dashboard → outage → alert
+ * story. No console error and no uncaught error on the way, from the course or from the shop,
+ * except the shop's API answering 500 while the bug is shipped (support/console-guard.ts). A
+ * screenshot per lesson lands in test-results/.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -12,7 +16,8 @@ import { lessonIds, lessonSandbox } from '../../src/lessons/sandbox-files.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { startSite, type RunningSite } from '../support/site-server.ts';
 import { artifactPath } from '../support/artifacts.ts';
-import { lessonReady, openFile, pasteWholeFile, waitForBoot } from '../support/workspace-page.ts';
+import { guardConsole } from '../support/console-guard.ts';
+import { lessonReady, openFile, pasteWholeFile, previewFrame, waitForBoot } from '../support/workspace-page.ts';
 import {
   addWidget,
   createAlertFromWidget,
@@ -28,11 +33,13 @@ import {
 let site: RunningSite;
 let browser: Browser;
 let page: Page;
+let guard: ReturnType<typeof guardConsole>;
 
 beforeAll(async () => {
   [site, browser] = await Promise.all([startSite(), launchChromium()]);
   page = await site.newPage(browser, { viewport: { width: 1440, height: 1000 } });
   page.on('dialog', (dialog) => void dialog.accept());
+  guard = guardConsole(page);
 });
 
 afterAll(async () => {
@@ -42,8 +49,26 @@ afterAll(async () => {
 
 /** The next lesson, by its link, in the same workspace: its files written, the shop running them. */
 async function nextLesson(id: string) {
+  expect(guard.problems(), 'console errors and uncaught errors so far').toEqual([]);
   await page.getByRole('link', { name: /^Next/ }).click();
   await lessonReady(page, id);
+  // The runtime's fallback, if there was one, was said in the first lesson; not again in each.
+  expect(await page.locator('#runtime-notice').isVisible()).toBe(false);
+}
+
+const traceRows = () => page.locator('.traces-table tbody tr');
+
+/** Traces, as a lesson finds it: the list, not a trace some earlier lesson left open. */
+async function tracesList() {
+  await telemetryView(page, 'Traces');
+  await page.getByLabel('Search spans and issues').fill('');
+  expect(await page.getByRole('button', { name: '← All traces' }).count(), 'a trace left open by an earlier lesson').toBe(0);
+  await expect.poll(() => traceRows().count(), { timeout: 30_000 }).toBeGreaterThan(0);
+  // Every row is a trace with spans to show, named by its root.
+  const rows = await traceRows().evaluateAll((trs) =>
+    (trs as HTMLTableRowElement[]).map((tr) => ({ name: tr.cells[0]!.innerText, spans: Number(tr.cells[3]!.innerText) })),
+  );
+  expect(rows.filter((row) => row.spans === 0 || row.name.includes('no spans yet'))).toEqual([]);
 }
 
 /** Types (pastes) each file of the lesson's solution into the editor. */
@@ -72,7 +97,9 @@ async function checkPasses(id: string) {
 }
 
 test('a learner takes all nine lessons, solving each in the workspace', { timeout: 900_000 }, async () => {
-  await page.goto(`${site.url}/lessons/01-meet-the-storefront/?runtime=local`);
+  // A first visit: the home page starts the course, and the lesson opens through the site's router.
+  await page.goto(`${site.url}/`);
+  await page.getByRole('link', { name: 'Start with lesson 1' }).click();
   await waitForBoot(page);
   const booted = await page.locator('.ws').getAttribute('data-boot-id');
   await checkPasses('01-meet-the-storefront');
@@ -84,17 +111,49 @@ test('a learner takes all nine lessons, solving each in the workspace', { timeou
   await nextLesson('03-trace-the-frontend');
   await writeSolution('03-trace-the-frontend');
   await checkPasses('03-trace-the-frontend');
-  // The spans: one trace holds the browser's and the backend's.
-  await telemetryView(page, 'Traces');
-  await expect
-    .poll(() => page.locator('.telemetry-table tbody tr').filter({ hasText: 'backend' }).filter({ hasText: 'frontend' }).count(), { timeout: 30_000 })
-    .toBeGreaterThan(0);
+  // The spans, as the lesson says: the preview's reload is the newest trace, a `pageload`, and
+  // one trace holds the browser's and the backend's spans, with one product load in it.
+  await previewFrame(page).evaluate(() => location.reload());
+  await tracesList();
+  await expect.poll(() => traceRows().first().locator('td').first().innerText(), { timeout: 30_000 }).toMatch(/^pageload /);
+  await expect.poll(() => traceRows().first().locator('td').last().innerText(), { timeout: 30_000 }).toMatch(/^(frontend, backend|backend, frontend)$/);
+  await traceRows().first().getByRole('button').click();
+  const waterfall = page.getByRole('list', { name: 'Spans of the trace, as a waterfall' });
+  await expect.poll(() => waterfall.locator('li[data-service="backend"]').filter({ hasText: 'GET /products' }).count(), { timeout: 30_000 }).toBe(1);
+  expect(await waterfall.locator('li[data-service="frontend"]').filter({ hasText: 'GET /api/products' }).count()).toBe(1);
+  await page.screenshot({ path: artifactPath('walkthrough-03-pageload-trace.png') });
 
   await nextLesson('04-measure-what-matters');
   await writeSolution('04-measure-what-matters');
   await checkPasses('04-measure-what-matters');
+  // The learner orders in the preview, then finds their checkout the way the lesson says: the
+  // trace lesson 3 left open stayed with lesson 3, and a search finds the span.
+  await tracesList();
+  await page.getByRole('tab', { name: 'Preview' }).click();
+  const shop = previewFrame(page);
+  await shop.getByRole('button', { name: 'Add Trail Mug to cart' }).click();
+  await shop.getByRole('button', { name: 'Add Span Tee to cart' }).click();
+  await shop.getByRole('button', { name: 'Add Span Tee to cart' }).click();
+  await shop.getByLabel('Name').fill('Ada');
+  await shop.getByLabel('Email').fill('ada@example.com');
+  await shop.getByRole('button', { name: 'Place order' }).click();
+  await shop.getByRole('status').filter({ hasText: 'Thank you!' }).waitFor({ timeout: 30_000 });
+  await telemetryView(page, 'Traces');
+  await page.getByLabel('Search spans and issues').fill('Submit Checkout Form');
+  await expect.poll(() => traceRows().first().innerText(), { timeout: 30_000 }).toContain('Found: Submit Checkout Form');
+  await page.screenshot({ path: artifactPath('walkthrough-04-trace-search.png') });
+  // The newest is the learner's own visit (the Check's shoppers' traces are older): its page load,
+  // with the order in it, the span selected, and its attribute the cart's size.
+  expect(await traceRows().first().locator('td').first().innerText()).toMatch(/^pageload /);
+  await traceRows().first().getByRole('button').click();
+  const found = page.locator('.waterfall-rows li[data-found]');
+  await expect.poll(() => found.count(), { timeout: 30_000 }).toBe(1);
+  expect(await found.getByRole('button').getAttribute('aria-pressed')).toBe('true');
+  expect(await page.getByRole('region', { name: 'Span details' }).locator('[data-attribute="items_at_checkout"] dd').innerText()).toBe('3');
+  await page.screenshot({ path: artifactPath('walkthrough-04-checkout-trace.png') });
 
   await nextLesson('05-a-dashboard-for-the-checkout');
+  await tracesList();
   await startShoppers(page, '120');
   await addWidget(page, 'Items at checkout', { search: 'span.name:"Submit Checkout Form"', aggregate: 'avg', of: 'items_at_checkout' });
   await addWidget(page, 'Errors by endpoint', { search: 'span.op:http.server !span.status:ok', aggregate: 'count', groupBy: 'span.name' });
@@ -143,6 +202,8 @@ test('a learner takes all nine lessons, solving each in the workspace', { timeou
   await checkPasses('07-follow-the-full-trace');
 
   await nextLesson('08-fix-it');
+  // Lesson 7's full trace stayed with lesson 7.
+  await tracesList();
   await writeSolution('08-fix-it');
   await checkPasses('08-fix-it');
 
@@ -164,8 +225,11 @@ test('a learner takes all nine lessons, solving each in the workspace', { timeou
   // One boot for the whole course: every lesson after the first changed files only.
   expect(await page.locator('.ws').getAttribute('data-boot-id')).toBe(booted);
 
-  await page.goto(`${site.url}/`);
+  await page.getByRole('link', { name: 'All lessons' }).click();
   for (const lesson of lessonIds()) {
     expect(await page.locator(`li[data-lesson-id="${lesson}"]`).getAttribute('data-complete'), lesson).toBe('true');
   }
+  expect(await page.locator('.hero [data-progress-count]').innerText()).toBe('9 of 9 lessons complete');
+  expect(await page.locator('a[data-continue]').innerText()).toBe('All 9 lessons complete: review lesson 1');
+  expect(guard.problems(), 'console errors and uncaught errors').toEqual([]);
 });

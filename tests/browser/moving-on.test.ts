@@ -1,0 +1,142 @@
+/**
+ * What a learner meets between the lessons' own steps, in one workspace: the Terminal takes their
+ * first keystroke after its prompt; their own lesson-2 code, replaced by the reference solution as
+ * lesson 3 starts, is named and brought back on request; Reset can be undone; the toolbar keeps its
+ * actions on one row at 1440 and 1280 px with every button showing; the home page says where they
+ * are and continues there. In real Chromium, on the course's real server.
+ */
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.ts';
+import { artifactPath } from '../support/artifacts.ts';
+import { guardConsole } from '../support/console-guard.ts';
+import { lessonFile } from '../support/lesson-sandbox.ts';
+import { startSite, type RunningSite } from '../support/site-server.ts';
+import { lessonReady, openFile, pasteWholeFile, terminalText, waitForBoot } from '../support/workspace-page.ts';
+
+let site: RunningSite;
+let browser: Browser;
+let page: Page;
+let guard: ReturnType<typeof guardConsole>;
+
+beforeAll(async () => {
+  [site, browser] = await Promise.all([startSite(), launchChromium()]);
+  page = await site.newPage(browser, { viewport: { width: 1440, height: 1000 } });
+  guard = guardConsole(page);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.stop();
+});
+
+const editorText = () => page.locator('.monaco-editor .view-lines').innerText();
+/** Monaco draws spaces as no-break spaces. */
+const plain = (text: string) => text.replace(/\u00a0/g, ' ');
+
+async function checkPasses() {
+  await page.getByRole('button', { name: 'Check', exact: true }).click();
+  await expect
+    .poll(
+      () =>
+        page
+          .locator('#panel-checks .checks-summary')
+          .innerText()
+          .catch(() => ''),
+      { timeout: 90_000, interval: 500 },
+    )
+    .toMatch(/All checks passed|not passing yet/);
+  expect(await page.locator('#panel-checks').innerText()).toMatch(/All checks passed/);
+}
+
+/** Each of the toolbar's buttons sits on the row of the runtime picker: nothing wrapped. */
+async function toolbarOnOneRow(width: number) {
+  await page.setViewportSize({ width, height: 1000 });
+  const picker = await page.getByLabel('Sandbox runtime').boundingBox();
+  const toolbar = page.getByRole('toolbar', { name: 'Workspace' });
+  const buttons = toolbar.locator('.ws-actions .button');
+  const names = await buttons.allInnerTexts();
+  expect(names, 'every action is in the toolbar').toEqual(['Restore my code', 'Show solution', 'Reset', 'Check']);
+  for (const [index, name] of names.entries()) {
+    const box = (await buttons.nth(index).boundingBox())!;
+    const middle = box.y + box.height / 2;
+    expect(middle > picker!.y && middle < picker!.y + picker!.height, `"${name}" on the picker's row at ${width} px`).toBe(true);
+  }
+  // …and what runs is said in full, not cut short to make room.
+  const status = page.locator('.ws-toolbar .shop-status');
+  expect(await status.innerText()).toBe('Shop running');
+  expect(await status.evaluate((element) => element.scrollWidth <= element.clientWidth), `the shop's status in full at ${width} px`).toBe(true);
+  await page.screenshot({ path: artifactPath(`toolbar-${width}.png`), clip: { x: 0, y: 0, width, height: 160 } });
+}
+
+test('the first keystroke in the Terminal lands after its prompt, even typed while it starts', { timeout: 300_000 }, async () => {
+  await page.goto(`${site.url}/lessons/01-meet-the-storefront/?runtime=local`);
+  await page.getByRole('tab', { name: 'Terminal', exact: true }).click();
+  const input = page.locator('[data-testid="terminal-shell"] .xterm-helper-textarea');
+  // As soon as there is a terminal to type in: its shell has not printed a prompt yet.
+  await input.waitFor({ state: 'attached', timeout: 120_000 });
+  await input.focus();
+  await page.keyboard.type('echo first-$((40 + 2))\r');
+  await expect.poll(() => terminalText(page, 'terminal-shell'), { timeout: 30_000 }).toMatch(/^first-42$/m);
+  expect(await terminalText(page, 'terminal-shell')).toMatch(/^storefront \$ echo first-\$\(\(40 \+ 2\)\)$/m);
+  await waitForBoot(page);
+});
+
+test("lesson 3 names the learner's lesson-2 files its start replaced, and brings them back on request", { timeout: 300_000 }, async () => {
+  await checkPasses();
+  await page.getByRole('link', { name: /^Next/ }).click();
+  await lessonReady(page, '02-trace-the-backend');
+  // Lesson 2 solved in the learner's own words: the reference, with a note of their own.
+  const mine = `// Loaded before anything else, so the SDK sees Express arrive.\n${await lessonFile('02-trace-the-backend', 'solution', 'backend/src/instrument.ts')}`;
+  await openFile(page, 'backend/src/instrument.ts');
+  await pasteWholeFile(page, mine);
+  await page.getByRole('button', { name: 'Check', exact: true }).waitFor();
+  await checkPasses();
+
+  await page.getByRole('link', { name: /^Next/ }).click();
+  await lessonReady(page, '03-trace-the-frontend');
+  const notice = page.locator('[data-replaced="lesson"]');
+  await notice.waitFor({ timeout: 30_000 });
+  expect(await notice.innerText()).toMatch(
+    /This lesson starts from lesson 2\u2019s solution, so backend\/src\/instrument\.ts holds its code now, not yours\. \u201cRestore my code\u201d, above, brings yours back\./,
+  );
+  await page.screenshot({ path: artifactPath('moving-on-notice.png') });
+  await openFile(page, 'backend/src/instrument.ts');
+  expect(plain(await editorText())).not.toContain('so the SDK sees Express arrive');
+
+  // The widest the toolbar gets: Restore my code, Show solution, Reset and Check, all on one row.
+  await toolbarOnOneRow(1440);
+  await toolbarOnOneRow(1280);
+  await page.setViewportSize({ width: 1440, height: 1000 });
+
+  await page.getByRole('toolbar', { name: 'Workspace' }).getByRole('button', { name: 'Restore my code' }).click();
+  await expect.poll(async () => plain(await editorText())).toContain('so the SDK sees Express arrive');
+  expect(await notice.count()).toBe(0);
+  expect(await page.getByRole('button', { name: 'Restore my code' }).count()).toBe(0);
+});
+
+test('Reset can be undone: the learner\u2019s code is kept one step back', async () => {
+  await openFile(page, 'backend/src/instrument.ts');
+  await page.getByRole('button', { name: 'Reset', exact: true }).click();
+  const notice = page.locator('[data-replaced="reset"]');
+  await notice.waitFor();
+  expect(await notice.innerText()).toMatch(
+    /Reset: backend\/src\/instrument\.ts is back as the lesson starts\. \u201cRestore my code\u201d, above, brings yours back\./,
+  );
+  await expect.poll(async () => plain(await editorText())).not.toContain('so the SDK sees Express arrive');
+  await page.getByRole('toolbar', { name: 'Workspace' }).getByRole('button', { name: 'Restore my code' }).click();
+  await expect.poll(async () => plain(await editorText())).toContain('so the SDK sees Express arrive');
+  expect(await page.locator('.file-tree [aria-label="edited"]').count()).toBe(1);
+});
+
+test('the home page shows the progress and continues where the learner left off', async () => {
+  await page.getByRole('link', { name: 'All lessons' }).click();
+  const go = page.getByRole('link', { name: /^Continue with lesson 3: Trace the frontend/ });
+  await go.waitFor({ timeout: 10_000 });
+  expect(await page.locator('.hero [data-progress-count]').innerText()).toBe('2 of 9 lessons complete');
+  expect(await page.locator('li[data-next="true"]').getAttribute('data-lesson-id')).toBe('03-trace-the-frontend');
+  await page.screenshot({ path: artifactPath('home-progress.png'), fullPage: true });
+  await go.click();
+  await lessonReady(page, '03-trace-the-frontend');
+  expect(guard.problems()).toEqual([]);
+});
