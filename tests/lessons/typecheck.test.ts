@@ -31,11 +31,12 @@ const PROJECTS: Project[] = [
     // The shop's tests, scripts and tool configs, and the lesson's checks, which run under Vitest beside the learner's tests.
     name: 'tests, scripts and checks',
     tsconfig: 'tsconfig.json',
-    // course-checks/storefront/ holds shop files as they were before a lesson's story (the backend
-    // project checks those); the checks load them with the rest of the shop around them.
+    // course-checks/storefront/ and shipped/ hold shop files as they were before a lesson's story and
+    // as its start shipped them (the backend project checks those); the checks load them with the
+    // rest of the shop around them.
     files: (sandbox) =>
       Object.keys(sandbox).filter(
-        (path) => /^((tests|scripts|course-checks)\/.*\.tsx?|(frontend\/)?[^/]+\.config\.ts)$/.test(path) && !path.startsWith('course-checks/storefront/'),
+        (path) => /^((tests|scripts|course-checks)\/.*\.tsx?|(frontend\/)?[^/]+\.config\.ts)$/.test(path) && !/^course-checks\/(storefront|shipped)\//.test(path),
       ),
   },
 ];
