@@ -69,7 +69,8 @@ export function BootStatus({ boot, preference, localAvailable, onRetry, onRestar
           {error.output && (
             <details open>
               <summary>What the failing step printed</summary>
-              <pre className="boot-output">
+              {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling log must be reachable from the keyboard to scroll. */}
+              <pre className="boot-output" tabIndex={0}>
                 {error.output
                   .replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')
                   .trim()

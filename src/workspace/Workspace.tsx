@@ -148,8 +148,8 @@ export default function Workspace({ lessonId, previousLessonId, focus }: Props) 
               title="Auto: on this computer when the course server serves the page (npm start), else in the browser on StackBlitz's WebContainers"
             >
               <option value="auto">Auto{runtimeKind ? ` (${runtimeKind === 'local' ? 'this computer' : 'in the browser'})` : ''}</option>
-              <option value="webcontainer">In the browser (WebContainers)</option>
-              <option value="local">This computer (local runtime)</option>
+              <option value="webcontainer">In the browser</option>
+              <option value="local">This computer</option>
             </select>
           </label>
           <ShopStatus shop={state.shop} problems={problems} ready={boot.step === 'ready'} onRestart={() => void session.restartShop()} onOpen={open} />

@@ -27,7 +27,7 @@ let site: RunningSite;
 let browser: Browser;
 
 beforeAll(async () => {
-  collector = await startTestCollector();
+  collector = await startTestCollector({ pagesPostDirectly: true });
   monitoredDist = buildSiteCopy({ PUBLIC_SENTRY_DSN: collector.dsn });
   [site, browser] = await Promise.all([startSite({ CTL_SITE_DIR: monitoredDist }), launchChromium()]);
 });

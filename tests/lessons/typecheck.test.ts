@@ -36,7 +36,8 @@ const PROJECTS: Project[] = [
     // rest of the shop around them.
     files: (sandbox) =>
       Object.keys(sandbox).filter(
-        (path) => /^((tests|scripts|course-checks)\/.*\.tsx?|(frontend\/)?[^/]+\.config\.ts)$/.test(path) && !/^course-checks\/(storefront|shipped)\//.test(path),
+        (path) =>
+          /^((tests|scripts|course-checks)\/.*\.tsx?|(frontend\/)?[^/]+\.config\.ts)$/.test(path) && !/^course-checks\/(storefront|shipped)\//.test(path),
       ),
   },
 ];

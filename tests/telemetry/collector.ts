@@ -14,14 +14,18 @@ export interface TestCollector {
   close: () => Promise<void>;
 }
 
-/** The real collector on a free port, feeding a real store, as the workspace does. */
-export async function startTestCollector(): Promise<TestCollector> {
+/**
+ * The real collector on a free port, feeding a real store, as the workspace does. With
+ * `pagesPostDirectly` it stands in for Sentry's ingest, which takes a page's envelopes from the browser.
+ */
+export async function startTestCollector({ pagesPostDirectly = false } = {}): Promise<TestCollector> {
   const recordDir = mkdtempSync(join(tmpdir(), 'ctl-telemetry-'));
   const store = new TelemetryStore();
   const received: Uint8Array[] = [];
   const collector = await start({
     port: 0,
     recordDir,
+    pagesPostDirectly,
     onEnvelope: (bytes: Uint8Array, receivedAt: number) => {
       received.push(bytes);
       store.addEnvelope(new Uint8Array(bytes), receivedAt);

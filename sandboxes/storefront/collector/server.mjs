@@ -247,9 +247,19 @@ function takenBy(port) {
  * message; recording again: null). It listens on 127.0.0.1 and [::1] alike: the SDK's DSN says
  * `localhost`, which Node may reach on either, so another program on the other one would get the
  * learner's telemetry; a taken [::1] stops it with a message instead.
- * @param {{ port?: number, recordDir?: string, project?: string, maxRecordingBytes?: number, onEnvelope?: (bytes: Buffer, receivedAt: number) => void, onNotice?: (notice: string | null) => void }} [options]
+ * `pagesPostDirectly` is for standing in for Sentry's own ingest (which takes a page's envelopes
+ * straight from the browser): the shop's collector refuses them, as a browser sandbox could not send them.
+ * @param {{ port?: number, recordDir?: string, project?: string, maxRecordingBytes?: number, pagesPostDirectly?: boolean, onEnvelope?: (bytes: Buffer, receivedAt: number) => void, onNotice?: (notice: string | null) => void }} [options]
  */
-export async function startCollector({ port = Number(process.env.COLLECTOR_PORT ?? 8969), recordDir = '.telemetry', project = '1', maxRecordingBytes = MAX_RECORDING_BYTES, onEnvelope, onNotice } = {}) {
+export async function startCollector({
+  port = Number(process.env.COLLECTOR_PORT ?? 8969),
+  recordDir = '.telemetry',
+  project = '1',
+  maxRecordingBytes = MAX_RECORDING_BYTES,
+  pagesPostDirectly = false,
+  onEnvelope,
+  onNotice,
+} = {}) {
   const recording = join(recordDir, 'envelopes.ndjson');
   await mkdir(recordDir, { recursive: true });
   let received = 0;
@@ -399,7 +409,7 @@ export async function startCollector({ port = Number(process.env.COLLECTOR_PORT 
         // A page in a browser sandbox (a WebContainer's preview) cannot reach this port at all:
         // its SDK must send through the shop's own origin. Refused here too, so no page's
         // telemetry arrives here that would not arrive there.
-        if (req.headers.origin !== undefined) {
+        if (req.headers.origin !== undefined && !pagesPostDirectly) {
           throw new BadEnvelope(403, "a page's SDK sends through the shop's own origin: set tunnel: '/tunnel' in Sentry.init (a browser sandbox cannot reach this port)");
         }
         return send(200, { id: await take(req) });

@@ -313,7 +313,7 @@ export function attachLocalRuntime(server: Server, options: LocalRuntimeOptions)
       if (message.op === 'resume') return resume(message.sandboxId, message.token);
       if (message.op === 'takeOver') return lock.takeOver().then(() => null);
       if (message.op === 'label') {
-        lock.relabel(connection.id, message.label);
+        if (connection.sandboxId) lock.relabel(connection.sandboxId, message.label);
         return null;
       }
       const session = connection.session ?? (claiming && (await claiming));
