@@ -33,6 +33,8 @@ export default defineConfig({
           name: 'browser',
           include: ['tests/browser/**/*.test.ts'],
           testTimeout: 180_000,
+          // What the page shows after a click can take seconds on a busy machine: a poll waits 10 s, not 1 s.
+          expect: { poll: { timeout: 10_000 } },
           hookTimeout: 300_000,
           fileParallelism: false,
         },
