@@ -130,7 +130,7 @@ test('Reset can be undone: the learner\u2019s code is kept one step back', async
 });
 
 test('the home page shows the progress and continues where the learner left off', async () => {
-  await page.getByRole('link', { name: 'All lessons' }).click();
+  await page.getByRole('link', { name: 'All lessons', exact: true }).click();
   const go = page.getByRole('link', { name: /^Continue with lesson 3: Trace the frontend/ });
   await go.waitFor({ timeout: 10_000 });
   expect(await page.locator('.hero [data-progress-count]').innerText()).toBe('2 of 9 lessons complete');
