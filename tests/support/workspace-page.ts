@@ -12,7 +12,7 @@ export function previewFrame(page: Page): Frame {
 /** Waits until the sandbox has booted and the shop shows in the preview (usable in hooks too). */
 export async function waitForBoot(page: Page) {
   await page.waitForFunction(() => document.querySelector('.ws')?.getAttribute('data-boot-step') === 'ready', null, { timeout: 240_000, polling: 250 });
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 90_000; // a busy machine's backend may answer well after Vite
   for (;;) {
     const heading = await Promise.resolve()
       .then(() => previewFrame(page).locator('h1').textContent({ timeout: 1000 }))
