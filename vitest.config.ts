@@ -1,12 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Three projects: fast unit and contract tests; the shop's own processes on their fixed ports (the
- * checkpoint proof, the browser's path), one file at a time; and browser tests that drive real
+ * Four projects: fast unit and contract tests; the shop's own processes on their fixed ports (the
+ * checkpoint proof, the browser's path), one file at a time; a Check on a busy machine; and browser tests that drive real
  * Chromium, which also run the shop. The storefront sandbox has its own Vitest (it must run on
  * Node 20 too); tests/run-all.ts runs it.
  */
 const SHOP_ON_FIXED_PORTS = ['tests/lessons/checkpoints.test.ts', 'tests/sandbox/**/*.test.ts', 'tests/runtime/shop-guard.test.ts'];
+/** A CPU hog on every core: run alone, after the lanes (a hog beside them would starve their tests). */
+const BUSY_MACHINE = ['tests/lessons/busy-machine.test.ts'];
 
 export default defineConfig({
   test: {
@@ -15,7 +17,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['tests/**/*.test.ts'],
-          exclude: ['tests/browser/**', ...SHOP_ON_FIXED_PORTS],
+          exclude: ['tests/browser/**', ...SHOP_ON_FIXED_PORTS, ...BUSY_MACHINE],
           testTimeout: 30_000,
         },
       },
@@ -26,6 +28,13 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 300_000,
           fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'busy',
+          include: BUSY_MACHINE,
+          hookTimeout: 300_000,
         },
       },
       {

@@ -9,6 +9,7 @@
  *        own tests on the browser's tree under a WebContainer's constraints, on Node 22 and the
  *        machine's Node 20 when it has one (learners' WebContainers run either)
  *      - browser: real Chromium against the built site
+ *   4. the busy lane, alone: a Check with a CPU hog on every core (beside the lanes it would starve them)
  * It ends with where the time went (wall and CPU seconds per step), then one line, "N passed,
  * N failed", and exits non-zero when anything failed.
  */
@@ -85,6 +86,12 @@ function runIsolated(lane: Lane): Promise<void> {
   return new Promise((resolve) => child.on('close', () => resolve()));
 }
 
+function runInline(lane: Lane): void {
+  const steps = new Steps();
+  LANES[lane](steps);
+  addResults(all, steps.results);
+}
+
 function laneResults(lane: Lane): Results {
   const file = laneReport(lane);
   if (!existsSync(file) || statSync(file).mtimeMs < started)
@@ -92,21 +99,24 @@ function laneResults(lane: Lane): Results {
   return JSON.parse(readFileSync(file, 'utf8')) as Results;
 }
 
-for (const lane of lanes) rmSync(laneReport(lane), { force: true });
+for (const lane of [...lanes, 'busy' as const]) rmSync(laneReport(lane), { force: true });
 const lanesStarted = Date.now();
-if (canIsolate()) {
+const isolated = canIsolate();
+if (isolated) {
   console.log(`\n▶ lanes ${lanes.join(' and ')}, side by side, each with a loopback of its own`);
   await Promise.all(lanes.map(runIsolated));
   for (const lane of lanes) addResults(all, laneResults(lane));
 } else {
   console.log(`\n▶ lanes ${lanes.join(' then ')}, one after the other (separate network namespaces need root and unshare)`);
-  for (const lane of lanes) {
-    const steps = new Steps();
-    LANES[lane](steps);
-    addResults(all, steps.results);
-  }
+  for (const lane of lanes) runInline(lane);
 }
 all.timings.push({ label: `lanes (${lanes.join(' + ')}), side by side where they could`, wallSeconds: (Date.now() - lanesStarted) / 1000, cpuSeconds: NaN });
+// Last and alone: its CPU hog would starve the lanes' tests.
+console.log('\n▶ lane busy: a Check with a CPU hog on every core');
+if (isolated) {
+  await runIsolated('busy');
+  addResults(all, laneResults('busy'));
+} else runInline('busy');
 
 printTimings(all.timings);
 writeFileSync(`${reports}/timings.json`, `${JSON.stringify(all.timings, null, 2)}\n`);

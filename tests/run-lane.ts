@@ -32,6 +32,10 @@ export const LANES = {
   browser(steps: Steps) {
     steps.vitest('browser', ['--project', 'browser']);
   },
+  /** A Check with a CPU hog on every core: alone, after the other lanes, whose tests it would starve. */
+  busy(steps: Steps) {
+    steps.vitest('a Check on a busy machine (a CPU hog on every core)', ['--project', 'busy']);
+  },
 };
 
 export type Lane = keyof typeof LANES;

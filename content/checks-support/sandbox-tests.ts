@@ -1,6 +1,14 @@
 // Runs one of the shop's own test files (the learner's) with the sandbox's Vitest, for checkpoints.
 import { spawn } from 'node:child_process';
 import { access, readFile, rm } from 'node:fs/promises';
+import { patient } from './patience.ts';
+
+/**
+ * How long a check may wait for a learner's test file to run: Vitest starts, then the test starts
+ * a backend of its own; seconds when idle, far longer on a busy machine. Checks that await
+ * runTestFile take this as their timeout; the learner's tests get their default 5 s scaled alike.
+ */
+export const TEST_FILE_TIMEOUT_MS = patient(40_000);
 
 export interface TestFileRun {
   exists: boolean;
@@ -32,14 +40,18 @@ export async function runTestFile(path: string, options: TestFileOptions = {}): 
   const swapped = options.shipped ?? options.original;
   const config = swapped ? ['--config', 'course-checks/originals.vitest.config.mjs'] : [];
   await new Promise((resolve) => {
-    const child = spawn(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', path, ...config, '--reporter=json', `--outputFile=${report}`], {
-      stdio: 'ignore',
-      env: {
-        ...process.env,
-        COURSE_ORIGINAL_FILES: (swapped ?? []).join(','),
-        COURSE_SWAP_FROM: options.shipped ? 'course-checks/shipped' : 'course-checks/storefront',
+    const child = spawn(
+      process.execPath,
+      ['node_modules/vitest/vitest.mjs', 'run', path, ...config, '--reporter=json', `--outputFile=${report}`, `--testTimeout=${patient(5000)}`],
+      {
+        stdio: 'ignore',
+        env: {
+          ...process.env,
+          COURSE_ORIGINAL_FILES: (swapped ?? []).join(','),
+          COURSE_SWAP_FROM: options.shipped ? 'course-checks/shipped' : 'course-checks/storefront',
+        },
       },
-    });
+    );
     child.on('exit', resolve);
   });
   const json = JSON.parse(await readFile(report, 'utf8'));

@@ -45,8 +45,12 @@ export interface VitestReport {
   }[];
 }
 
-/** A check, or its set-up, ran out of time: on a busy machine that is no verdict on the learner's code. */
-const OUT_OF_TIME = /^(Test|Hook) timed out in \d+ms|^STACK_TRACE_ERROR$|ran out of time/;
+/**
+ * A check, or its set-up, ran out of time: on a busy machine that is no verdict on the learner's
+ * code. The sandbox's Vitest reports a test's own timeout as the placeholder error it made for the
+ * stack ("Error: STACK_TRACE_ERROR"), a hook's in words.
+ */
+const OUT_OF_TIME = /^(Test|Hook) timed out in \d+ms|^(Error: )?STACK_TRACE_ERROR$|ran out of time/;
 const BUSY =
   'This check ran out of time before it could judge your code: the computer is busy (another program is using the processor). Press Check again in a moment.';
 

@@ -17,6 +17,8 @@ test('second blocked check', () => expect(1).toBe(1));`,
   'set-up-times-out.test.ts': `import { beforeAll, expect, test } from 'vitest';
 beforeAll(() => new Promise((resolve) => setTimeout(resolve, 2000)), 100);
 test('check behind a slow set-up', () => expect(1).toBe(1));`,
+  'times-out.test.ts': `import { expect, test } from 'vitest';
+test('a check that waits too long', async () => { await new Promise((resolve) => setTimeout(resolve, 2000)); expect(1).toBe(1); }, 100);`,
   'explained.test.ts': `import { expect, test } from 'vitest';
 test('a check with a two-line reason', () => { expect(undefined, 'No span arrived.\\nIs Sentry.init in backend/src/instrument.ts?').toBeDefined(); });
 test('a check that throws its reason', () => { throw new Error('Sentry is not initialised in the page.'); });
@@ -67,6 +69,14 @@ test('a set-up step that times out says, in words, that the computer was busy, a
     status: 'failed',
     message: expect.stringMatching(/ran out of time .* the computer is busy/),
     detail: expect.stringMatching(/^Hook timed out in 100ms/),
+    outOfTime: true,
+  });
+});
+
+test('a check that times out says, in words, that the computer was busy, and is marked for a second run', () => {
+  expect(result('a check that waits too long')).toMatchObject({
+    status: 'failed',
+    message: expect.stringMatching(/ran out of time .* the computer is busy/),
     outOfTime: true,
   });
 });

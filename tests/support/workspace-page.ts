@@ -19,11 +19,35 @@ export async function waitForBoot(page: Page) {
       .catch(() => null);
     // The frontend can serve before the backend listens: wait until the API answers too (asked
     // from here, not from the page, so the shop's own telemetry stays as the learner's clicks made it).
-    const apiUp = heading && ((await fetch(`${BACKEND_URL}/health`).catch(() => null))?.ok ?? false);
-    if (apiUp) return;
-    if (Date.now() > deadline) throw new Error('the shop never showed in the preview with its API answering');
+    const health = heading
+      ? await fetch(`${BACKEND_URL}/health`).then(
+          (response) => `answered ${response.status}`,
+          (error: Error) => `${error.message}: ${error.cause ?? ''}`,
+        )
+      : 'not asked';
+    if (health === 'answered 200') return;
+    if (Date.now() > deadline) throw new Error(`the shop never showed in the preview with its API answering:\n${await bootState(page, heading, health)}`);
     await page.waitForTimeout(250);
   }
+}
+
+/** What the workspace showed when the shop did not come up: for the test's failure message. */
+async function bootState(page: Page, heading: string | null, health: string): Promise<string> {
+  const ws = page.locator('.ws');
+  const attribute = (name: string) => ws.getAttribute(name, { timeout: 1000 }).catch(() => null);
+  const output = await page
+    .getByTestId('terminal-dev-server-output')
+    .textContent({ timeout: 1000 })
+    .catch(() => null);
+  return [
+    `preview heading: ${heading === null ? 'none' : JSON.stringify(heading)}; backend /health: ${health}`,
+    `runtime ${await attribute('data-runtime')}, shop ${await attribute('data-shop')}, lesson ${await attribute('data-lesson')}`,
+    `frames: ${page
+      .frames()
+      .map((frame) => frame.url())
+      .join(', ')}`,
+    `shop output (end): ${output?.slice(-1500) ?? 'not shown'}`,
+  ].join('\n');
 }
 
 /** The workspace shows lesson `id`. */

@@ -2,7 +2,7 @@
 // (lesson 6's in-stock filter over a null inventory) and pass on the same shop with the inventory
 // as it was before that change. Both runs start at once; each takes a second or two.
 import { expect, test } from 'vitest';
-import { firstFailure, runTestFile } from './sandbox-tests.ts';
+import { firstFailure, runTestFile, TEST_FILE_TIMEOUT_MS } from './sandbox-tests.ts';
 
 const FILE = 'tests/in-stock.test.ts';
 const INVENTORY = 'backend/src/inventory.ts';
@@ -10,7 +10,7 @@ const INVENTORY = 'backend/src/inventory.ts';
 const asShipped = runTestFile(FILE);
 const withTheFix = runTestFile(FILE, { original: [INVENTORY] });
 
-test(`${FILE} reproduces the bug: it fails on the shipped code`, async () => {
+test(`${FILE} reproduces the bug: it fails on the shipped code`, { timeout: TEST_FILE_TIMEOUT_MS }, async () => {
   const run = await asShipped;
   expect(
     run.exists,
@@ -27,7 +27,7 @@ test(`${FILE} reproduces the bug: it fails on the shipped code`, async () => {
   ).toBe(true);
 });
 
-test('it fails because of the bug: with the inventory fixed, it passes', async () => {
+test('it fails because of the bug: with the inventory fixed, it passes', { timeout: TEST_FILE_TIMEOUT_MS }, async () => {
   const shipped = await asShipped;
   expect(
     shipped.tests.some((t) => t.status === 'failed'),

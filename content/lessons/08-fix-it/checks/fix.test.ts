@@ -3,7 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import { expect, test } from 'vitest';
 import { BACKEND as SHOP, backendUpToDate } from './running-shop.ts';
-import { firstFailure, runTestFile } from './sandbox-tests.ts';
+import { firstFailure, runTestFile, TEST_FILE_TIMEOUT_MS } from './sandbox-tests.ts';
 import { isBackend, newTrace, recorded, waitFor } from './telemetry.ts';
 
 type Listing = { id: string; name: string; stock: number };
@@ -71,14 +71,14 @@ test('a product that sells out leaves the in-stock list', async () => {
   }
 });
 
-test('your reproduction test (tests/in-stock.test.ts) now passes', async () => {
+test('your reproduction test (tests/in-stock.test.ts) now passes', { timeout: TEST_FILE_TIMEOUT_MS }, async () => {
   const run = await reproduction;
   expect(run.exists, 'tests/in-stock.test.ts is gone: lesson 7 wrote it; "Show solution" there has one.').toBe(true);
   const failure = firstFailure(run);
   expect(failure, `tests/in-stock.test.ts still fails:\n${failure}`).toBeUndefined();
 });
 
-test("your reproduction test still catches the bug: with lesson 6's inventory put back, it fails", async () => {
+test("your reproduction test still catches the bug: with lesson 6's inventory put back, it fails", { timeout: TEST_FILE_TIMEOUT_MS }, async () => {
   const run = await onTheBug;
   expect(run.exists, 'tests/in-stock.test.ts is gone: lesson 7 wrote it; "Show solution" there has one.').toBe(true);
   expect(
