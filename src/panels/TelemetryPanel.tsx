@@ -85,6 +85,21 @@ export function TelemetryPanel({ store, lessonId, files, onOpenFile, onSaveFile 
             </button>
           ))}
         </div>
+        <ShoppersControl />
+        <button type="button" className="button" aria-pressed={paused} onClick={() => setPaused((p) => !p)}>
+          {paused ? 'Resume' : 'Pause'}
+        </button>
+        <button
+          type="button"
+          className="button"
+          onClick={() => {
+            store.clear();
+            setOpenTraces({});
+          }}
+        >
+          Clear
+        </button>
+        {/* Last: it takes what room the row has left, or a row of its own. */}
         {(view === 'traces' || view === 'issues') && (
           <>
             <label className="visually-hidden" htmlFor="telemetry-search">
@@ -105,20 +120,6 @@ export function TelemetryPanel({ store, lessonId, files, onOpenFile, onSaveFile 
             />
           </>
         )}
-        <ShoppersControl />
-        <button type="button" className="button" aria-pressed={paused} onClick={() => setPaused((p) => !p)}>
-          {paused ? 'Resume' : 'Pause'}
-        </button>
-        <button
-          type="button"
-          className="button"
-          onClick={() => {
-            store.clear();
-            setOpenTraces({});
-          }}
-        >
-          Clear
-        </button>
       </div>
       {searchError && (
         <p id="telemetry-search-error" className="query-error" role="alert">

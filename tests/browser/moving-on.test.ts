@@ -69,6 +69,20 @@ async function toolbarOnOneRow(width: number) {
   await page.screenshot({ path: artifactPath(`toolbar-${width}.png`), clip: { x: 0, y: 0, width, height: 160 } });
 }
 
+/** The Telemetry panel's views and controls share one row; the search takes the rest of it, or the row below. */
+async function telemetryControlsOnOneRow(width: number) {
+  await page.setViewportSize({ width, height: 1000 });
+  await page.getByRole('tab', { name: 'Telemetry' }).click();
+  await page.locator('.telemetry-bar').screenshot({ path: artifactPath(`telemetry-bar-${width}.png`) });
+  const views = (await page.getByRole('tablist', { name: 'Telemetry views' }).boundingBox())!;
+  for (const name of ['Start shoppers', 'Pause', 'Clear']) {
+    const box = (await page.locator('.telemetry-bar').getByRole('button', { name, exact: true }).boundingBox())!;
+    const middle = box.y + box.height / 2;
+    expect(middle > views.y && middle < views.y + views.height, `"${name}" on the row of the telemetry views at ${width} px`).toBe(true);
+  }
+  expect((await page.getByLabel('Search spans and issues').boundingBox())!.width, `the search is wide enough to read at ${width} px`).toBeGreaterThan(250);
+}
+
 test('the first keystroke in the Terminal lands after its prompt, even typed while it starts', { timeout: 300_000 }, async () => {
   await page.goto(`${site.url}/lessons/01-meet-the-storefront/?runtime=local`);
   await page.getByRole('tab', { name: 'Terminal', exact: true }).click();
@@ -107,6 +121,8 @@ test("lesson 3 names the learner's lesson-2 files its start replaced, and brings
   // The widest the toolbar gets: Restore my code, Show solution, Reset and Check, all on one row.
   await toolbarOnOneRow(1440);
   await toolbarOnOneRow(1280);
+  await telemetryControlsOnOneRow(1440);
+  await telemetryControlsOnOneRow(1280);
   await page.setViewportSize({ width: 1440, height: 1000 });
 
   await page.getByRole('toolbar', { name: 'Workspace' }).getByRole('button', { name: 'Restore my code' }).click();
