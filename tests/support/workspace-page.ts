@@ -1,4 +1,3 @@
-import { expect } from 'vitest';
 import type { Frame, Page } from 'playwright-core';
 import { BACKEND_URL } from '../../src/sandbox/shop.ts';
 
@@ -69,8 +68,9 @@ export async function openFile(page: Page, path: string) {
   const button = tree.locator(`button[title="${path}"]`);
   if (!(await button.isVisible())) await tree.getByText(/^All files/).click();
   await button.click();
-  await expect.poll(() => page.locator('.code-editor').getAttribute('data-loaded'), { timeout: 30_000 }).toBe('true');
-  await expect.poll(() => page.locator('.monaco-editor .view-lines').innerText()).not.toBe('');
+  // Playwright's own waits, not Vitest's: the benches (bench/) use these helpers outside a test.
+  await page.waitForFunction(() => document.querySelector('.code-editor')?.getAttribute('data-loaded') === 'true', null, { timeout: 30_000 });
+  await page.waitForFunction(() => Boolean(document.querySelector('.monaco-editor .view-lines')?.textContent), null, { timeout: 10_000 });
 }
 
 /**
@@ -82,7 +82,7 @@ async function focusEditor(page: Page) {
     .locator('.monaco-editor')
     .first()
     .click({ position: { x: 120, y: 24 } });
-  await expect.poll(() => page.evaluate(() => Boolean(document.activeElement?.closest('.monaco-editor')))).toBe(true);
+  await page.waitForFunction(() => Boolean(document.activeElement?.closest('.monaco-editor')), null, { timeout: 10_000 });
 }
 
 /** What a learner does: find the text (Ctrl+F), close the find box, type over the selection. */
@@ -90,8 +90,14 @@ export async function replaceInEditor(page: Page, find: string, replacement: str
   await focusEditor(page);
   await page.keyboard.press('Control+F');
   // The find box keeps the last search: wait for it to have focus, then type over what it holds.
-  const findInput = page.locator('.find-widget.visible .monaco-findInput').locator('textarea, input').first();
-  await expect.poll(() => findInput.evaluate((element) => element === document.activeElement).catch(() => false)).toBe(true);
+  await page.waitForFunction(
+    () => {
+      const findInput = document.querySelector('.find-widget.visible .monaco-findInput')?.querySelector('textarea, input');
+      return Boolean(findInput) && findInput === document.activeElement;
+    },
+    null,
+    { timeout: 10_000 },
+  );
   await page.keyboard.press('Control+A');
   await page.keyboard.insertText(find);
   await page.keyboard.press('Enter');
