@@ -17,7 +17,7 @@ import { launchChromium } from '../support/chromium.ts';
 import { startSite, type RunningSite } from '../support/site-server.ts';
 import { artifactPath } from '../support/artifacts.ts';
 import { guardConsole } from '../support/console-guard.ts';
-import { lessonReady, openFile, pasteWholeFile, previewFrame, waitForBoot } from '../support/workspace-page.ts';
+import { lessonReady, openFile, pasteWholeFile, previewFrame, reloadPreview, waitForBoot } from '../support/workspace-page.ts';
 import {
   addWidget,
   createAlertFromWidget,
@@ -113,8 +113,7 @@ test('a learner takes all nine lessons, solving each in the workspace', { timeou
   await checkPasses('03-trace-the-frontend');
   // The spans, as the lesson says: the preview's reload is the newest trace, a `pageload`, and
   // one trace holds the browser's and the backend's spans, with one product load in it.
-  // Reloaded after evaluate returns: a reload inside it can destroy its context before it answers.
-  await previewFrame(page).evaluate(() => void setTimeout(() => location.reload(), 0));
+  await reloadPreview(page);
   await tracesList();
   await expect.poll(() => traceRows().first().locator('td').first().innerText(), { timeout: 30_000 }).toMatch(/^pageload /);
   await expect.poll(() => traceRows().first().locator('td').last().innerText(), { timeout: 30_000 }).toMatch(/^(frontend, backend|backend, frontend)$/);

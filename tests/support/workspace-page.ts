@@ -30,6 +30,24 @@ export async function waitForBoot(page: Page) {
   }
 }
 
+/**
+ * Reloads the preview as a learner would. A navigation already under way (Vite reloads the page
+ * when a change cannot be hot-swapped, e.g. in main.tsx) destroys the page's context under the
+ * call: it is waited out and the reload asked again.
+ */
+export async function reloadPreview(page: Page) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      // Reloaded after evaluate returns: a reload inside it would destroy its context before it answers.
+      await previewFrame(page).evaluate(() => void setTimeout(() => location.reload(), 0));
+      return;
+    } catch (error) {
+      if (attempt === 10 || !/Execution context was destroyed/.test(String(error))) throw error;
+      await page.waitForTimeout(500);
+    }
+  }
+}
+
 /** What the workspace showed when the shop did not come up: for the test's failure message. */
 async function bootState(page: Page, heading: string | null, health: string): Promise<string> {
   const ws = page.locator('.ws');
