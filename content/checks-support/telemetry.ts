@@ -1,6 +1,6 @@
 // What the collector recorded in .telemetry/envelopes.ndjson during this Check, read with the
 // course's own telemetry engine (the same parser the Telemetry panel uses), for checkpoint tests.
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { parseEnvelope } from './telemetry-engine/envelope.ts';
 import type { ErrorEvent, Span } from './telemetry-engine/model.ts';
 import { normalise } from './telemetry-engine/normalise.ts';
@@ -14,6 +14,8 @@ export interface Recorded {
 }
 
 const RECORDING = '.telemetry/envelopes.ndjson';
+/** Past half its cap the collector moves the recording here and starts a new one (collector/server.mjs). */
+const RECORDING_BEFORE = '.telemetry/envelopes.1.ndjson';
 
 /** When this Check started (vitest.config.mjs sets it once for the whole run). */
 export const checkStartedAt = Number(process.env.COURSE_CHECK_STARTED_AT) || Date.now();
@@ -28,47 +30,51 @@ interface Entry extends Recorded {
   received: number;
 }
 
-// The recording only grows (the collector appends; clearing it empties the file), so each poll
-// reads just what was appended since the last one.
+// The recording only grows until the collector moves it aside (past half its cap) or it is cleared;
+// each poll reads just what was appended since the last one.
 let readUpTo = 0;
 let pending = '';
-let entries: Entry[] = [];
+const entries: Entry[] = [];
 
-/** The recording was cleared (or is not there yet): start over from its first byte. */
-function forgetRecording(): Entry[] {
-  readUpTo = 0;
-  pending = '';
-  entries = [];
-  return entries;
-}
-
-async function readNewEntries(): Promise<Entry[]> {
-  const file = await open(RECORDING, 'r').catch(() => undefined);
-  if (!file) return forgetRecording();
+/** Reads `path` from byte `from` to its end: what this Check may use of each whole line. */
+async function readFrom(path: string, from: number): Promise<number | undefined> {
+  const file = await open(path, 'r').catch(() => undefined);
+  if (!file) return undefined;
   try {
     const { size } = await file.stat();
-    if (size < readUpTo) forgetRecording();
-    if (size > readUpTo) {
-      const buffer = Buffer.alloc(size - readUpTo);
-      await file.read(buffer, 0, buffer.length, readUpTo);
-      readUpTo = size;
-      const lines = (pending + buffer.toString('utf8')).split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines.filter(Boolean)) {
-        // A learner's session can record megabytes before this Check: read the time first (the
-        // collector writes it first) and leave older envelopes undecoded.
-        if (Number(/^\{"received":(\d+)/.exec(line)?.[1]) < checkStartedAt) continue;
-        const { received, envelope } = JSON.parse(line) as { received: number; envelope: string };
-        const parsed = parseEnvelope(Buffer.from(envelope, 'base64'));
-        if (!parsed.ok) continue;
-        const { spans, errors } = normalise(parsed.envelope);
-        entries.push({ received, spans, errors });
-      }
+    if (size <= from) return size;
+    const buffer = Buffer.alloc(size - from);
+    await file.read(buffer, 0, buffer.length, from);
+    const lines = (pending + buffer.toString('utf8')).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines.filter(Boolean)) {
+      // A learner's session can record megabytes before this Check: read the time first (the
+      // collector writes it first) and leave older envelopes undecoded.
+      const received = Number(/^\{"received":(\d+)/.exec(line)?.[1]);
+      if (!(received >= checkStartedAt)) continue;
+      const { envelope } = JSON.parse(line) as { envelope: string };
+      const parsed = parseEnvelope(Buffer.from(envelope, 'base64'));
+      if (!parsed.ok) continue;
+      const { spans, errors } = normalise(parsed.envelope);
+      entries.push({ received, spans, errors });
     }
-    return entries;
+    return size;
   } finally {
     await file.close();
   }
+}
+
+async function readNewEntries(): Promise<Entry[]> {
+  const size = (await stat(RECORDING).catch(() => undefined))?.size ?? 0;
+  if (size < readUpTo) {
+    // Moved aside (its end, past what was read, is in the part before now) or cleared: then the
+    // part before is older than this Check, and nothing of it is taken.
+    await readFrom(RECORDING_BEFORE, readUpTo);
+    readUpTo = 0;
+    pending = '';
+  }
+  readUpTo = (await readFrom(RECORDING, readUpTo)) ?? 0;
+  return entries;
 }
 
 /**
@@ -94,7 +100,8 @@ export async function recorded(): Promise<Recorded> {
  * Only envelopes that mention `text` are decoded.
  */
 export async function errorsBeforeThisCheck(text: string): Promise<ErrorEvent[]> {
-  const recording = await readFile(RECORDING, 'utf8').catch(() => '');
+  const parts = await Promise.all([RECORDING_BEFORE, RECORDING].map((path) => readFile(path, 'utf8').catch(() => '')));
+  const recording = parts.join('\n');
   const errors: ErrorEvent[] = [];
   for (const line of recording.split('\n')) {
     const received = Number(/^\{"received":(\d+)/.exec(line)?.[1]);

@@ -1,10 +1,10 @@
 /**
  * The collector as the sandbox runs it (its own process), probed as a careless or hostile client
- * would: malformed requests, compression bombs, oversized bodies, a recording that fills up,
+ * would: malformed requests, compression bombs, oversized bodies, a recording that reaches its cap or cannot be written,
  * other sites' pages, terminal escapes, and a fuzz. It keeps serving throughout.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, connect, createServer as createTcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,25 +120,48 @@ describe('the collector survives what clients send', () => {
   });
 });
 
-describe('the recording has a cap, and says so', () => {
-  test('once full it stops growing, the panel is told, what it holds is still answered; removing it records again', async () => {
+describe('the recording keeps to its cap, and always holds what is new', () => {
+  const recordedIds = async (collector: RunningCollector) =>
+    ((await (await fetch(`${collector.base}/recorded`)).json()) as { envelope: string }[]).map(
+      ({ envelope }) => /"event_id":"([^"]+)"/.exec(Buffer.from(envelope, 'base64').toString('utf8'))![1],
+    );
+
+  test('past half its cap the recording so far moves aside and the part before it goes; every envelope still reaches the course', async () => {
     const limit = 3000;
     const collector = await startCollectorProcess({ COLLECTOR_RECORDING_LIMIT: String(limit) });
-    const recording = join(collector.dir, '.telemetry', 'envelopes.ndjson');
-    for (let i = 0; i < 20; i++) expect((await fetch(`${collector.base}/api/1/envelope/`, { method: 'POST', body: good(`id${i}`) })).status).toBe(200);
-    expect(statSync(recording).size).toBeLessThanOrEqual(limit);
-    // Every envelope still reached the course, live.
+    const folder = join(collector.dir, '.telemetry');
+    const size = (name: string) => (existsSync(join(folder, name)) ? statSync(join(folder, name)).size : 0);
+    for (let i = 0; i < 20; i++) {
+      expect((await fetch(`${collector.base}/api/1/envelope/`, { method: 'POST', body: good(`id${i}`) })).status).toBe(200);
+      expect(size('envelopes.ndjson') + size('envelopes.1.ndjson'), `the recording's two parts after envelope ${i}`).toBeLessThanOrEqual(limit);
+    }
+    // Every envelope reached the course, live; the recording holds the newest, in order, the oldest gone.
     await expect.poll(() => collector.frames).toBe(20);
-    await expect.poll(() => collector.notices.at(-1)).toMatch(/recording is full .*Check no longer sees it.*rm .*envelopes\.ndjson/);
-    expect(collector.notices.filter(Boolean)).toHaveLength(1);
-    const recorded = (await (await fetch(`${collector.base}/recorded`)).json()) as unknown[];
-    expect(recorded.length).toBeGreaterThan(0);
-    expect(recorded.length).toBeLessThan(20);
+    const ids = await recordedIds(collector);
+    expect(ids.at(-1)).toBe('id19');
+    expect(ids).not.toContain('id0');
+    expect(ids).toEqual(Array.from({ length: ids.length }, (_, i) => `id${20 - ids.length + i}`));
+    expect(collector.notices.filter(Boolean)).toEqual([]);
 
-    rmSync(recording);
+    // Clearing removes both parts.
+    expect((await fetch(`${collector.base}/recorded`, { method: 'DELETE' })).status).toBe(200);
+    expect(await recordedIds(collector)).toEqual([]);
+  });
+
+  test('when it cannot record, the panel is told why, the envelope still reaches the course, and the notice goes once it records again', async () => {
+    const collector = await startCollectorProcess({ COLLECTOR_RECORDING_LIMIT: '3000' });
+    const folder = join(collector.dir, '.telemetry');
+    // Where the recording would move aside stands a folder with something in it: the move fails.
+    mkdirSync(join(folder, 'envelopes.1.ndjson', 'taken'), { recursive: true });
+    for (let i = 0; i < 20; i++) expect((await fetch(`${collector.base}/api/1/envelope/`, { method: 'POST', body: good(`id${i}`) })).status).toBe(200);
+    await expect.poll(() => collector.frames).toBe(20);
+    await expect.poll(() => collector.notices.at(-1)).toMatch(/could not record telemetry in .*envelopes\.ndjson \(E[A-Z]+\).*Check does not see it/);
+    await healthy(collector);
+
+    rmSync(join(folder, 'envelopes.1.ndjson'), { recursive: true });
     await fetch(`${collector.base}/api/1/envelope/`, { method: 'POST', body: good('again') });
     await expect.poll(() => collector.notices.at(-1)).toBeNull();
-    expect(((await (await fetch(`${collector.base}/recorded`)).json()) as unknown[]).length).toBe(1);
+    expect((await recordedIds(collector)).at(-1)).toBe('again');
   });
 });
 

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // A Sentry-compatible ingest for the course: it accepts what the real SDKs send and hands every
 // envelope, whole, to the course (one framed line on stdout) and to checkpoint tests (a recording
-// in .telemetry/envelopes.ndjson). DSN: http://public@localhost:8969/1
+// in .telemetry/envelopes.ndjson, the part before it in envelopes.1.ndjson). DSN: http://public@localhost:8969/1
 // Plain Node, no dependencies: it runs in the sandbox, on Node 20 and 22, in WebContainers too.
 import { createServer } from 'node:http';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rm, stat } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzip, inflate, brotliDecompress } from 'node:zlib';
 import { promisify } from 'node:util';
@@ -15,7 +15,10 @@ import { pathToFileURL } from 'node:url';
 export const FRAME_PREFIX = '\u001e@@collector ';
 /** The most an envelope may be, as sent and once decompressed (a small gzip can hold gigabytes). */
 export const MAX_ENVELOPE_BYTES = 20 * 1024 * 1024;
-/** The recording stops growing here (checks read it whole); what arrives still reaches the course. */
+/**
+ * The most the recording holds, its two parts together: past half of it, the recording so far
+ * becomes envelopes.1.ndjson (replacing the part before) and a new one starts.
+ */
 export const MAX_RECORDING_BYTES = Number(process.env.COLLECTOR_RECORDING_LIMIT ?? 128 * 1024 * 1024);
 /**
  * Envelopes read and decoded at once. Each holds at most MAX_ENVELOPE_BYTES as sent and as much
@@ -243,8 +246,8 @@ function takenBy(port) {
 
 /**
  * Starts the collector. Without `onEnvelope`, each envelope is framed on stdout for the course;
- * without `onNotice`, so is each notice about the collector itself (its recording is full: a
- * message; recording again: null). It listens on 127.0.0.1 and [::1] alike: the SDK's DSN says
+ * without `onNotice`, so is each notice about the collector itself (it cannot record, e.g. the
+ * disk is full: a message; recording again: null). It listens on 127.0.0.1 and [::1] alike: the SDK's DSN says
  * `localhost`, which Node may reach on either, so another program on the other one would get the
  * learner's telemetry; a taken [::1] stops it with a message instead.
  * `pagesPostDirectly` is for standing in for Sentry's own ingest (which takes a page's envelopes
@@ -261,9 +264,11 @@ export async function startCollector({
   onNotice,
 } = {}) {
   const recording = join(recordDir, 'envelopes.ndjson');
+  const before = join(recordDir, 'envelopes.1.ndjson');
   await mkdir(recordDir, { recursive: true });
   let received = 0;
-  let recordingFull = false;
+  /** Why the last envelope could not be recorded, or null. */
+  let recordingProblem = null;
   let readers = 0;
   let actualPort = port;
   const turn = turns(ENVELOPES_IN_FLIGHT);
@@ -289,24 +294,28 @@ export async function startCollector({
   };
   const lineBytes = (bytes, receivedAt) => `{"received":${receivedAt},"envelope":""}\n`.length + 4 * Math.ceil(bytes.length / 3);
 
-  /** Appends to the recording unless it is full; the learner removing the file starts a new one. */
+  /**
+   * Appends to the recording. Past half the cap, the recording so far becomes the part before
+   * (the older part is dropped): the two hold at most the cap, and a Check always sees what is new.
+   * (A recording that stopped at its cap left a long session's Checks blind.)
+   */
   const record = async (bytes, receivedAt) => {
-    const size = (await stat(recording).catch(() => null))?.size ?? 0;
-    const full = size + lineBytes(bytes, receivedAt) > maxRecordingBytes;
-    if (full !== recordingFull) {
-      recordingFull = full;
-      notify(
-        full
-          ? `The collector's recording is full (${Math.round(maxRecordingBytes / 2 ** 20)} MB in ${recording}): new telemetry still shows here, but Check no longer sees it. To record again, remove the file: in the Shell, rm ${recording}`
-          : null,
-      );
-    }
-    if (full) return;
-    const file = await open(recording, 'a');
+    let problem = null;
     try {
-      await writeLine(bytes, receivedAt, (text) => file.write(text));
-    } finally {
-      await file.close();
+      const size = (await stat(recording).catch(() => null))?.size ?? 0;
+      if (size > 0 && size + lineBytes(bytes, receivedAt) > maxRecordingBytes / 2) await rename(recording, before);
+      const file = await open(recording, 'a');
+      try {
+        await writeLine(bytes, receivedAt, (text) => file.write(text));
+      } finally {
+        await file.close();
+      }
+    } catch (error) {
+      problem = `The collector could not record telemetry in ${recording} (${error.code ?? error.message}): it still shows here, but Check does not see it. Free some disk space, then press Check again.`;
+    }
+    if (problem !== recordingProblem) {
+      recordingProblem = problem;
+      notify(problem);
     }
   };
 
@@ -343,7 +352,7 @@ export async function startCollector({
     }
   };
 
-  /** The recording, streamed as stored, one JSON entry per line, at the pace its reader takes it. */
+  /** The recording (the part before, then the rest), streamed as stored, one JSON entry per line, at the pace its reader takes it. */
   const answerRecording = async (res, send) => {
     if (readers >= MAX_READERS) return send(503, { detail: 'too many readers of the recording at once; retry in a moment' });
     readers++;
@@ -351,13 +360,13 @@ export async function startCollector({
       const write = async (text) => {
         if (!res.write(text)) await drained(res);
       };
-      const recorded = await stat(recording).catch(() => null);
       res.writeHead(200, { 'Content-Type': 'application/json' });
       await write('[');
       let separator = '';
-      let pending = '';
-      if (recorded) {
-        for await (const chunk of createReadStream(recording, { encoding: 'utf8' })) {
+      for (const part of [before, recording]) {
+        if (!(await stat(part).catch(() => null))) continue;
+        let pending = '';
+        for await (const chunk of createReadStream(part, { encoding: 'utf8' })) {
           const lines = (pending + chunk).split('\n');
           pending = lines.pop();
           for (const line of lines.filter(Boolean)) {
@@ -365,8 +374,11 @@ export async function startCollector({
             separator = ',';
           }
         }
+        if (pending) {
+          await write(separator + pending);
+          separator = ',';
+        }
       }
-      if (pending) await write(separator + pending);
       res.end(']');
     } catch {
       res.destroy(); // its reader left, or stopped reading
@@ -394,11 +406,11 @@ export async function startCollector({
     try {
       const envelopeRoute = /^\/api\/([^/]+)\/envelope\/?$/.exec(url.pathname);
       if (req.method === 'OPTIONS') return void res.writeHead(204, envelopeRoute || url.pathname === '/tunnel' ? cors : { Vary: 'Origin' }).end();
-      if (req.method === 'GET' && url.pathname === '/health') return send(200, { ok: true, received, recordingFull });
+      if (req.method === 'GET' && url.pathname === '/health') return send(200, { ok: true, received, recordingProblem });
       if (url.pathname === '/recorded') {
         if (fromAnotherPage(req)) return send(403, { detail: 'the recording is for the course and its checks, not for web pages' });
         if (req.method === 'DELETE') {
-          await rm(recording, { force: true });
+          await Promise.all([rm(before, { force: true }), rm(recording, { force: true })]);
           return send(200, { cleared: true });
         }
         if (req.method !== 'GET') return send(405, { detail: 'GET or DELETE' });
