@@ -2,7 +2,7 @@
  * One lane of `npm test` (tests/run-all.ts runs the lanes side by side, each in its own network
  * namespace where it can: the shop's ports are fixed, so two lanes running it would collide).
  * Needs what run-all prepares first: the packages snapshot and the built site.
- *   node tests/run-lane.ts sandbox|browser
+ *   node tests/run-lane.ts sandbox|browser|busy
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
