@@ -16,7 +16,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { findChromium } from './support/chromium.ts';
-import { addResults, printTimings, reports, root, sandbox, Steps, type Results } from './support/test-steps.ts';
+import { addResults, printFailedTests, printTimings, reports, root, sandbox, Steps, type Results } from './support/test-steps.ts';
 import { laneReport, LANES, type Lane } from './run-lane.ts';
 
 const started = Date.now();
@@ -95,7 +95,7 @@ function runInline(lane: Lane): void {
 function laneResults(lane: Lane): Results {
   const file = laneReport(lane);
   if (!existsSync(file) || statSync(file).mtimeMs < started)
-    return { passed: 0, failed: 1, skipped: 0, failures: [`lane ${lane} (it did not finish)`], timings: [] };
+    return { passed: 0, failed: 1, skipped: 0, failures: [`lane ${lane} (it did not finish)`], failedTests: [], timings: [] };
   return JSON.parse(readFileSync(file, 'utf8')) as Results;
 }
 
@@ -119,6 +119,7 @@ if (isolated) {
 } else runInline('busy');
 
 printTimings(all.timings);
+printFailedTests(all.failedTests);
 writeFileSync(`${reports}/timings.json`, `${JSON.stringify(all.timings, null, 2)}\n`);
 const minutes = ((Date.now() - started) / 60_000).toFixed(1);
 console.log(`\n${all.failures.length ? `✖ failed: ${all.failures.join(', ')}` : '✔ all suites passed'} (${minutes} min)`);

@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -24,16 +25,19 @@ export interface Results {
   skipped: number;
   /** Steps that failed, by label. */
   failures: string[];
+  /** Each failed test, its name and the start of its error: printed again at the very end, where a CI log's tail shows it. */
+  failedTests: string[];
   timings: Timing[];
 }
 
-export const emptyResults = (): Results => ({ passed: 0, failed: 0, skipped: 0, failures: [], timings: [] });
+export const emptyResults = (): Results => ({ passed: 0, failed: 0, skipped: 0, failures: [], failedTests: [], timings: [] });
 
 export function addResults(into: Results, more: Results): void {
   into.passed += more.passed;
   into.failed += more.failed;
   into.skipped += more.skipped;
   into.failures.push(...more.failures);
+  into.failedTests.push(...(more.failedTests ?? []));
   into.timings.push(...more.timings);
 }
 
@@ -98,7 +102,13 @@ export class Steps {
         numFailedTests: number;
         numPendingTests: number;
         numTodoTests: number;
+        testResults: { name: string; message?: string; assertionResults: { status: string; fullName: string; failureMessages: string[] }[] }[];
       };
+      for (const file of json.testResults) {
+        const failed = file.assertionResults.filter((test) => test.status === 'failed');
+        for (const test of failed) this.results.failedTests.push(`${relative(cwd, file.name)} › ${test.fullName}\n${firstLines(test.failureMessages[0])}`);
+        if (!failed.length && file.message) this.results.failedTests.push(`${relative(cwd, file.name)}\n${firstLines(file.message)}`);
+      }
       this.results.passed += json.numPassedTests;
       this.results.failed += json.numFailedTests;
       this.results.skipped += json.numPendingTests + json.numTodoTests;
@@ -109,6 +119,23 @@ export class Steps {
       if (!counted) this.results.failed += 1;
     }
   }
+}
+
+/** The start of a failure message: enough to tell one failure from another in a log. */
+function firstLines(message = '', lines = 8): string {
+  return message
+    .split('\n')
+    .filter((line) => !/^\s*at .*(node_modules|<anonymous>|node:internal)/.test(line))
+    .slice(0, lines)
+    .map((line) => `    ${line.slice(0, 300)}`)
+    .join('\n');
+}
+
+/** What failed, test by test. */
+export function printFailedTests(failedTests: string[]): void {
+  if (!failedTests.length) return;
+  console.log(`\n✖ ${failedTests.length} failed test${failedTests.length === 1 ? '' : 's'}:`);
+  for (const test of failedTests) console.log(`  ${test}`);
 }
 
 /** The table `npm test` ends with: where the time went. */
