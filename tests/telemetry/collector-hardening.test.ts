@@ -39,7 +39,7 @@ async function startCollectorProcess(env: Record<string, string> = {}): Promise<
   const dir = mkdtempSync(join(tmpdir(), 'ctl-collector-'));
   const child = spawn(process.execPath, [new URL('../../sandboxes/storefront/collector/server.mjs', import.meta.url).pathname], {
     cwd: dir,
-    env: { ...process.env, COLLECTOR_PORT: '0', ...env },
+    env: { ...process.env, COLLECTOR_PORT: '0', SHOP_STATUS_FRAMES: '1', ...env },
   });
   const reader = new OutputFrameReader();
   const collector = { process: child, dir, notices: [] as (string | null)[], frames: 0, port: 0, base: '', text: () => text };
@@ -297,6 +297,16 @@ describe('bounded, whatever clients do at once', () => {
     for (const { socket } of readers) socket.destroy();
     await healthy(collector);
   });
+});
+
+test('run outside the course (a downloaded shop), it prints one line per envelope and no frames; it still records them', async () => {
+  const collector = await startCollectorProcess({ SHOP_STATUS_FRAMES: '' });
+  expect((await fetch(`${collector.base}/api/1/envelope/`, { method: 'POST', body: good('plain') })).status).toBe(200);
+  await expect.poll(() => collector.text()).toMatch(/envelope #1 from /);
+  expect(collector.frames).toBe(0);
+  expect(collector.text()).not.toContain('@@collector');
+  const recorded = (await (await fetch(`${collector.base}/recorded`)).json()) as unknown[];
+  expect(recorded).toHaveLength(1);
 });
 
 test('nothing a request sends reaches the terminal as a control sequence', async () => {

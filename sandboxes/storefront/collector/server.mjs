@@ -10,9 +10,12 @@ import { join } from 'node:path';
 import { gunzip, inflate, brotliDecompress } from 'node:zlib';
 import { promisify } from 'node:util';
 import { pathToFileURL } from 'node:url';
+import { createForwarder } from './forward.mjs';
 
 /** Marks the course's lines in mixed terminal output: record separator, then a tag. */
 export const FRAME_PREFIX = '\u001e@@collector ';
+/** Run by the course (which reads the frames out of the output): frames; in a terminal of your own, one line per envelope. */
+const FRAMES = process.env.SHOP_STATUS_FRAMES === '1';
 /** The most an envelope may be, as sent and once decompressed (a small gzip can hold gigabytes). */
 export const MAX_ENVELOPE_BYTES = 20 * 1024 * 1024;
 /**
@@ -252,7 +255,8 @@ function takenBy(port) {
  * learner's telemetry; a taken [::1] stops it with a message instead.
  * `pagesPostDirectly` is for standing in for Sentry's own ingest (which takes a page's envelopes
  * straight from the browser): the shop's collector refuses them, as a browser sandbox could not send them.
- * @param {{ port?: number, recordDir?: string, project?: string, maxRecordingBytes?: number, pagesPostDirectly?: boolean, onEnvelope?: (bytes: Buffer, receivedAt: number) => void, onNotice?: (notice: string | null) => void }} [options]
+ * Every envelope also goes to `forwarder` (forward.mjs): on to the learner's own Sentry, once they give its DSN.
+ * @param {{ port?: number, recordDir?: string, project?: string, maxRecordingBytes?: number, pagesPostDirectly?: boolean, onEnvelope?: (bytes: Buffer, receivedAt: number) => void, onNotice?: (notice: string | null) => void, forwarder?: ReturnType<typeof createForwarder> }} [options]
  */
 export async function startCollector({
   port = Number(process.env.COLLECTOR_PORT ?? 8969),
@@ -262,6 +266,7 @@ export async function startCollector({
   pagesPostDirectly = false,
   onEnvelope,
   onNotice,
+  forwarder = createForwarder(),
 } = {}) {
   const recording = join(recordDir, 'envelopes.ndjson');
   const before = join(recordDir, 'envelopes.1.ndjson');
@@ -278,7 +283,7 @@ export async function startCollector({
   /** Tells the course about the collector itself (its Telemetry panel shows it), and the terminal. */
   const notify = (notice) => {
     if (onNotice) onNotice(notice);
-    else process.stdout.write(`${FRAME_PREFIX}${JSON.stringify({ notice })}\n`);
+    else if (FRAMES) process.stdout.write(`${FRAME_PREFIX}${JSON.stringify({ notice })}\n`);
     if (notice) console.error(notice);
   };
 
@@ -322,16 +327,19 @@ export async function startCollector({
   /** Writes to stdout, waiting when it is a stream that buffers (in a WebContainer) and is full. */
   const out = (text) => (process.stdout.write(text) ? undefined : new Promise((resolve) => process.stdout.once('drain', resolve)));
 
-  const accept = (bytes, source) => {
+  const accept = (bytes, source, encoding) => {
     const { header, types } = checkEnvelope(bytes);
     const done = accepting.then(async () => {
       const receivedAt = Date.now();
       received++;
       await record(bytes, receivedAt);
+      await forwarder.forward(bytes, { gzip: encoding === 'gzip' });
       if (onEnvelope) onEnvelope(bytes, receivedAt);
       else {
-        await out(FRAME_PREFIX);
-        await writeLine(bytes, receivedAt, out);
+        if (FRAMES) {
+          await out(FRAME_PREFIX);
+          await writeLine(bytes, receivedAt, out);
+        }
         await out(`${printable(`envelope #${received} from ${header.sdk?.name ?? source}: ${types.join(', ') || 'no items'}`)}\n`);
       }
       return header.event_id ?? null;
@@ -346,7 +354,7 @@ export async function startCollector({
     try {
       const bytes = await decode(req, await readBody(req));
       check?.(bytes);
-      return await accept(bytes, check ? 'the tunnel' : 'an SDK');
+      return await accept(bytes, check ? 'the tunnel' : 'an SDK', String(req.headers['content-encoding'] ?? '').toLowerCase());
     } finally {
       release();
     }
@@ -406,7 +414,7 @@ export async function startCollector({
     try {
       const envelopeRoute = /^\/api\/([^/]+)\/envelope\/?$/.exec(url.pathname);
       if (req.method === 'OPTIONS') return void res.writeHead(204, envelopeRoute || url.pathname === '/tunnel' ? cors : { Vary: 'Origin' }).end();
-      if (req.method === 'GET' && url.pathname === '/health') return send(200, { ok: true, received, recordingProblem });
+      if (req.method === 'GET' && url.pathname === '/health') return send(200, { ok: true, received, recordingProblem, forwarding: forwarder.status() });
       if (url.pathname === '/recorded') {
         if (fromAnotherPage(req)) return send(403, { detail: 'the recording is for the course and its checks, not for web pages' });
         if (req.method === 'DELETE') {
@@ -474,10 +482,14 @@ export async function startCollector({
       throw v6Failed;
     }
   }
+  // The learner's DSN, or its removal, shows in the status within a second, envelope or not.
+  const settings = setInterval(() => void forwarder.refresh().catch(() => undefined), 1000);
+  settings.unref();
   return {
     port: actualPort,
-    close: () =>
-      Promise.all(
+    close: () => {
+      clearInterval(settings);
+      return Promise.all(
         servers.map(
           (server) =>
             new Promise((resolve) => {
@@ -485,7 +497,8 @@ export async function startCollector({
               server.close(() => resolve());
             }),
         ),
-      ).then(() => undefined),
+      ).then(() => undefined);
+    },
   };
 }
 
