@@ -11,6 +11,8 @@ interface Props {
   onCreate: (path: string) => string | null;
   onRename: (from: string, to: string) => string | null;
   onDelete: (path: string) => void;
+  /** Saves the shop, as the learner has it, as a zip. */
+  onDownload: () => void;
 }
 
 type Form = { mode: 'new'; value: string } | { mode: 'rename'; from: string; value: string };
@@ -19,7 +21,7 @@ type Form = { mode: 'new'; value: string } | { mode: 'rename'; from: string; val
  * The lesson's focus files first (full paths, the folder cut before the file's name is), then every
  * file of the sandbox as a folder tree; the full path shows on hover. New, rename and delete act on files.
  */
-export function FileTree({ paths, focus, active, edited, onOpen, onCreate, onRename, onDelete }: Props) {
+export function FileTree({ paths, focus, active, edited, onOpen, onCreate, onRename, onDelete, onDownload }: Props) {
   const [form, setForm] = useState<Form | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const rest = paths.filter((path) => !focus.includes(path)).sort();
@@ -112,6 +114,14 @@ export function FileTree({ paths, focus, active, edited, onOpen, onCreate, onRen
         <summary>All files ({rest.length})</summary>
         <ul className="folder-tree">{folderItems(folderTree(rest))}</ul>
       </details>
+      <button
+        type="button"
+        className="button small file-download"
+        onClick={onDownload}
+        title="Your files as they are now, as a project of its own: npm install, then npm run dev"
+      >
+        Download the shop (.zip)
+      </button>
     </nav>
   );
 }

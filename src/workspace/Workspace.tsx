@@ -227,6 +227,8 @@ export default function Workspace({ lessonId, previousLessonId, focus }: Props) 
             session.deleteFile(path);
             close(path);
           }}
+          // fflate and the zip are only loaded when asked for.
+          onDownload={() => void import('./download/shop-zip.ts').then(({ downloadShop }) => downloadShop({ files, lessonId: state.lessonId }))}
         />
         <div className="ws-editor-main">
           <ul className="tabs" aria-label="Open files">
@@ -254,6 +256,7 @@ export default function Workspace({ lessonId, previousLessonId, focus }: Props) 
               onOpen={open}
               shopProblems={problems}
               sandbox={boot.step === 'ready' ? session.runtime : null}
+              booting={!bootError && boot.step !== 'ready'}
             />
           ) : (
             <p className="panel-note">Open a file from the list.</p>

@@ -3,8 +3,15 @@
  * first keystroke after its prompt; their own lesson-2 code, replaced by the reference solution as
  * lesson 3 starts, is named and brought back on request; Reset can be undone; the toolbar keeps its
  * actions on one row at 1440 and 1280 px with every button showing; the home page says where they
- * are and continues there. In real Chromium, on the course's real server.
+ * are and continues there; and at the end, the shop as they have it downloads as a zip that runs on
+ * its own. In real Chromium, on the course's real server.
  */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/chromium.ts';
@@ -155,4 +162,63 @@ test('the home page shows the progress and continues where the learner left off'
   await go.click();
   await lessonReady(page, '03-trace-the-frontend');
   expect(guard.problems()).toEqual([]);
+});
+
+/** Whether something listens on a loopback port. */
+const listening = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => resolve(!socket.destroy()));
+    socket.once('error', () => resolve(false));
+  });
+
+test('the shop downloads as a zip of the learner\u2019s files that installs, passes its tests and runs on its own', { timeout: 300_000 }, async () => {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the shop (.zip)' }).click()]);
+  expect(download.suggestedFilename()).toBe('trace-and-co-storefront.zip');
+  const zipped = unzipSync(new Uint8Array(await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks))));
+  const shop = (path: string) => zipped[`trace-and-co-storefront/${path}`];
+  // The learner's own code, not the lesson's; what npm needs; nothing of the course's or npm's.
+  expect(strFromU8(shop('backend/src/instrument.ts')!)).toContain('so the SDK sees Express arrive');
+  for (const needed of ['package.json', 'package-lock.json', 'scripts/dev.mjs', 'collector/server.mjs', 'frontend/vite.config.ts'])
+    expect(shop(needed), needed).toBeDefined();
+  expect(Object.keys(zipped).filter((path) => /\/(node_modules|course-checks|\.telemetry)\//.test(path))).toEqual([]);
+  expect(strFromU8(shop('README.md')!)).toMatch(/^> \*\*Downloaded from Checkout Trace Lab on \d{4}-\d\d-\d\d at lesson 03-trace-the-frontend:\*\*/);
+
+  // The course's shop holds the ports the downloaded one needs.
+  await browser.close();
+  await site.stop();
+  await expect.poll(async () => (await Promise.all([3001, 5173, 8969].map(listening))).some(Boolean), { timeout: 30_000 }).toBe(false);
+
+  const folder = mkdtempSync(join(tmpdir(), 'ctl-download-'));
+  for (const [path, bytes] of Object.entries(zipped)) {
+    if (path.endsWith('/')) continue;
+    mkdirSync(dirname(join(folder, path)), { recursive: true });
+    writeFileSync(join(folder, path), bytes);
+  }
+  const project = join(folder, 'trace-and-co-storefront');
+  // From npm's cache where it has the packages (npm test's lanes may run without a network).
+  const npm = (args: string[]) => spawnSync('npm', args, { cwd: project, encoding: 'utf8', env: { ...process.env, npm_config_prefer_offline: 'true' } });
+  const install = npm(['ci', '--no-audit', '--no-fund']);
+  expect(install.status, `npm ci failed:\n${install.stdout}\n${install.stderr}`).toBe(0);
+  const tests = npm(['test']);
+  expect(tests.status, `npm test failed:\n${tests.stdout}\n${tests.stderr}`).toBe(0);
+  expect(tests.stdout).toMatch(/Tests\s+\S*\d+ passed/);
+
+  const dev = spawn('npm', ['run', 'dev'], { cwd: project, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  for (const stream of [dev.stdout, dev.stderr]) stream.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  try {
+    const answers = async (url: string, seconds: number) => {
+      for (const deadline = Date.now() + seconds * 1000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 250)))
+        if ((await fetch(url).catch(() => null))?.status === 200) return;
+      throw new Error(`${url} did not answer within ${seconds} s. npm run dev printed:\n${output}`);
+    };
+    await answers('http://localhost:5173/', 60);
+    await answers('http://127.0.0.1:3001/products', 30);
+    await answers('http://127.0.0.1:8969/health', 10);
+    // Outside the course the collector writes a line per envelope, not the course's frames.
+    expect(output).not.toContain('@@collector');
+  } finally {
+    process.kill(-dev.pid!, 'SIGTERM');
+  }
 });
