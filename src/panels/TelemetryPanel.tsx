@@ -5,6 +5,7 @@ import type { TelemetryStore } from '../telemetry/store.ts';
 import { AlertsPanel } from './AlertsPanel.tsx';
 import { DashboardPanel } from './DashboardPanel.tsx';
 import { ExplorePanel } from './ExplorePanel.tsx';
+import { ForwardToSentry } from './ForwardToSentry.tsx';
 import { IssuesPanel } from './IssuesPanel.tsx';
 import { ShoppersControl } from './ShoppersControl.tsx';
 import { TracesPanel } from './TracesPanel.tsx';
@@ -194,6 +195,7 @@ export function TelemetryPanel({ store, lessonId, files, onOpenFile, onSaveFile 
           />
         )}
       </div>
+      <ForwardToSentry />
     </div>
   );
 }

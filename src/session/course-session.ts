@@ -51,6 +51,7 @@ import {
   withEdits,
 } from './saved-edits.ts';
 import { newPathProblem } from './file-paths.ts';
+import { type ForwardingState, SentryForwarding } from './sentry-forwarding.ts';
 
 export interface BootFailure {
   step: BootStep;
@@ -111,6 +112,8 @@ export interface SessionState {
   recoveries: number;
   /** The shopper simulator (`npm run shoppers`), which gives the dashboards a live curve. */
   shoppers: { running: boolean; perMinute: number };
+  /** The learner's own Sentry, which the collector forwards every envelope to as well. */
+  forwarding: ForwardingState;
 }
 
 /**
@@ -144,6 +147,7 @@ export class CourseSession {
   #shell: { process: Promise<SandboxProcess>; prompted: Promise<void> } | null = null;
   #shellSize = { cols: 80, rows: 24 };
   #shoppers: SandboxProcess | null = null;
+  readonly forwarding = new SentryForwarding((forwarding) => this.#set({ forwarding }));
   readonly telemetry = new TelemetryStore();
   #state: SessionState;
   #listeners = new Set<() => void>();
@@ -179,6 +183,7 @@ export class CourseSession {
       failures: [],
       check: { running: false, waitingForShop: false, run: null },
       shoppers: { running: false, perMinute: 60 },
+      forwarding: this.forwarding.state,
       boots: 0,
       recoveries: 0,
     };
@@ -529,6 +534,7 @@ export class CourseSession {
     });
     const backend = this.#state.parts[BACKEND];
     this.#set({ previewUrl: shop.previewUrl, shop: backend ? shopStateOf(backend) : 'ready', boot: { step: 'ready', slow: false, error: null } });
+    this.forwarding.attach(this.#runtime);
     // Files that changed while the shop started (a lesson switch during the boot) are written now.
     await this.#settle();
     if (bootId !== this.#bootId) return;
@@ -706,6 +712,7 @@ export class CourseSession {
     this.#offFailure?.();
     this.#offFailure = null;
     this.#runtime = null;
+    this.forwarding.attach(null);
     this.#devServer = null;
     this.#frames = new OutputFrameReader();
   }

@@ -7,6 +7,10 @@ import { shipTheBug } from '../support/monitoring-page.ts';
 import { artifactPath } from '../support/artifacts.ts';
 import { previewFrame, waitForBoot } from '../support/workspace-page.ts';
 import { BACKEND_URL } from '../../src/sandbox/shop.ts';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+import { parseEnvelope } from '@sentry/core';
 
 const LESSON_ID = '01-meet-the-storefront';
 // The backend and the frontend traced, as lessons 2 and 3 teach.
@@ -161,5 +165,65 @@ describe('live telemetry from the real SDKs in the sandbox', () => {
     await traces.filter({ hasText: 'backend' }).filter({ hasText: 'frontend' }).first().getByRole('button').click();
     // The backend's spans and the browser's transaction arrive separately; the waterfall joins them.
     await expect.poll(() => fetchThenServer(), { timeout: 15_000 }).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe("forwarding to the learner's own Sentry (a local stand-in of its ingest, not Sentry)", () => {
+  test('a malformed DSN says what is wrong; a refused key says so; a good one forwards what the shop sends, its DSN rewritten', {
+    timeout: 120_000,
+  }, async () => {
+    const answers = [401];
+    const received: { auth: string; dsn: unknown }[] = [];
+    const ingest = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const status = answers.shift() ?? 200;
+        if (status === 200) {
+          const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(Buffer.concat(chunks)) : Buffer.concat(chunks);
+          received.push({ auth: String(req.headers['x-sentry-auth']), dsn: parseEnvelope(body)[0].dsn });
+        }
+        res.writeHead(status).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => ingest.listen(0, '127.0.0.1', resolve));
+    const dsn = `http://learnerkey@127.0.0.1:${(ingest.address() as AddressInfo).port}/4507`;
+    try {
+      const panel = page.locator('details.forward-to-sentry');
+      await panel.locator('summary').click();
+      const field = page.getByLabel(/DSN of your Sentry project/);
+      const status = page.getByTestId('forward-status');
+      await field.fill('https://o42.ingest.sentry.io/4507');
+      await page.getByRole('button', { name: 'Forward', exact: true }).click();
+      await expect.poll(() => status.innerText(), { timeout: 15_000 }).toMatch(/Not forwarding: this DSN has no public key/);
+
+      await field.fill(dsn);
+      await page.getByRole('button', { name: 'Forward', exact: true }).click();
+      // The shop sends: a request to the traced backend.
+      await expect
+        .poll(
+          async () => {
+            await fetch(`${BACKEND_URL}/products`).catch(() => undefined);
+            return status.innerText();
+          },
+          { timeout: 30_000, interval: 1000 },
+        )
+        .toMatch(/Last problem \([^)]+\): Sentry refused the DSN's key \(401\)/);
+      await expect.poll(() => status.innerText(), { timeout: 30_000 }).toMatch(/^[1-9]\d* envelopes? forwarded/);
+      expect(received[0]!.auth).toMatch(/sentry_key=learnerkey/);
+      expect(received.every((envelope) => envelope.dsn === undefined || envelope.dsn === dsn)).toBe(true);
+      await page.screenshot({ path: artifactPath('forward-to-sentry.png') });
+
+      // Stopped: the collector forwards nothing more.
+      await page.getByRole('button', { name: 'Stop forwarding' }).click();
+      await expect.poll(() => page.locator('details.forward-to-sentry').getAttribute('data-forwarding')).toBe('off');
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const before = received.length;
+      await fetch(`${BACKEND_URL}/products`);
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      expect(received.length).toBe(before);
+    } finally {
+      await new Promise((resolve) => ingest.close(resolve));
+    }
   });
 });
