@@ -29,6 +29,8 @@ interface Props {
   onOpen: (path: string, line: number) => void;
   /** The running sandbox once its packages are installed: its node_modules may hold packages the learner installed. */
   sandbox: Runtime | null;
+  /** The sandbox is booting: the editor's type check waits for it (see use-package-declarations.ts). */
+  booting: boolean;
   /** Why a part of the shop failed (a compile error, a crash), marked at its line. */
   shopProblems: ShopProblem[];
 }
@@ -57,7 +59,7 @@ const EDITOR_OWNS_ESCAPE = [
 ];
 
 /** Monaco, one model per sandbox file, so undo history and diagnostics survive switching tabs. */
-export function CodeEditor({ files, path, reveal, onChange, onCheck, onSave, onLeave, onOpen, sandbox, shopProblems }: Props) {
+export function CodeEditor({ files, path, reveal, onChange, onCheck, onSave, onLeave, onOpen, sandbox, booting, shopProblems }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const [api, setApi] = useState<MonacoApi | null>(null);
   const [checker, setChecker] = useState<TypeChecker | null>(null);
@@ -162,7 +164,7 @@ export function CodeEditor({ files, path, reveal, onChange, onCheck, onSave, onL
     }
   }, [api, shopProblems, files]);
 
-  usePackageDeclarations(checker, files, sandbox);
+  usePackageDeclarations(checker, files, sandbox, booting);
   useEffect(() => () => checker?.dispose(), [checker]);
   useEffect(() => () => editor.current?.dispose(), []);
 
