@@ -18,7 +18,8 @@ export interface TestFileRun {
   loadError?: string;
 }
 
-export interface TestFileOptions {
+/** A version of the shop to run a test file on: the learner's, or theirs with some files swapped. */
+export interface ShopVersion {
   /** Shop files to load as the shop had them before the lesson's story changed them (course-checks/storefront/). */
   original?: string[];
   /** Shop files to load as a lesson's story shipped them, its bug included (course-checks/shipped/). */
@@ -27,43 +28,57 @@ export interface TestFileOptions {
 
 let runs = 0;
 
-export async function runTestFile(path: string, options: TestFileOptions = {}): Promise<TestFileRun> {
+/**
+ * Runs a learner's test file once per version of the shop, all in one Vitest (its start is most of
+ * the time), and answers how it went in each.
+ */
+export async function runTestFile<Name extends string>(path: string, versions: Record<Name, ShopVersion>): Promise<Record<Name, TestFileRun>> {
+  const names = Object.keys(versions) as Name[];
+  const each = (run: TestFileRun) => Object.fromEntries(names.map((name) => [name, run])) as Record<Name, TestFileRun>;
   if (
     !(await access(path).then(
       () => true,
       () => false,
     ))
   )
-    return { exists: false, tests: [] };
+    return each({ exists: false, tests: [] });
   const report = `course-checks/test-file-report-${process.pid}-${++runs}.json`;
   await rm(report, { force: true });
-  const swapped = options.shipped ?? options.original;
-  // Vite's module runner loads the config: half a second sooner than bundling it with esbuild (WebAssembly here).
-  const config = ['--configLoader', 'runner', ...(swapped ? ['--config', 'course-checks/originals.vitest.config.mjs'] : [])];
+  const asVitestProjects = names.map((name) => {
+    const { original, shipped } = versions[name];
+    return { name, swapFrom: shipped ? 'course-checks/shipped' : 'course-checks/storefront', files: shipped ?? original ?? [] };
+  });
+  let stderr = '';
   await new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      ['node_modules/vitest/vitest.mjs', 'run', path, ...config, '--reporter=json', `--outputFile=${report}`, `--testTimeout=${patient(5000)}`],
+      // Vite's module runner loads the config: half a second sooner than bundling it with esbuild (WebAssembly here).
+      ['node_modules/vitest/vitest.mjs', 'run', '--config', 'course-checks/test-file.vitest.config.mjs', '--configLoader', 'runner'],
       {
-        stdio: 'ignore',
+        stdio: ['ignore', 'ignore', 'pipe'],
         env: {
           ...process.env,
-          COURSE_ORIGINAL_FILES: (swapped ?? []).join(','),
-          COURSE_SWAP_FROM: options.shipped ? 'course-checks/shipped' : 'course-checks/storefront',
+          COURSE_TEST_FILE: path,
+          COURSE_TEST_FILE_VERSIONS: JSON.stringify(asVitestProjects),
+          COURSE_TEST_FILE_REPORT: report,
+          COURSE_TEST_TIMEOUT: String(patient(5000)),
         },
       },
     );
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-2000);
+    });
     child.on('exit', resolve);
   });
-  const json = JSON.parse(await readFile(report, 'utf8'));
-  const file = json.testResults[0];
-  if (!file) return { exists: true, tests: [], loadError: 'Vitest found no tests in it.' };
-  const tests = file.assertionResults.map((t: { title: string; status: string; failureMessages: string[] }) => ({
-    name: t.title,
-    status: t.status,
-    failures: t.failureMessages,
-  }));
-  return { exists: true, tests, loadError: tests.length === 0 ? file.message || 'it has no tests' : undefined };
+  const byVersion: Partial<Record<Name, { tests: TestFileRun['tests']; loadError?: string }>> = JSON.parse(await readFile(report, 'utf8').catch(() => '{}'));
+  return Object.fromEntries(
+    names.map((name) => {
+      const version = byVersion[name];
+      if (!version) return [name, { exists: true, tests: [], loadError: `Vitest stopped before it ran ${path}: ${stderr.trim() || 'no output'}` }];
+      const loadError = version.tests.length === 0 ? version.loadError || 'it has no tests' : undefined;
+      return [name, { exists: true, tests: version.tests, ...(loadError ? { loadError } : {}) }];
+    }),
+  ) as Record<Name, TestFileRun>;
 }
 
 /** Why a run of a learner's test file failed, as they would read it: its load error, or its first failure without the stack. */

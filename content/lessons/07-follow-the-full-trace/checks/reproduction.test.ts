@@ -1,17 +1,16 @@
 // The learner's reproduction test, judged by what it does: it must fail on the shop as shipped
 // (lesson 6's in-stock filter over a null inventory) and pass on the same shop with the inventory
-// as it was before that change. Both runs start at once; each takes a second or two.
+// as it was before that change. Both run at once, in one Vitest, in a second or two.
 import { expect, test } from 'vitest';
 import { firstFailure, runTestFile, TEST_FILE_TIMEOUT_MS } from './sandbox-tests.ts';
 
 const FILE = 'tests/in-stock.test.ts';
 const INVENTORY = 'backend/src/inventory.ts';
 
-const asShipped = runTestFile(FILE);
-const withTheFix = runTestFile(FILE, { original: [INVENTORY] });
+const runs = runTestFile(FILE, { asShipped: {}, withTheFix: { original: [INVENTORY] } });
 
 test(`${FILE} reproduces the bug: it fails on the shipped code`, { timeout: TEST_FILE_TIMEOUT_MS }, async () => {
-  const run = await asShipped;
+  const run = (await runs).asShipped;
   expect(
     run.exists,
     `Write ${FILE}: a test that asks for in-stock products (GET /products?in_stock_only=true, or listProducts({ inStockOnly: true })) and expects them.`,
@@ -28,12 +27,11 @@ test(`${FILE} reproduces the bug: it fails on the shipped code`, { timeout: TEST
 });
 
 test('it fails because of the bug: with the inventory fixed, it passes', { timeout: TEST_FILE_TIMEOUT_MS }, async () => {
-  const shipped = await asShipped;
+  const { asShipped: shipped, withTheFix: fixed } = await runs;
   expect(
     shipped.tests.some((t) => t.status === 'failed'),
     'First make the test fail on the shipped code (see above).',
   ).toBe(true);
-  const fixed = await withTheFix;
   const failure = firstFailure(fixed);
   expect(
     failure,
