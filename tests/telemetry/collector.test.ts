@@ -79,10 +79,10 @@ describe('bad input gets a clear 400 and the collector keeps going', () => {
   });
 });
 
-test('run as a process, it frames every envelope on stdout; the course reads them back whole', async () => {
+test('run as a process for the course (SHOP_STATUS_FRAMES=1), it frames every envelope on stdout; the course reads them back whole', async () => {
   const child = spawn(process.execPath, ['collector/server.mjs'], {
     cwd: new URL('../../sandboxes/storefront/', import.meta.url),
-    env: { ...process.env, COLLECTOR_PORT: '0' },
+    env: { ...process.env, COLLECTOR_PORT: '0', SHOP_STATUS_FRAMES: '1' },
   });
   const reader = new OutputFrameReader();
   const frames: Uint8Array[] = [];
