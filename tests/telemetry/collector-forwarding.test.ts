@@ -57,8 +57,10 @@ async function collectorForwardingTo(dsn: string | null) {
   const statusFile = join(dir, 'forward-status.json');
   if (dsn !== null) writeFileSync(settingsFile, JSON.stringify({ dsn }));
   const logged: string[] = [];
-  const forwarder = createForwarder({ settingsFile, statusFile, log: (line: string) => logged.push(line) });
+  let port = 0;
+  const forwarder = createForwarder({ settingsFile, statusFile, log: (line: string) => logged.push(line), ownPort: () => port });
   const collector = await startCollector({ port: 0, recordDir: join(dir, '.telemetry'), onEnvelope: () => undefined, forwarder });
+  port = collector.port;
   cleanups.push(
     () => collector.close(),
     () => rmSync(dir, { recursive: true, force: true }),
@@ -195,6 +197,14 @@ describe("the collector forwards to the learner's Sentry (a local stand-in of it
     await send('99999999999999999999999999999999');
     await expect.poll(() => ingest.forwarded.length).toBe(1);
     expect(status()).toMatchObject({ dsn: ingest.dsn, forwarded: 1 });
+  });
+
+  test("the course's own DSN, pasted by mistake, is refused: it would send every envelope round and round", async () => {
+    const { collector, send, status, settingsFile } = await collectorForwardingTo(null);
+    writeFileSync(settingsFile, JSON.stringify({ dsn: `http://public@localhost:${collector.port}/1` }));
+    await expect.poll(() => status()?.problem, { timeout: 5000 }).toMatch(/the DSN of this shop's own collector/);
+    expect((await send('abababababababababababababababab')).status).toBe(200);
+    expect(status()).toMatchObject({ dsn: null, forwarded: 0, queued: 0 });
   });
 
   test('without a DSN nothing is forwarded and nothing is written', async () => {

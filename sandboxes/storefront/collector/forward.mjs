@@ -40,6 +40,8 @@ export function parseDsn(text) {
     publicKey: decodeURIComponent(url.username),
     projectId,
     host: url.host,
+    /** Whether it names a collector on this machine at `port` (the course's own DSN, pasted by mistake, would send every envelope round and round). */
+    isLocal: (port) => ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) && Number(url.port || (url.protocol === 'https:' ? 443 : 80)) === port,
     endpoint: `${url.protocol}//${url.host}${prefix}/api/${projectId}/envelope/`,
   };
 }
@@ -72,9 +74,17 @@ export function retryAfterMs(headers, now = Date.now()) {
 /**
  * The forwarder: `forward(bytes, { gzip })` queues an envelope (decoded bytes; `gzip`: it arrived
  * gzipped, and goes on gzipped). Its settings are looked at before each envelope is queued.
- * @param {{ settingsFile?: string, statusFile?: string, fetch?: typeof fetch, log?: (line: string) => void, now?: () => number }} [options]
+ * `ownPort()`: the collector's own port, whose DSN is refused.
+ * @param {{ settingsFile?: string, statusFile?: string, fetch?: typeof fetch, log?: (line: string) => void, now?: () => number, ownPort?: () => number }} [options]
  */
-export function createForwarder({ settingsFile = FORWARD_SETTINGS, statusFile = FORWARD_STATUS, fetch = globalThis.fetch, log = console.error, now = Date.now } = {}) {
+export function createForwarder({
+  settingsFile = FORWARD_SETTINGS,
+  statusFile = FORWARD_STATUS,
+  fetch = globalThis.fetch,
+  log = console.error,
+  now = Date.now,
+  ownPort = () => Number(process.env.COLLECTOR_PORT ?? 8969),
+} = {}) {
   let target = null;
   let settingsProblem = null;
   let settingsStamp = null;
@@ -138,6 +148,10 @@ export function createForwarder({ settingsFile = FORWARD_SETTINGS, statusFile = 
     if (wanted) {
       try {
         target = parseDsn(wanted);
+        if (target.isLocal(ownPort())) {
+          target = null;
+          throw new Error("that is the DSN of this shop's own collector (the one in instrument.ts): give the DSN of your Sentry project, from its Settings → Client Keys");
+        }
         log(`forwarding every envelope to your Sentry as well: project ${target.projectId} on ${target.host}`);
       } catch (error) {
         settingsProblem = error.message;

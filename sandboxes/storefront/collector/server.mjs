@@ -266,7 +266,7 @@ export async function startCollector({
   pagesPostDirectly = false,
   onEnvelope,
   onNotice,
-  forwarder = createForwarder(),
+  forwarder,
 } = {}) {
   const recording = join(recordDir, 'envelopes.ndjson');
   const before = join(recordDir, 'envelopes.1.ndjson');
@@ -277,6 +277,7 @@ export async function startCollector({
   let readers = 0;
   let actualPort = port;
   const turn = turns(ENVELOPES_IN_FLIGHT);
+  const forwarding = forwarder ?? createForwarder({ ownPort: () => actualPort });
   /** Envelopes are recorded and framed one at a time, in the order they were accepted. */
   let accepting = Promise.resolve();
 
@@ -333,7 +334,7 @@ export async function startCollector({
       const receivedAt = Date.now();
       received++;
       await record(bytes, receivedAt);
-      await forwarder.forward(bytes, { gzip: encoding === 'gzip' });
+      await forwarding.forward(bytes, { gzip: encoding === 'gzip' });
       if (onEnvelope) onEnvelope(bytes, receivedAt);
       else {
         if (FRAMES) {
@@ -414,7 +415,7 @@ export async function startCollector({
     try {
       const envelopeRoute = /^\/api\/([^/]+)\/envelope\/?$/.exec(url.pathname);
       if (req.method === 'OPTIONS') return void res.writeHead(204, envelopeRoute || url.pathname === '/tunnel' ? cors : { Vary: 'Origin' }).end();
-      if (req.method === 'GET' && url.pathname === '/health') return send(200, { ok: true, received, recordingProblem, forwarding: forwarder.status() });
+      if (req.method === 'GET' && url.pathname === '/health') return send(200, { ok: true, received, recordingProblem, forwarding: forwarding.status() });
       if (url.pathname === '/recorded') {
         if (fromAnotherPage(req)) return send(403, { detail: 'the recording is for the course and its checks, not for web pages' });
         if (req.method === 'DELETE') {
@@ -483,7 +484,7 @@ export async function startCollector({
     }
   }
   // The learner's DSN, or its removal, shows in the status within a second, envelope or not.
-  const settings = setInterval(() => void forwarder.refresh().catch(() => undefined), 1000);
+  const settings = setInterval(() => void forwarding.refresh().catch(() => undefined), 1000);
   settings.unref();
   return {
     port: actualPort,
