@@ -59,13 +59,13 @@ try {
       process.stderr.write(`${lesson} ${label}: ${run.passed ? 'passed' : 'failed'} in ${run.durationMs} ms\n`);
     };
     try {
-      const changes = Object.keys(sandbox.solution).length > 0;
+      const changes = Object.keys(sandbox.solution).length > 0 || Boolean(sandbox.solutionSettings.sentryDsn);
       for (let i = 0; i < reps; i++) {
         if (changes) {
           await files.become(sandbox.start);
           await measure('start', false);
         }
-        await files.become(solved);
+        await files.become(solved, { settings: sandbox.solutionSettings });
         await measure('solution', true);
       }
       if (!values['no-variants']) {

@@ -47,6 +47,28 @@ export interface LessonSandbox {
   solution: FileMap;
   /** The lesson's checkpoint tests and their support files, placed under CHECKS_DIR when run. */
   checks: FileMap;
+  /** What the solution sets in the workspace rather than in a file (content/lessons/NN-slug/settings.json). */
+  solutionSettings: WorkspaceSettings;
+}
+
+/** What a learner sets in the workspace, not in the shop's files: the DSN of their own Sentry (sentry-forwarding.ts). */
+export interface WorkspaceSettings {
+  sentryDsn?: string;
+}
+
+const settingsSchema = z.object({
+  /** Why the lesson has settings, for whoever reads the file. */
+  note: z.string(),
+  solution: z.object({ sentryDsn: z.string().optional() }).strict(),
+});
+
+async function readSettings(lessonId: string): Promise<WorkspaceSettings> {
+  const file = join(lessonsDir, lessonId, 'settings.json');
+  const text = await readFile(file, 'utf8').catch(() => null);
+  if (text === null) return {};
+  const parsed = settingsSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new Error(`${file}: ${parsed.error.message}`);
+  return parsed.data.solution;
 }
 
 /**
@@ -115,18 +137,20 @@ export function lessonIds(): string[] {
 export async function lessonSandbox(lessonId: string): Promise<LessonSandbox> {
   const earlier = lessonIds().filter((id) => id < lessonId);
   const base = await readTree(storefrontDir);
-  const [overlays, start, solution, support, engine, checks] = await Promise.all([
+  const [overlays, start, solution, support, engine, checks, solutionSettings] = await Promise.all([
     Promise.all(earlier.map(async (id) => ({ start: await readOverlay(id, 'start', base), solution: await readOverlay(id, 'solution', base) }))),
     readOverlay(lessonId, 'start', base),
     readOverlay(lessonId, 'solution', base),
     readTree(join(lessonsDir, '..', 'checks-support')),
     engineFiles(),
     readTree(join(lessonsDir, lessonId, 'checks')),
+    readSettings(lessonId),
   ]);
   const starts = [...overlays.map((overlay) => overlay.start), start];
   return {
     start: Object.assign({}, base, ...overlays.flatMap((overlay) => [overlay.start, overlay.solution]), start),
     solution,
     checks: Object.keys(checks).length ? under(CHECKS_DIR, { ...support, ...engine, ...originals(base, starts), ...checks }) : {},
+    solutionSettings,
   };
 }

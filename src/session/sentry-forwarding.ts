@@ -7,6 +7,10 @@ import { FORWARD_SETTINGS, FORWARD_STATUS, type ForwardStatus } from '../../sand
 import type { Runtime } from '../runtime/types.ts';
 
 export type { ForwardStatus };
+export { FORWARD_SETTINGS };
+
+/** What the collector reads: forward to `dsn`, or (none) do not forward. */
+export const forwardSettings = (dsn: string | null | undefined): string => `${JSON.stringify(dsn ? { dsn } : {})}\n`;
 
 const STORAGE_KEY = 'ctl-forward-dsn';
 const STATUS_POLL_MS = 2000;
@@ -62,7 +66,7 @@ export class SentryForwarding {
     this.#timer = null;
     if (!runtime) return;
     // Without a DSN the file still says so: a DSN removed in this browser stops the forwarding.
-    await runtime.writeFile(FORWARD_SETTINGS, `${JSON.stringify(this.state.dsn ? { dsn: this.state.dsn } : {})}\n`).catch(() => undefined);
+    await runtime.writeFile(FORWARD_SETTINGS, forwardSettings(this.state.dsn)).catch(() => undefined);
     if (!this.state.dsn || runtime !== this.#runtime) return;
     const read = async () => {
       const text = await runtime.readFile(FORWARD_STATUS).catch(() => null);

@@ -156,7 +156,7 @@ test('the home page shows the progress and continues where the learner left off'
   await page.getByRole('link', { name: 'All lessons', exact: true }).click();
   const go = page.getByRole('link', { name: /^Continue with lesson 3: Trace the frontend/ });
   await go.waitFor({ timeout: 10_000 });
-  expect(await page.locator('.hero [data-progress-count]').innerText()).toBe('2 of 9 lessons complete');
+  expect(await page.locator('.hero [data-progress-count]').innerText()).toBe('2 of 10 lessons complete');
   expect(await page.locator('li[data-next="true"]').getAttribute('data-lesson-id')).toBe('03-trace-the-frontend');
   await page.screenshot({ path: artifactPath('home-progress.png'), fullPage: true });
   await go.click();

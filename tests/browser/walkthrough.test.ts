@@ -96,7 +96,7 @@ async function checkPasses(id: string) {
   await page.screenshot({ path: artifactPath(`walkthrough-${id}.png`) });
 }
 
-test('a learner takes all nine lessons, solving each in the workspace', { timeout: 900_000 }, async () => {
+test('a learner takes all ten lessons, solving each in the workspace', { timeout: 900_000 }, async () => {
   // A first visit: the home page starts the course, and the lesson opens through the site's router.
   await page.goto(`${site.url}/`);
   await page.getByRole('link', { name: 'Start with lesson 1' }).click();
@@ -235,6 +235,17 @@ test('a learner takes all nine lessons, solving each in the workspace', { timeou
   await expect(page.getByRole('list', { name: 'History of Checkout items dropped' }).innerText()).resolves.toMatch(/Firing[\s\S]*Resolved/);
   await page.screenshot({ path: artifactPath('walkthrough-09-resolved.png') });
   await page.getByRole('button', { name: 'Stop shoppers' }).click();
+
+  // The epilogue: the learner's own Sentry (its host never resolves here: the Check judges the
+  // forwarding with a local stand-in of Sentry's ingest, not Sentry).
+  await nextLesson('10-take-it-to-your-sentry');
+  await page.getByRole('tab', { name: 'Telemetry' }).click();
+  await page.locator('details.forward-to-sentry summary').click();
+  await page.getByLabel(/DSN of your Sentry project/).fill((await lessonSandbox('10-take-it-to-your-sentry')).solutionSettings.sentryDsn!);
+  await page.getByRole('button', { name: 'Forward', exact: true }).click();
+  await expect.poll(() => page.locator('details.forward-to-sentry summary').innerText()).toMatch(/^Your own Sentry/);
+  await checkPasses('10-take-it-to-your-sentry');
+  await page.screenshot({ path: artifactPath('walkthrough-10.png') });
   // One boot for the whole course: every lesson after the first changed files only.
   expect(await page.locator('.ws').getAttribute('data-boot-id')).toBe(booted);
 
@@ -242,7 +253,7 @@ test('a learner takes all nine lessons, solving each in the workspace', { timeou
   for (const lesson of lessonIds()) {
     expect(await page.locator(`li[data-lesson-id="${lesson}"]`).getAttribute('data-complete'), lesson).toBe('true');
   }
-  expect(await page.locator('.hero [data-progress-count]').innerText()).toBe('9 of 9 lessons complete');
-  expect(await page.locator('a[data-continue]').innerText()).toBe('All 9 lessons complete: review lesson 1');
+  expect(await page.locator('.hero [data-progress-count]').innerText()).toBe('10 of 10 lessons complete');
+  expect(await page.locator('a[data-continue]').innerText()).toBe('All 10 lessons complete: review lesson 1');
   expect(guard.problems(), 'console errors and uncaught errors').toEqual([]);
 });

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { attachLocalRuntime, type LocalRuntimeBridge } from '../../src/runtime/local/bridge.ts';
 import { LaunchAccess } from '../../src/server/access.ts';
-import { lessonSandbox } from '../../src/lessons/sandbox-files.ts';
+import { lessonSandbox, type WorkspaceSettings } from '../../src/lessons/sandbox-files.ts';
+import { FORWARD_SETTINGS, forwardSettings } from '../../src/session/sentry-forwarding.ts';
 import { connectLocalRuntime } from '../../src/runtime/local/client.ts';
 import type { FileMap, Runtime } from '../../src/runtime/types.ts';
 import { prepareSandbox, startShop, type BootCallbacks, type RunningShop } from '../../src/session/boot.ts';
@@ -129,12 +130,16 @@ export class LessonFiles {
     this.#current = { ...start };
   }
 
-  /** With `waitForShop: false` it returns as soon as the files are written, as a learner may press Check. */
-  async become(next: FileMap, { waitForShop = true } = {}): Promise<void> {
+  /**
+   * With `waitForShop: false` it returns as soon as the files are written, as a learner may press
+   * Check. `settings`: what the learner set in the workspace (none unless given), written as the workspace writes it.
+   */
+  async become(next: FileMap, { waitForShop = true, settings = {} as WorkspaceSettings } = {}): Promise<void> {
     const written = Object.keys(next).filter((path) => this.#current[path] !== next[path]);
     const removed = Object.keys(this.#current).filter((path) => !(path in next));
     for (const path of written) await this.#runtime.writeFile(path, next[path]!);
     for (const path of removed) await this.#runtime.rm(path);
+    await this.#runtime.writeFile(FORWARD_SETTINGS, forwardSettings(settings.sentryDsn));
     this.#current = { ...next };
     if (waitForShop) await backendSettled(this.#runtime, next);
   }

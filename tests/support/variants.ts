@@ -6,6 +6,7 @@
  *   failing  (wrong answers) words from the name of each check that must catch it
  *   removed  (optional) sandbox files the answer deletes
  *   before   (optional) what the learner did before pressing Check: a name from variant-scenarios.ts
+ *   sentryDsn (optional) the DSN the learner gave in the workspace's "Send to your own Sentry"
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -24,6 +25,7 @@ export interface Variant {
   removed: string[];
   failing: string[];
   before?: ScenarioName;
+  sentryDsn?: string;
 }
 
 function filesUnder(dir: string): string[] {
@@ -45,6 +47,7 @@ export function lessonVariants(lessonId: string, verdict: Verdict): Variant[] {
       failing?: string[];
       removed?: string[];
       before?: ScenarioName;
+      sentryDsn?: string;
     };
     if (!meta.note) throw new Error(`${lessonId}/variants/${verdict}/${name}/variant.json: write a note saying why it is ${verdict}`);
     if (verdict === 'wrong' && !meta.failing?.length)
@@ -54,7 +57,7 @@ export function lessonVariants(lessonId: string, verdict: Verdict): Variant[] {
         .filter((path) => path !== 'variant.json')
         .map((path) => [relative(folder, join(folder, path)).split(sep).join('/'), readFileSync(join(folder, path), 'utf8')]),
     );
-    return { verdict, name, note: meta.note, files, removed: meta.removed ?? [], failing: meta.failing ?? [], before: meta.before };
+    return { verdict, name, note: meta.note, files, removed: meta.removed ?? [], failing: meta.failing ?? [], before: meta.before, sentryDsn: meta.sentryDsn };
   });
 }
 
@@ -67,5 +70,5 @@ export async function applyVariant(variant: Variant, sandbox: { runtime: Runtime
   if (variant.before) await scenarios[variant.before]({ runtime: sandbox.runtime, files: sandbox.files, solved: { ...sandbox.start, ...sandbox.solution } });
   const answer = { ...sandbox.start, ...variant.files };
   for (const path of variant.removed) delete answer[path];
-  await sandbox.files.become(answer);
+  await sandbox.files.become(answer, { settings: { sentryDsn: variant.sentryDsn } });
 }
