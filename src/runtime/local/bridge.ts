@@ -231,10 +231,8 @@ export function attachLocalRuntime(server: Server, options: LocalRuntimeOptions)
       waiting.delete(connection.sandboxId);
     }
     if (takenOver && connection.ws.readyState === connection.ws.OPEN) connection.ws.close(CLOSE_TAKEN_OVER, takenOver);
-    const hadSandbox = Boolean(connection.session);
     await connection.session?.end();
     if (connection.sandboxId) lock.release(connection.sandboxId);
-    if (hadSandbox && live().length === 0) snapshots.againAfterSandboxEnded();
   }
 
   /** The page went away, its sandbox kept for a reload to take back; unclaimed, it ends. */

@@ -5,8 +5,7 @@
  * node_modules never reaches another. Like a WebContainer's `mount()`, it writes no file modes
  * (nothing is executable until the shop's after-mount step says so) and no symlinks.
  * Writing those thousands of files takes seconds; `prepareSpare` writes one tree ahead, while the
- * learner is still opening the link, and the next mount moves it in with a rename; another is
- * written when a sandbox ends.
+ * learner is still opening the link, and the next mount moves it in with a rename.
  */
 import { lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -18,14 +17,15 @@ import { RuntimeError } from '../types.ts';
 
 type Files = [path: string, contents: Uint8Array][];
 
+/** After a spare was used, the next one is written this much later: never beside a boot, which needs both cores. */
+const NEXT_SPARE_DELAY_MS = 60_000;
+
 export class SnapshotStore {
   readonly dir: string;
   #decoded = new Map<string, Promise<Files>>();
   /** A tree written ahead, by snapshot name: the folder that holds it once written, or null if that failed. */
   #spare: { name: string; folder: string; ready: Promise<string | null> } | null = null;
-  /** The last spare asked for, to write again once a sandbox ends (see againAfterSandboxEnded). */
-  #lastSpare: { name: string; folder: string } | null = null;
-  #disposed = false;
+  #nextSpare: ReturnType<typeof setTimeout> | null = null;
 
   constructor(dir: string) {
     this.dir = dir;
@@ -56,7 +56,11 @@ export class SnapshotStore {
     const files = await this.#files(name);
     const spare = this.#spare?.name === name ? this.#spare : null;
     const fromSpare = spare ? await spare.ready : null;
-    if (spare) this.#spare = null;
+    if (spare) {
+      this.#spare = null;
+      this.#nextSpare = setTimeout(() => this.prepareSpare(name, spare.folder), NEXT_SPARE_DELAY_MS);
+      this.#nextSpare.unref();
+    }
     const staging = fromSpare ?? `${folder}.snapshot-${process.pid}-${Date.now()}`;
     try {
       if (!fromSpare) await this.#write(files, staging);
@@ -79,8 +83,7 @@ export class SnapshotStore {
    * with its sandboxes) for the next mount to take. Failing, it leaves nothing: that mount writes its own.
    */
   prepareSpare(name: string, folder: string): void {
-    if (this.#spare || this.#disposed || !SNAPSHOT_FILE_NAME.test(name)) return;
-    this.#lastSpare = { name, folder };
+    if (this.#spare || !SNAPSHOT_FILE_NAME.test(name)) return;
     const ready = (async () => {
       await rm(folder, { recursive: true, force: true });
       await this.#write(await this.#files(name), folder);
@@ -92,17 +95,9 @@ export class SnapshotStore {
     this.#spare = { name, folder, ready };
   }
 
-  /**
-   * A sandbox ended: the next boot (a takeover, a reload past its grace, another runtime) gets a
-   * spare again. Written now, not while a shop runs: on two cores it would slow the learner's shop.
-   */
-  againAfterSandboxEnded(): void {
-    if (this.#lastSpare) this.prepareSpare(this.#lastSpare.name, this.#lastSpare.folder);
-  }
-
   /** Stops writing spares, and removes one waiting. */
   async dispose(): Promise<void> {
-    this.#disposed = true;
+    if (this.#nextSpare) clearTimeout(this.#nextSpare);
     const spare = this.#spare;
     this.#spare = null;
     const folder = spare && (await spare.ready);
