@@ -2,7 +2,7 @@
  * The packages snapshot the browser mounts (and the local runtime boots from): what it holds, that
  * nothing in it is native, that it fits its budget, and that it is a WebContainer snapshot.
  */
-import { type Dirent, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -13,7 +13,6 @@ import { decodeSnapshot, snapshotFiles } from '../../src/snapshot/format.ts';
 import { findNativeFiles, nativeKind } from '../../src/snapshot/native-scan.ts';
 import { packagesSnapshot } from '../support/packages-snapshot.ts';
 import { guardChannelLookup } from '../../src/snapshot/instrument-dependencies.ts';
-import { SnapshotStore } from '../../src/runtime/local/snapshot-store.ts';
 
 /** The budget for what a learner's browser downloads before the shop can start. */
 const BUDGET_GZIP_BYTES = 20 * 2 ** 20;
@@ -127,41 +126,5 @@ describe('recognising native code by its bytes', () => {
     ['Thing.class', bytes(0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 52)],
   ])('%s is not native', (path, contents) => {
     expect(nativeKind(path, contents)).toBeNull();
-  });
-});
-
-describe("the local runtime's mount of it (src/runtime/local/snapshot-store.ts)", () => {
-  /** Every file under `dir`, relative, with its mode's permission bits. */
-  const tree = (dir: string) =>
-    (readdirSync(dir, { recursive: true, withFileTypes: true }) as Dirent[])
-      .filter((entry) => entry.isFile())
-      .map((entry) => {
-        const path = join(entry.parentPath, entry.name);
-        return `${path.slice(dir.length + 1)} ${(statSync(path).mode & 0o777).toString(8)}`;
-      })
-      .sort();
-
-  test('a tree written ahead is what the next mount moves in, file for file and with no file modes; the mount after writes its own', {
-    timeout: 120_000,
-  }, async () => {
-    const built = await packagesSnapshot();
-    const base = mkdtempSync(join(tmpdir(), 'ctl-spare-'));
-    const store = new SnapshotStore(built.dir);
-    try {
-      const spare = join(base, 'spare');
-      store.prepareSpare(built.manifest.file, spare);
-      const [first, second] = [join(base, 'first'), join(base, 'second')];
-      for (const folder of [first, second]) mkdirSync(folder);
-      await store.writeInto(built.manifest.file, first);
-      expect(existsSync(spare), 'the spare was moved in, not copied').toBe(false);
-      await store.writeInto(built.manifest.file, second);
-      const mounted = tree(first);
-      expect(mounted).toEqual(tree(second));
-      expect(mounted.map((line) => line.split(' ')[0])).toEqual([...files.keys()].sort());
-      expect(mounted.filter((line) => !line.endsWith(' 644'))).toEqual([]);
-    } finally {
-      await store.dispose();
-      rmSync(base, { recursive: true, force: true });
-    }
   });
 });

@@ -9,7 +9,7 @@
  */
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { chmodSync, lstatSync, mkdirSync } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import type { IncomingMessage, Server } from 'node:http';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -21,13 +21,12 @@ import { startGuardian } from './guardian.ts';
 import { Outbox } from './outbox.ts';
 import { ownIdentity } from './process-identity.ts';
 import { CLOSE_SIGNED_OUT, CLOSE_TAKEN_OVER, PROTOCOL, RUNTIME_PATH, clientMessage, type Request, type Result, type Resumed } from './protocol.ts';
-import { defaultSandboxesDir, makeSandboxFolder, reapStaleSandboxes, spareSnapshotFolder } from './sandbox-folders.ts';
+import { defaultSandboxesDir, makeSandboxFolder, reapStaleSandboxes } from './sandbox-folders.ts';
 import { listenerOn } from './sandbox-processes.ts';
 import { LocalSandbox } from './local-sandbox.ts';
 import { ShopLock } from './shop-lock.ts';
 import { SnapshotStore } from './snapshot-store.ts';
 import { RuntimeError } from '../types.ts';
-import { SNAPSHOT_FILE_NAME } from '../../snapshot/manifest.ts';
 
 export interface LocalRuntimeOptions {
   /** Why an upgrade request may not connect, or null: the server's access rules (src/server/access.ts). */
@@ -191,13 +190,6 @@ export function attachLocalRuntime(server: Server, options: LocalRuntimeOptions)
   );
   const guardian = startGuardian(sandboxesDir, owner);
   const snapshots = new SnapshotStore(options.snapshotsDir);
-  // The first boot's packages are written now, while the learner opens the link: its mount is then a rename.
-  void readdir(options.snapshotsDir)
-    .then((names) => {
-      const [name] = names.filter((file) => SNAPSHOT_FILE_NAME.test(file));
-      if (name) snapshots.prepareSpare(name, spareSnapshotFolder(sandboxesDir, owner));
-    })
-    .catch(() => undefined);
   const env = {
     ...BROWSER_PARITY_ENV,
     NODE_OPTIONS: [BROWSER_PARITY_ENV.NODE_OPTIONS, `--import ${SANDBOX_GUARD}`, ...(options.nodeOptions ?? [])].join(' '),
@@ -400,7 +392,6 @@ export function attachLocalRuntime(server: Server, options: LocalRuntimeOptions)
       clearInterval(watchHolder);
       await Promise.all(holders().map((connection) => end(connection)));
       sockets.close();
-      await snapshots.dispose();
       guardian.close();
     },
   };

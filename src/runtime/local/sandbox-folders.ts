@@ -61,9 +61,6 @@ export async function makeSandboxFolder(sandboxesDir: string, owner: string): Pr
   return folder;
 }
 
-/** Where a server writes the packages snapshot ahead of its next sandbox (snapshot-store.ts): reaped with its sandboxes. */
-export const spareSnapshotFolder = (sandboxesDir: string, owner: string): string => join(sandboxesDir, `${PREFIX}${owner}-spare`);
-
 /** Kills what still runs from a sandbox and removes its folder (and any snapshot staging beside it). */
 export async function reapSandbox(folder: string): Promise<void> {
   await killSandboxProcesses(folder);

@@ -4,10 +4,8 @@
  * node_modules into each new sandbox as real copies, so a learner's change inside one sandbox's
  * node_modules never reaches another. Like a WebContainer's `mount()`, it writes no file modes
  * (nothing is executable until the shop's after-mount step says so) and no symlinks.
- * Writing those thousands of files takes seconds; `prepareSpare` writes one tree ahead, while the
- * learner is still opening the link, and the next mount moves it in with a rename.
  */
-import { lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
@@ -17,15 +15,9 @@ import { RuntimeError } from '../types.ts';
 
 type Files = [path: string, contents: Uint8Array][];
 
-/** After a spare was used, the next one is written this much later: never beside a boot, which needs both cores. */
-const NEXT_SPARE_DELAY_MS = 60_000;
-
 export class SnapshotStore {
   readonly dir: string;
   #decoded = new Map<string, Promise<Files>>();
-  /** A tree written ahead, by snapshot name: the folder that holds it once written, or null if that failed. */
-  #spare: { name: string; folder: string; ready: Promise<string | null> } | null = null;
-  #nextSpare: ReturnType<typeof setTimeout> | null = null;
 
   constructor(dir: string) {
     this.dir = dir;
@@ -54,17 +46,21 @@ export class SnapshotStore {
    */
   async writeInto(name: string, folder: string): Promise<{ files: number }> {
     const files = await this.#files(name);
-    const spare = this.#spare?.name === name ? this.#spare : null;
-    const fromSpare = spare ? await spare.ready : null;
-    if (spare) {
-      this.#spare = null;
-      this.#nextSpare = setTimeout(() => this.prepareSpare(name, spare.folder), NEXT_SPARE_DELAY_MS);
-      this.#nextSpare.unref();
-    }
-    const staging = fromSpare ?? `${folder}.snapshot-${process.pid}-${Date.now()}`;
+    const staging = `${folder}.snapshot-${process.pid}-${Date.now()}`;
     try {
-      if (!fromSpare) await this.#write(files, staging);
-      for (const top of await readdir(staging)) {
+      const folders = new Set(files.map(([path]) => dirname(join(staging, path))));
+      for (const dir of [...folders].sort()) await mkdir(dir, { recursive: true });
+      const queue = files.slice();
+      await Promise.all(
+        Array.from({ length: 32 }, async () => {
+          for (let next = queue.pop(); next; next = queue.pop()) {
+            const [path, contents] = next;
+            // 0o644 whatever the umask would allow: a mounted file is never executable.
+            await writeFile(join(staging, path), contents, { mode: 0o644 });
+          }
+        }),
+      );
+      for (const top of new Set(files.map(([path]) => path.split('/')[0]!))) {
         const taken = await lstat(join(folder, top)).then(
           () => true,
           () => false,
@@ -76,46 +72,5 @@ export class SnapshotStore {
     } finally {
       await rm(staging, { recursive: true, force: true });
     }
-  }
-
-  /**
-   * Writes snapshot `name`'s tree into `folder` (a private folder of the course server's, reaped
-   * with its sandboxes) for the next mount to take. Failing, it leaves nothing: that mount writes its own.
-   */
-  prepareSpare(name: string, folder: string): void {
-    if (this.#spare || !SNAPSHOT_FILE_NAME.test(name)) return;
-    const ready = (async () => {
-      await rm(folder, { recursive: true, force: true });
-      await this.#write(await this.#files(name), folder);
-      return folder;
-    })().catch(async () => {
-      await rm(folder, { recursive: true, force: true }).catch(() => undefined);
-      return null;
-    });
-    this.#spare = { name, folder, ready };
-  }
-
-  /** Stops writing spares, and removes one waiting. */
-  async dispose(): Promise<void> {
-    if (this.#nextSpare) clearTimeout(this.#nextSpare);
-    const spare = this.#spare;
-    this.#spare = null;
-    const folder = spare && (await spare.ready);
-    if (folder) await rm(folder, { recursive: true, force: true });
-  }
-
-  async #write(files: Files, staging: string): Promise<void> {
-    const folders = new Set(files.map(([path]) => dirname(join(staging, path))));
-    for (const dir of [...folders].sort()) await mkdir(dir, { recursive: true });
-    const queue = files.slice();
-    await Promise.all(
-      Array.from({ length: 32 }, async () => {
-        for (let next = queue.pop(); next; next = queue.pop()) {
-          const [path, contents] = next;
-          // 0o644 whatever the umask would allow: a mounted file is never executable.
-          await writeFile(join(staging, path), contents, { mode: 0o644 });
-        }
-      }),
-    );
   }
 }
