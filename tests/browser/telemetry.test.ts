@@ -7,10 +7,7 @@ import { shipTheBug } from '../support/monitoring-page.ts';
 import { artifactPath } from '../support/artifacts.ts';
 import { previewFrame, waitForBoot } from '../support/workspace-page.ts';
 import { BACKEND_URL } from '../../src/sandbox/shop.ts';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { gunzipSync } from 'node:zlib';
-import { parseEnvelope } from '@sentry/core';
+import { startIngestStandIn } from '../support/ingest-stand-in.ts';
 
 const LESSON_ID = '01-meet-the-storefront';
 // The backend and the frontend traced, as lessons 2 and 3 teach.
@@ -172,22 +169,8 @@ describe("forwarding to the learner's own Sentry (a local stand-in of its ingest
   test('a malformed DSN says what is wrong; a refused key says so; a good one forwards what the shop sends, its DSN rewritten', {
     timeout: 120_000,
   }, async () => {
-    const answers = [401];
-    const received: { auth: string; dsn: unknown }[] = [];
-    const ingest = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        const status = answers.shift() ?? 200;
-        if (status === 200) {
-          const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(Buffer.concat(chunks)) : Buffer.concat(chunks);
-          received.push({ auth: String(req.headers['x-sentry-auth']), dsn: parseEnvelope(body)[0].dsn });
-        }
-        res.writeHead(status).end('{}');
-      });
-    });
-    await new Promise<void>((resolve) => ingest.listen(0, '127.0.0.1', resolve));
-    const dsn = `http://learnerkey@127.0.0.1:${(ingest.address() as AddressInfo).port}/4507`;
+    const ingest = await startIngestStandIn([{ status: 401 }]);
+    const dsn = ingest.dsn;
     try {
       const panel = page.locator('details.forward-to-sentry');
       await panel.locator('summary').click();
@@ -210,20 +193,20 @@ describe("forwarding to the learner's own Sentry (a local stand-in of its ingest
         )
         .toMatch(/Last problem \([^)]+\): Sentry refused the DSN's key \(401\)/);
       await expect.poll(() => status.innerText(), { timeout: 30_000 }).toMatch(/^[1-9]\d* envelopes? forwarded/);
-      expect(received[0]!.auth).toMatch(/sentry_key=learnerkey/);
-      expect(received.every((envelope) => envelope.dsn === undefined || envelope.dsn === dsn)).toBe(true);
+      expect(ingest.forwarded[0]!.auth).toMatch(/sentry_key=learnerkey/);
+      expect(ingest.forwarded.every(({ envelope }) => envelope[0].dsn === undefined || envelope[0].dsn === dsn)).toBe(true);
       await page.screenshot({ path: artifactPath('forward-to-sentry.png') });
 
       // Stopped: the collector forwards nothing more.
       await page.getByRole('button', { name: 'Stop forwarding' }).click();
       await expect.poll(() => page.locator('details.forward-to-sentry').getAttribute('data-forwarding')).toBe('off');
       await new Promise((resolve) => setTimeout(resolve, 1500));
-      const before = received.length;
+      const before = ingest.forwarded.length;
       await fetch(`${BACKEND_URL}/products`);
       await new Promise((resolve) => setTimeout(resolve, 2500));
-      expect(received.length).toBe(before);
+      expect(ingest.forwarded.length).toBe(before);
     } finally {
-      await new Promise((resolve) => ingest.close(resolve));
+      await ingest.close();
     }
   });
 });

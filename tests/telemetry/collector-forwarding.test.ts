@@ -4,46 +4,16 @@
  * envelope with @sentry/core's own parser and checking the auth header and the rewritten DSN. The
  * envelopes are serialized by @sentry/core, as the SDKs do.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
-import { createEnvelope, parseEnvelope, serializeEnvelope, type Envelope } from '@sentry/core';
+import { gzipSync } from 'node:zlib';
+import { createEnvelope, serializeEnvelope } from '@sentry/core';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createForwarder, MAX_QUEUED, parseDsn } from '../../sandboxes/storefront/collector/forward.mjs';
 import { startCollector } from '../../sandboxes/storefront/collector/server.mjs';
-
-interface Forwarded {
-  path: string;
-  auth: string;
-  encoding: string | undefined;
-  envelope: Envelope;
-}
-
-/** A stand-in for Sentry's ingest (not Sentry): answers each envelope POST with the next status it is given (200 once they run out). */
-async function startIngestStandIn(answers: { status: number; headers?: Record<string, string> }[] = []) {
-  const forwarded: Forwarded[] = [];
-  const server: Server = createServer(async (req: IncomingMessage, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks);
-    const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
-    const answer = answers.shift() ?? { status: 200 };
-    if (answer.status === 200)
-      forwarded.push({
-        path: req.url ?? '',
-        auth: String(req.headers['x-sentry-auth'] ?? ''),
-        encoding: req.headers['content-encoding'],
-        envelope: parseEnvelope(body),
-      });
-    res.writeHead(answer.status, { 'Content-Type': 'application/json', ...answer.headers }).end('{}');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return { forwarded, port, dsn: `http://learnerkey@127.0.0.1:${port}/4507`, close: () => new Promise((resolve) => server.close(resolve)) };
-}
+import { startIngestStandIn } from '../support/ingest-stand-in.ts';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
