@@ -185,6 +185,12 @@ export function createForwarder({
       };
     });
 
+  /** One more failure in a row: how long to wait before the next try (1 s, doubling, at most a minute). */
+  const backOff = () => {
+    failures++;
+    return Math.min(RETRY_MS.most, RETRY_MS.first * 2 ** (failures - 1));
+  };
+
   /** Sends what waits, one at a time, in order; keeps an envelope at the head while Sentry asks to wait or cannot be reached. */
   const drain = async () => {
     if (sending) return;
@@ -204,8 +210,7 @@ export function createForwarder({
         }
         if (sentTo !== target || queue[0] !== entry) continue; // the DSN changed meanwhile
         if (outcome instanceof Error) {
-          failures++;
-          const wait = Math.min(RETRY_MS.most, RETRY_MS.first * 2 ** (failures - 1));
+          const wait = backOff();
           const why = outcome.name === 'TimeoutError' ? `no answer in ${TIMEOUT_MS / 1000} s` : (outcome.cause?.code ?? outcome.cause?.message ?? outcome.message);
           fail(`${sentTo.host} cannot be reached (${why}); trying again in ${Math.round(wait / 1000)} s, ${queue.length} waiting`);
           pausedUntil = now() + wait;
@@ -214,8 +219,7 @@ export function createForwarder({
           fail(`Sentry asks to slow down (429): sending again in ${Math.round(wait / 1000)} s, ${queue.length} waiting`);
           pausedUntil = now() + wait;
         } else if (outcome.status >= 500) {
-          failures++;
-          const wait = Math.min(RETRY_MS.most, RETRY_MS.first * 2 ** (failures - 1));
+          const wait = backOff();
           fail(`Sentry answered ${outcome.status}; trying again in ${Math.round(wait / 1000)} s`);
           pausedUntil = now() + wait;
         } else {
