@@ -95,6 +95,8 @@ export function createForwarder({
   let pausedUntil = 0;
   let failures = 0;
   let sending = false;
+  /** The queue is at its cap and dropping (said once, see forward()). */
+  let overflowing = false;
   let wake = null;
 
   const status = () => ({
@@ -250,12 +252,16 @@ export function createForwarder({
       if (!target) return;
       queue.push({ bytes, gzip });
       queuedBytes += bytes.length;
+      let droppedNow = 0;
       while (queue.length > MAX_QUEUED || queuedBytes > MAX_QUEUED_BYTES) {
         const oldest = queue.splice(1, 1)[0] ?? queue.shift();
         queuedBytes -= oldest.bytes.length;
         counts.dropped++;
-        lastError = { message: `more envelopes than can wait (${MAX_QUEUED}, or ${MAX_QUEUED_BYTES / 1024 / 1024} MB): the oldest waiting were dropped`, at: now() };
+        droppedNow++;
       }
+      // Said once as the queue overflows (also in the terminal), not once per envelope while it stays full.
+      if (droppedNow && !overflowing) fail(`more envelopes than can wait (${MAX_QUEUED}, or ${MAX_QUEUED_BYTES / 1024 / 1024} MB): the oldest waiting were dropped`);
+      overflowing = droppedNow > 0 || (overflowing && queue.length >= MAX_QUEUED);
       void publish();
       void drain();
     },
