@@ -3,12 +3,15 @@
  *   1. lint and format (Biome), type checks: the site and the storefront sandbox (strict TypeScript)
  *   2. what the tests run on: the packages snapshot the browser mounts, and the built site (both
  *      built once per input, kept in .cache/)
- *   3. two lanes side by side (tests/run-lane.ts), each in a network namespace of its own where the
- *      machine allows it (root and `unshare`; CI runs as root), one after the other where it does not:
- *      - sandbox: unit and contract tests, the checkpoint proof, the browser's path, and the shop's
- *        own tests on the browser's tree under a WebContainer's constraints, on Node 22 and the
- *        machine's Node 20 when it has one (learners' WebContainers run either)
- *      - browser: real Chromium against the built site
+ *   3. five lanes side by side (tests/run-lane.ts), each in a network namespace of its own where the
+ *      machine allows it (root and `unshare`; CI runs as root), one after the other where it does not.
+ *      Most of their time is spent waiting (for a shop to boot, a Check, a page), so five lanes on
+ *      two cores take about as long as the longest one:
+ *      - unit: unit and contract tests
+ *      - proof1, proof2: the checkpoint proof, half of the lessons each; the guard on the shop's
+ *        servers; the browser's path, and the shop's own tests on the browser's tree under a
+ *        WebContainer's constraints, on Node 22 and the machine's Node 20 when it has one
+ *      - browser1, browser2: real Chromium against the built site, half of the files each
  *   4. the busy lane, alone: a Check with a CPU hog on every core (beside the lanes it would starve them)
  * It ends with where the time went (wall and CPU seconds per step), then one line, "N passed,
  * N failed", and exits non-zero when anything failed.
@@ -58,7 +61,7 @@ if (!prep.run('build the packages snapshot', process.execPath, [`${root}src/snap
 const siteBuilt = prep.run('build the site', process.execPath, [`${root}node_modules/astro/bin/astro.mjs`, 'build']);
 if (!siteBuilt) prep.fail('site build');
 
-const lanes: Lane[] = chromiumProblem || !siteBuilt ? ['sandbox'] : ['sandbox', 'browser'];
+const lanes: Lane[] = ['unit', 'proof1', 'proof2', ...(chromiumProblem || !siteBuilt ? [] : (['browser1', 'browser2'] as const))];
 if (chromiumProblem) {
   console.error(`\n✖ browser tests cannot run:\n${chromiumProblem}`);
   prep.fail('browser tests (no Chromium)');

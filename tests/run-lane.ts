@@ -2,18 +2,52 @@
  * One lane of `npm test` (tests/run-all.ts runs the lanes side by side, each in its own network
  * namespace where it can: the shop's ports are fixed, so two lanes running it would collide).
  * Needs what run-all prepares first: the packages snapshot and the built site.
- *   node tests/run-lane.ts sandbox|browser|busy
+ *   node tests/run-lane.ts unit|proof1|proof2|browser1|browser2|busy
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { BROWSER_PARITY_ENV } from '../src/runtime/local/bridge.ts';
 import { printTimings, reports, root, Steps } from './support/test-steps.ts';
 
+/** The checkpoint proof in two halves of about equal time: from lesson 7 on, a Check also runs the learner's own tests. */
+const PROOF_HALVES = ['01-06', '07-'] as const;
+const proof = (steps: Steps, lessons: string) =>
+  steps.vitest(`the checkpoint proof, lessons ${lessons}`, ['--project', 'sandbox', 'tests/lessons/checkpoints.test.ts'], {
+    env: { ...process.env, PROOF_LESSONS: lessons },
+  });
+
+/** The browser tests in two halves of about equal time; the second takes every file the first does not name. */
+const BROWSER_FIRST_HALF = [
+  'tests/browser/workspace.test.ts',
+  'tests/browser/walkthrough.test.ts',
+  'tests/browser/editor-types.test.ts',
+  'tests/browser/second-tab.test.ts',
+  'tests/browser/site-monitoring.test.ts',
+  'tests/browser/telemetry.test.ts',
+  'tests/browser/site.test.ts',
+];
+
 export const LANES = {
-  /** Unit and contract tests, the checkpoint proof and the browser's path, the shop's own tests on the browser's tree. */
-  sandbox(steps: Steps) {
+  /** Unit and contract tests. */
+  unit(steps: Steps) {
     steps.vitest('unit', ['--project', 'unit']);
-    steps.vitest('the shop on its ports: the checkpoint proof, the browser path', ['--project', 'sandbox']);
+  },
+  /** The first half of the checkpoint proof, and the guard on the shop's own servers and the backend's reload. */
+  proof1(steps: Steps) {
+    proof(steps, PROOF_HALVES[0]);
+    steps.vitest("the shop's servers: guard, reload", [
+      '--project',
+      'sandbox',
+      '--exclude',
+      'tests/lessons/checkpoints.test.ts',
+      '--exclude',
+      'tests/sandbox/browser-path.test.ts',
+    ]);
+  },
+  /** The second half of the proof, the browser's path, and the shop's own tests on the browser's tree. */
+  proof2(steps: Steps) {
+    proof(steps, PROOF_HALVES[1]);
+    steps.vitest("the browser's path", ['--project', 'sandbox', 'tests/sandbox/browser-path.test.ts']);
     const browserTree = `${root}test-results/browser-tree`;
     if (!steps.run("the shop with the browser's packages", process.execPath, [`${root}tests/support/browser-tree.ts`, browserTree])) {
       steps.fail('browser tree');
@@ -28,9 +62,13 @@ export const LANES = {
     if (version !== process.version)
       steps.vitest(`storefront on Node ${version}, browser tree`, [], { cwd: browserTree, env: webContainerLike, node: systemNode });
   },
-  /** Real Chromium against the built site, the shop on the local runtime. */
-  browser(steps: Steps) {
-    steps.vitest('browser', ['--project', 'browser']);
+  /** Real Chromium against the built site, the shop on the local runtime: half of the files… */
+  browser1(steps: Steps) {
+    steps.vitest('browser, first half', ['--project', 'browser', ...BROWSER_FIRST_HALF]);
+  },
+  /** …and the others. */
+  browser2(steps: Steps) {
+    steps.vitest('browser, second half', ['--project', 'browser', ...BROWSER_FIRST_HALF.flatMap((file) => ['--exclude', file])]);
   },
   /** A Check with a CPU hog on every core: alone, after the other lanes, whose tests it would starve. */
   busy(steps: Steps) {

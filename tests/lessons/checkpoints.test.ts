@@ -10,6 +10,7 @@
  * lesson's start written over the last one's files), booted once from the packages snapshot the
  * browser mounts, under a WebContainer's constraints as the local runtime always applies them (no
  * file modes, no native addons, napi-rs forced to WebAssembly, neither ESM loader-hook API). Answers are applied one after another, as a learner's saves would be.
+ * PROOF_LESSONS=07- (or 01-06, or 05) proves only those lessons: `npm test` splits the proof in two lanes.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { lessonIds, lessonSandbox, type LessonSandbox } from '../../src/lessons/sandbox-files.ts';
@@ -22,12 +23,26 @@ import { readAll } from '../../src/runtime/process-output.ts';
 /** A Check takes seconds; on a machine running both lanes and more, lesson 8's took over a minute (it may run twice when busy). */
 const CHECK_TEST_TIMEOUT_MS = 180_000;
 
+/** The lessons PROOF_LESSONS names, by number: "05", "01-06", "07-" (from 7 on); all of them when it is unset. */
+function provenLessons(): string[] {
+  const range = process.env.PROOF_LESSONS?.trim();
+  if (!range) return lessonIds();
+  const match = /^(\d+)?(-)?(\d+)?$/.exec(range);
+  if (!match || (!match[1] && !match[3])) throw new Error(`PROOF_LESSONS="${range}": give a lesson number (05) or a range (01-06, 07-)`);
+  const from = Number(match[1] ?? 0);
+  const until = match[2] ? Number(match[3] ?? Number.POSITIVE_INFINITY) : from;
+  const chosen = lessonIds().filter((id) => Number(id.slice(0, 2)) >= from && Number(id.slice(0, 2)) <= until);
+  if (!chosen.length) throw new Error(`PROOF_LESSONS="${range}" names no lesson`);
+  return chosen;
+}
+const lessons = provenLessons();
+
 let bridge: LocalBridge;
 let runtime: Runtime;
 let files: LessonFiles;
 beforeAll(async () => {
   bridge = await startLocalBridge();
-  const first = await lessonSandbox(lessonIds()[0]!);
+  const first = await lessonSandbox(lessons[0]!);
   ({ runtime } = await bridge.boot(first.start));
   files = new LessonFiles(runtime, first.start);
 }, 300_000);
@@ -64,7 +79,7 @@ function expectExplainedFailure(run: CheckRun, what: string) {
   ).toEqual([]);
 }
 
-describe.each(lessonIds())('lesson %s', (lessonId) => {
+describe.each(lessons)('lesson %s', (lessonId) => {
   let sandbox: LessonSandbox;
   const durations: string[] = [];
 
