@@ -1,8 +1,9 @@
 /**
  * The editor's TypeScript projects (src/workspace/typescript/sandbox-projects.ts), with the real
  * compiler and the declarations asset the browser loads: each file checked by the project of the
- * shop's tsconfig.json that owns it, nothing marked in any lesson's code, real mistakes marked on
- * their line. tests/browser/editor-types.test.ts proves the same in the editor itself.
+ * shop's tsconfig.json that owns it, real mistakes marked on their line. That no lesson's code has
+ * anything marked is proven once, in the editor itself (tests/browser/editor-types.test.ts), and
+ * by tsc (tests/lessons/typecheck.test.ts).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -64,26 +65,6 @@ beforeAll(async () => {
 }, 300_000);
 
 describe('the sandbox as TypeScript projects', () => {
-  test('no lesson has a problem, at its start or with its solution', { timeout: 240_000 }, async () => {
-    const found: string[] = [];
-    // One set of projects across the lessons, as the editor keeps one while the learner moves on.
-    const sandbox = sandboxOf({}, declarations);
-    let previous: FileMap = {};
-    for (const lessonId of lessonIds()) {
-      const lesson = await lessonSandbox(lessonId);
-      for (const [moment, files] of [
-        ['start', lesson.start],
-        ['solution', { ...lesson.start, ...lesson.solution }],
-      ] as const) {
-        for (const path of Object.keys(previous)) if (!(path in files)) sandbox.write(path, undefined);
-        for (const [path, text] of Object.entries(files)) if (previous[path] !== text) sandbox.write(path, text);
-        previous = files;
-        found.push(...sandbox.problems().map((problem) => `${lessonId} ${moment}: ${problem}`));
-      }
-    }
-    expect(found).toEqual([]);
-  });
-
   test('a wrong argument type and a misspelt Sentry option are marked on their lines', async () => {
     const lesson = await lessonSandbox('02-trace-the-backend');
     const sandbox = sandboxOf({ ...lesson.start, ...lesson.solution }, declarations);
