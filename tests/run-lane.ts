@@ -16,14 +16,12 @@ const proof = (steps: Steps, lessons: string) =>
     env: { ...process.env, PROOF_LESSONS: lessons },
   });
 
-/** The browser tests in two halves of about equal time; the second takes every file the first does not name. */
+/** The browser tests in two halves of about equal CPU time (they share two cores); the second takes every file the first does not name. */
 const BROWSER_FIRST_HALF = [
   'tests/browser/workspace.test.ts',
   'tests/browser/walkthrough.test.ts',
   'tests/browser/editor-types.test.ts',
   'tests/browser/second-tab.test.ts',
-  'tests/browser/site-monitoring.test.ts',
-  'tests/browser/telemetry.test.ts',
   'tests/browser/site.test.ts',
 ];
 
