@@ -158,6 +158,8 @@ export class CourseSession {
   #offWatch: (() => void) | null = null;
   /** Each boot gets a number; a boot superseded by another (retry, runtime switch) stops quietly. */
   #bootId = 0;
+  /** The lesson after the one shown: its files are fetched ahead once this one runs. */
+  #nextLessonId: string | undefined;
   #booting: Promise<void> | null = null;
   #sync = new FileSync((path, error) => this.output.append(`\r\n\x1b[31mCould not save ${path}: ${error.message}\x1b[0m\r\n`));
 
@@ -222,10 +224,12 @@ export class CourseSession {
 
   /**
    * Shows a lesson: the first one boots the sandbox, later ones only change files. `previousId`
-   * is the lesson before it in the course, whose solution it starts from.
+   * is the lesson before it in the course, whose solution it starts from; `nextId` the one after,
+   * whose files are fetched once this lesson runs, so that moving on waits for no download.
    */
-  async openLesson(lessonId: string, previousId?: string): Promise<void> {
+  async openLesson(lessonId: string, { previousId, nextId }: { previousId?: string; nextId?: string } = {}): Promise<void> {
     if (lessonId === this.#state.lessonId && (this.#state.lesson || !this.#state.loadError)) return;
+    this.#nextLessonId = nextId;
     // Not synced from the moment the lesson changes: the sandbox still holds the previous lesson's files.
     this.#set({
       lessonId,
@@ -253,7 +257,7 @@ export class CourseSession {
     await this.#settle();
     if (this.#state.lessonId !== lessonId) return;
     this.#set({ lessonSynced: true });
-    this.#warmChecks();
+    this.#lessonRuns();
   }
 
   /**
@@ -539,7 +543,13 @@ export class CourseSession {
     await this.#settle();
     if (bootId !== this.#bootId) return;
     this.#set({ lessonSynced: true });
+    this.#lessonRuns();
+  }
+
+  /** The lesson's files run: Check is made ready, and the next lesson's files fetched ahead. */
+  #lessonRuns(): void {
     this.#warmChecks();
+    if (this.#nextLessonId) void (this.#options.fetchLesson ?? fetchLessonSandbox)(this.#nextLessonId).catch(() => {});
   }
 
   /** Names this page, as it is now (its lesson's title), to a second tab that finds the shop busy. */

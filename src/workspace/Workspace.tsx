@@ -19,6 +19,8 @@ interface Props {
   lessonId: string;
   /** The lesson before it, whose solution it starts from. */
   previousLessonId?: string;
+  /** The lesson after it, whose files are fetched ahead once this one runs. */
+  nextLessonId?: string;
   focus: string[];
 }
 
@@ -31,7 +33,7 @@ const isEditable = (path: string) => path !== 'package-lock.json';
  * The lesson page's workspace. It persists across lessons (the page uses Astro's ClientRouter
  * with transition:persist); all of its state lives in the page's course session.
  */
-export default function Workspace({ lessonId, previousLessonId, focus }: Props) {
+export default function Workspace({ lessonId, previousLessonId, nextLessonId, focus }: Props) {
   const [state, session] = useSession();
   const [active, setActive] = useState(focus[0] ?? '');
   const [openTabs, setOpenTabs] = useState<string[]>(focus.slice(0, 3));
@@ -58,7 +60,7 @@ export default function Workspace({ lessonId, previousLessonId, focus }: Props) 
   // A new lesson: its files (only the differences reach the running sandbox), its focus files open.
   // A layout effect, so the boot starts before any child's effect starts loading the editor.
   useLayoutEffect(() => {
-    void session.openLesson(lessonId, previousLessonId);
+    void session.openLesson(lessonId, { previousId: previousLessonId, nextId: nextLessonId });
     setActive(focus[0] ?? '');
     setOpenTabs(focus.slice(0, 3));
     setReveal(undefined);

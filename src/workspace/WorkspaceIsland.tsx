@@ -5,6 +5,7 @@ const Workspace = lazy(() => import('./Workspace.tsx'));
 interface Props {
   lessonId: string;
   previousLessonId?: string;
+  nextLessonId?: string;
   focus: string[];
 }
 
@@ -34,13 +35,13 @@ function WorkspaceIntro({ focus }: { focus: string[] }) {
  * The lesson page's island. It hydrates once the browser is idle after the first paint, and only
  * then loads the workspace itself, so nothing of the workspace delays the prose.
  */
-export default function WorkspaceIsland({ lessonId, previousLessonId, focus }: Props) {
+export default function WorkspaceIsland({ lessonId, previousLessonId, nextLessonId, focus }: Props) {
   const [hydrated, setHydrated] = useState(false);
   useEffect(() => setHydrated(true), []);
   if (!hydrated) return <WorkspaceIntro focus={focus} />;
   return (
     <Suspense fallback={<WorkspaceIntro focus={focus} />}>
-      <Workspace lessonId={lessonId} previousLessonId={previousLessonId} focus={focus} />
+      <Workspace lessonId={lessonId} previousLessonId={previousLessonId} nextLessonId={nextLessonId} focus={focus} />
     </Suspense>
   );
 }
