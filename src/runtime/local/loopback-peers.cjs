@@ -166,9 +166,16 @@ function dropUntrusted(socket) {
   return { owner: client };
 }
 
+/** Raised on a client socket whose server stopped listening as it connected. */
+function stoppedServerError(address, port) {
+  const error = new Error(`${address}:${port} stopped listening as this connection was made (its server is restarting or has ended)`);
+  error.code = 'ECONNRESET';
+  return error;
+}
+
 /** Raised on a client socket whose server is not the learner's. */
 function foreignServerError(address, port, owner) {
-  const who = owner ? `a program of ${describeUid(owner.uid)}` : 'a program this account cannot identify';
+  const who = `a program of ${describeUid(owner.uid)}`;
   const error = new Error(
     `${address}:${port} is served by ${who}, not by the shop: the sandbox does not talk to it. ` +
       'Another user took the port (perhaps while the shop restarted); once they let go of it, restart the shop.',
@@ -191,7 +198,10 @@ function guardConnection(socket, applies = () => true) {
     try {
       if (applies(socket) && available()) {
         const server = serverOf(socket);
-        if (server !== null && server?.uid !== ownUid()) refused = foreignServerError(socket.remoteAddress, socket.remotePort, server);
+        // No owner and no listener: the server stopped while this connection was made (a backend
+        // restarting). Nobody holds the port; the connection fails as the server's closing would.
+        if (server === undefined) refused = stoppedServerError(socket.remoteAddress, socket.remotePort);
+        else if (server !== null && server.uid !== ownUid()) refused = foreignServerError(socket.remoteAddress, socket.remotePort, server);
       }
     } catch {
       refused = null; // nothing here may break a connection it cannot judge
