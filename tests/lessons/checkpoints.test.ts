@@ -10,7 +10,7 @@
  * lesson's start written over the last one's files), booted once from the packages snapshot the
  * browser mounts, under a WebContainer's constraints as the local runtime always applies them (no
  * file modes, no native addons, napi-rs forced to WebAssembly, neither ESM loader-hook API). Answers are applied one after another, as a learner's saves would be.
- * PROOF_LESSONS=07- (or 01-06, or 05) proves only those lessons: `npm test` splits the proof in two lanes.
+ * PROOF_LESSONS=06- (or 01-05, or 05) proves only those lessons: `npm test` splits the proof in two lanes.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { lessonIds, lessonSandbox, type LessonSandbox } from '../../src/lessons/sandbox-files.ts';
