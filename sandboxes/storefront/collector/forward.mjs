@@ -245,10 +245,15 @@ export function createForwarder({
     }
   };
 
+  // One read of the settings at a time (every envelope reads them, and so does the course's
+  // refresh): two overlapping, the older one's answer could replace the newer one's for good.
+  let settingsRead = Promise.resolve();
+  const readSettingsInTurn = () => (settingsRead = settingsRead.then(readSettings, readSettings));
+
   return {
     /** Queues an envelope for the learner's Sentry, if they gave one; never waits for it to be sent. */
     async forward(bytes, { gzip = false } = {}) {
-      await readSettings().catch((error) => fail(`its settings could not be read: ${error.message}`));
+      await readSettingsInTurn().catch((error) => fail(`its settings could not be read: ${error.message}`));
       if (!target) return;
       queue.push({ bytes, gzip });
       queuedBytes += bytes.length;
@@ -266,7 +271,7 @@ export function createForwarder({
       void drain();
     },
     /** Looks at the settings now (the course just changed them). */
-    refresh: () => readSettings(),
+    refresh: () => readSettingsInTurn(),
     status,
     /** Stops waiting out a pause (tests; a DSN change). */
     retryNow() {
