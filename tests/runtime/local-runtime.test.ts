@@ -113,6 +113,8 @@ describe('who may use the local runtime', () => {
 
 /** The folder of the one live session whose sandbox holds `marker`. */
 const folderWith = (marker: string) => site.bridge.sessions().find((f) => existsSync(join(f, marker)))!;
+/** The last test's sandbox has ended (it ends as its connection closes, a moment after teardown() returns): the shop's claim is free. */
+const noSandboxLeft = () => expect.poll(() => site.bridge.sessions().length, { timeout: 15_000 }).toBe(0);
 
 describe('a sandbox stays in its folder and ends with its page', () => {
   test('a symlink that points out of the sandbox cannot be followed', async () => {
@@ -273,16 +275,20 @@ describe('a sandbox stays in its folder and ends with its page', () => {
   });
 
   test('a dropped connection (a closed tab) kills its processes and removes its folder', async () => {
+    await noSandboxLeft();
     // A raw socket speaking the protocol, so the test can drop it without any polite teardown.
     const socket = new WebSocket(site.url, [PROTOCOL, `${KEY_PROTOCOL_PREFIX}${site.credentials.key}`], { headers: site.credentials.headers });
     await new Promise((resolve) => socket.once('open', resolve));
     let output = '';
+    const answered = new Map<number, { ok: boolean }>();
     socket.on('message', (data) => {
       const message = JSON.parse(String(data));
       if (message.event === 'output') output += message.data;
+      if ('id' in message) answered.set(message.id, message);
     });
     socket.send(JSON.stringify({ id: 1, op: 'claim', label: 'raw' }));
     socket.send(JSON.stringify({ id: 2, op: 'mount', tree: { 'marker.txt': 'dropped' } }));
+    await expect.poll(() => answered.get(2)?.ok, { timeout: 10_000 }).toBe(true);
     socket.send(
       JSON.stringify({
         id: 3,
@@ -307,6 +313,7 @@ describe('a sandbox stays in its folder and ends with its page', () => {
 
 describe('a page that stops reading', () => {
   test("does not make the server buffer a process's output: the process waits instead", { timeout: 30_000 }, async () => {
+    await noSandboxLeft();
     const socket = new WebSocket(site.url, [PROTOCOL, `${KEY_PROTOCOL_PREFIX}${site.credentials.key}`], { headers: site.credentials.headers });
     await new Promise((resolve) => socket.once('open', resolve));
     const answered = new Map<number, unknown>();
