@@ -5,8 +5,8 @@
  *      built once per input, kept in .cache/)
  *   3. five lanes side by side (tests/run-lane.ts), each in a network namespace of its own where the
  *      machine allows it (root and `unshare`; CI runs as root), one after the other where it does not.
- *      Most of their time is spent waiting (for a shop to boot, a Check, a page), so five lanes on
- *      two cores take about as long as the longest one:
+ *      Side by side they keep both cores busy (a Check, a boot and a page each take CPU), so the
+ *      lanes take about as long as their CPU time over two:
  *      - unit: unit and contract tests
  *      - proof1, proof2: the checkpoint proof, half of the lessons each; the guard on the shop's
  *        servers; the browser's path, and the shop's own tests on the browser's tree under a

@@ -4,8 +4,8 @@
  * start and with its solution, has nothing marked in any file, and each version of each file opens
  * with no squiggle; a real mistake typed in
  * is marked on its line; lesson 8's hint names the mark TypeScript shows; once the learner changes
- * the shop's packages, the types come from the sandbox's node_modules. (tests/workspace/sandbox-projects.test.ts checks the same projects
- * without a browser.)
+ * the shop's packages, the types come from the sandbox's node_modules. (tests/workspace/sandbox-projects.test.ts checks how the
+ * projects are made without a browser.)
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';

@@ -65,7 +65,7 @@ beforeAll(async () => {
 }, 300_000);
 
 // Each test builds its projects from nothing, the packages' declarations included: seconds of CPU,
-// a minute with the other lanes beside it.
+// over half a minute with the other lanes beside it.
 describe('the sandbox as TypeScript projects', { timeout: 180_000 }, () => {
   test('a wrong argument type and a misspelt Sentry option are marked on their lines', async () => {
     const lesson = await lessonSandbox('02-trace-the-backend');
