@@ -3,8 +3,9 @@
  * SDK; built with one, pointed at a real instance of the shop's collector (a Sentry-compatible
  * ingest), it reports each workspace boot as a trace with a span per step, each Check with its
  * result counts and what the sandbox's capability probe found missing, and a failed boot as an
- * error naming its step — and never the learner's code,
- * edits or terminal output.
+ * error naming its step — and never the learner's code, edits or terminal output.
+ * Its sandboxes run on a Node that lacks what an in-browser Node may lack (tracing channels, the
+ * HTTP server's request channel): the learner is told, and so is the host.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,7 +30,9 @@ let browser: Browser;
 beforeAll(async () => {
   collector = await startTestCollector({ pagesPostDirectly: true });
   monitoredDist = buildSiteCopy({ PUBLIC_SENTRY_DSN: collector.dsn });
-  [site, browser] = await Promise.all([startSite({ CTL_SITE_DIR: monitoredDist }), launchChromium()]);
+  // By URL: `--require <path>` would read the sandbox's package.json, which a test here breaks.
+  const lacking = new URL('../support/without-diagnostics-channels.cjs', import.meta.url).href;
+  [site, browser] = await Promise.all([startSite({ CTL_SITE_DIR: monitoredDist, CTL_SANDBOX_NODE_OPTIONS: `--import ${lacking}` }), launchChromium()]);
 });
 
 afterAll(async () => {
@@ -54,15 +57,26 @@ describe('without a DSN', () => {
 });
 
 describe('with a DSN', () => {
-  test('each boot is a trace with a span per step; Check is a span with its result counts', { timeout: 300_000 }, async () => {
+  test('each boot is a trace with a span per step; Check is a span with its result counts; what the sandbox lacks is told to the learner and the host', {
+    timeout: 300_000,
+  }, async () => {
     const page = await site.newPage(browser, { viewport: { width: 1440, height: 900 } });
     await page.goto(`${site.url}/lessons/02-trace-the-backend/?runtime=local`);
     expect(await page.locator('.site-footer').innerText()).toMatch(/reports its errors and timings/);
     await waitForBoot(page);
+    // The learner is told what this sandbox lacks, and which lessons cannot pass here.
+    const lacks = page.getByRole('note').filter({ hasText: 'This sandbox lacks' });
+    await expect.poll(() => lacks.locator('summary').innerText(), { timeout: 30_000 }).toBe('This sandbox lacks httpServerChannel, tracingChannel');
+    await lacks.locator('summary').click();
+    expect(await lacks.innerText()).toMatch(/backend traces stay empty \(lessons 2, 3, 6, 7 cannot pass their checks here\)/);
     await openFile(page, 'backend/src/instrument.ts');
     await replaceInEditor(page, 'export {};', `export {}; // ${LEARNER_MARKER}`);
     await page.getByRole('button', { name: 'Check' }).click();
     await expect.poll(() => page.locator('#panel-checks .checks-summary').count(), { timeout: 120_000 }).toBe(1);
+    // A failing Check says why this lesson cannot pass in this sandbox.
+    expect(await page.locator('#panel-checks .checks-note').innerText()).toMatch(
+      /^This sandbox's Node lacks what this lesson needs: the backend sends no request spans.*\(httpServerChannel is missing\); backend spans carry no Express route names \(tracingChannel is missing\)\./,
+    );
 
     const spans = () => collector.store.spans();
     await expect.poll(() => spans().some((span) => span.op === 'workspace.check'), { timeout: 30_000 }).toBe(true);
@@ -73,7 +87,11 @@ describe('with a DSN', () => {
     const steps = spans().filter((span) => span.traceId === boot.traceId && span.op?.startsWith('workspace.boot.'));
     expect(steps.map((span) => span.op)).toEqual(expect.arrayContaining(['workspace.boot.mount', 'workspace.boot.start']));
     const check = spans().find((span) => span.op === 'workspace.check')!;
-    expect(check.attributes).toMatchObject({ 'lesson.id': '02-trace-the-backend', 'check.passed': false, 'sandbox.missing': 'none' });
+    expect(check.attributes).toMatchObject({
+      'lesson.id': '02-trace-the-backend',
+      'check.passed': false,
+      'sandbox.missing': 'httpServerChannel,tracingChannel',
+    });
     // The capability probe's findings travel with it: what a host learns of real browsers' sandboxes.
     expect(String(check.attributes['sandbox.node'])).toMatch(/^v22\./);
     expect(Number(check.attributes['check.results.failed'])).toBeGreaterThan(0);

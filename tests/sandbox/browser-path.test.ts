@@ -1,8 +1,9 @@
 /**
  * The browser's path on the local runtime, the strict stand-in for a WebContainer (the suite is
  * in browser-path.ts; tests/browser/webcontainer-contract.test.ts runs it on real WebContainers
- * where StackBlitz's service is reachable). And where Node has no tracing channels, as an
- * in-browser Node may not, the shop still serves and the probe names what is missing.
+ * where StackBlitz's service is reachable). And where Node has no tracing channels and its HTTP
+ * server announces no request, as an in-browser Node may, the shop still serves and the probe
+ * names what is missing.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { lessonIds, lessonSandbox } from '../../src/lessons/sandbox-files.ts';
@@ -29,13 +30,13 @@ test('on the local runtime, processes have no ESM loader hooks, as a WebContaine
   expect(report?.capabilities.loaderHooks).toEqual({ ok: false, detail: 'neither module.register nor module.registerHooks' });
 });
 
-describe('a Node without tracing channels', () => {
+describe('a Node without tracing channels, whose HTTP server announces no request', () => {
   let withoutChannels: LocalBridge;
   let booted: BootedSandbox;
 
   beforeAll(async () => {
     withoutChannels = await startLocalBridge({
-      nodeOptions: [`--require ${JSON.stringify(new URL('../support/without-tracing-channel.cjs', import.meta.url).pathname)}`],
+      nodeOptions: [`--import ${new URL('../support/without-diagnostics-channels.cjs', import.meta.url).href}`],
     });
     const sandbox = await lessonSandbox(lessonIds().find((id) => id.startsWith('02-'))!);
     booted = await withoutChannels.boot({ ...sandbox.start, ...sandbox.solution });
@@ -52,6 +53,8 @@ describe('a Node without tracing channels', () => {
 
   test('the probe names what is missing', { timeout: 30_000 }, async () => {
     const { output } = await run(booted.runtime, 'node', [SHOP_SCRIPTS.probe]);
-    expect(readProbe(output)?.capabilities.tracingChannel).toEqual({ ok: false, detail: 'diagnostics_channel.tracingChannel is missing' });
+    const { capabilities } = readProbe(output)!;
+    expect(capabilities.tracingChannel).toEqual({ ok: false, detail: 'diagnostics_channel.tracingChannel is missing' });
+    expect(capabilities.httpServerChannel).toEqual({ ok: false, detail: 'no message on http.server.request.start' });
   });
 });
