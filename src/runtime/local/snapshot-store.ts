@@ -5,8 +5,10 @@
  * node_modules never reaches another. Like a WebContainer's `mount()`, it writes no file modes
  * (nothing is executable until the shop's after-mount step says so) and no symlinks.
  */
-import { lstat, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { lstat, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { decodeSnapshot, snapshotFiles } from '../../snapshot/format.ts';
@@ -48,18 +50,12 @@ export class SnapshotStore {
     const files = await this.#files(name);
     const staging = `${folder}.snapshot-${process.pid}-${Date.now()}`;
     try {
-      const folders = new Set(files.map(([path]) => dirname(join(staging, path))));
-      for (const dir of [...folders].sort()) await mkdir(dir, { recursive: true });
-      const queue = files.slice();
-      await Promise.all(
-        Array.from({ length: 32 }, async () => {
-          for (let next = queue.pop(); next; next = queue.pop()) {
-            const [path, contents] = next;
-            // 0o644 whatever the umask would allow: a mounted file is never executable.
-            await writeFile(join(staging, path), contents, { mode: 0o644 });
-          }
-        }),
-      );
+      // Written synchronously, a slice of time at a time: about a third of the CPU of as many
+      // asynchronous writes in flight (6,000 small files), and the server still answers between slices.
+      const folders = [...new Set(files.map(([path]) => dirname(join(staging, path))))].sort();
+      await inSlices(folders, (dir) => mkdirSync(dir, { recursive: true }));
+      // 0o644 whatever the umask would allow: a mounted file is never executable.
+      await inSlices(files, ([path, contents]) => writeFileSync(join(staging, path), contents, { mode: 0o644 }));
       for (const top of new Set(files.map(([path]) => path.split('/')[0]!))) {
         const taken = await lstat(join(folder, top)).then(
           () => true,
@@ -71,6 +67,20 @@ export class SnapshotStore {
       return { files: files.length };
     } finally {
       await rm(staging, { recursive: true, force: true });
+    }
+  }
+}
+
+/** How long one slice of synchronous writes may keep the server from its other work. */
+const SLICE_MS = 20;
+
+async function inSlices<T>(items: T[], work: (item: T) => void): Promise<void> {
+  let sliceEnds = performance.now() + SLICE_MS;
+  for (const item of items) {
+    work(item);
+    if (performance.now() > sliceEnds) {
+      await nextTurn();
+      sliceEnds = performance.now() + SLICE_MS;
     }
   }
 }
