@@ -9,6 +9,11 @@ import { defineConfig } from 'vitest/config';
 const SHOP_ON_FIXED_PORTS = ['tests/lessons/checkpoints.test.ts', 'tests/sandbox/**/*.test.ts', 'tests/runtime/shop-guard.test.ts'];
 /** A CPU hog on every core: run alone, after the lanes (a hog beside them would starve their tests). */
 const BUSY_MACHINE = ['tests/lessons/busy-machine.test.ts'];
+/**
+ * What a test waits for (a page after a click, a status file, a process's answer) can take seconds
+ * while the other lanes load the machine: a poll waits up to 10 s, not Vitest's 1 s.
+ */
+const expect = { poll: { timeout: 10_000 } };
 
 export default defineConfig({
   test: {
@@ -19,6 +24,7 @@ export default defineConfig({
           include: ['tests/**/*.test.ts'],
           exclude: ['tests/browser/**', ...SHOP_ON_FIXED_PORTS, ...BUSY_MACHINE],
           testTimeout: 30_000,
+          expect,
         },
       },
       {
@@ -28,6 +34,7 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 300_000,
           fileParallelism: false,
+          expect,
         },
       },
       {
@@ -35,6 +42,7 @@ export default defineConfig({
           name: 'busy',
           include: BUSY_MACHINE,
           hookTimeout: 300_000,
+          expect,
         },
       },
       {
@@ -42,8 +50,7 @@ export default defineConfig({
           name: 'browser',
           include: ['tests/browser/**/*.test.ts'],
           testTimeout: 180_000,
-          // What the page shows after a click can take seconds on a busy machine: a poll waits 10 s, not 1 s.
-          expect: { poll: { timeout: 10_000 } },
+          expect,
           hookTimeout: 300_000,
           fileParallelism: false,
         },
