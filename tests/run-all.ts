@@ -1,8 +1,9 @@
 /**
  * `npm test`: every test of the repo, in the order that fails fastest.
- *   1. lint and format (Biome), type checks: the site and the storefront sandbox (strict TypeScript)
+ *   1. lint and format (Biome)
  *   2. what the tests run on: the packages snapshot the browser mounts, and the built site (both
- *      built once per input, kept in .cache/)
+ *      built once per input, kept in .cache/); beside them, the storefront sandbox's type checks
+ *      (strict TypeScript), and the site's once it is built
  *   3. five lanes side by side (tests/run-lane.ts), each in a network namespace of its own where the
  *      machine allows it (root and `unshare`; CI runs as root), one after the other where it does not.
  *      Side by side they keep both cores busy (a Check, a boot and a page each take CPU), so the
@@ -35,7 +36,6 @@ try {
 }
 
 const tsc = [`${root}node_modules/typescript/bin/tsc`, '--noEmit'];
-const typecheck = (label: string, args: string[]) => prep.step(label, process.execPath, [...tsc, ...args]);
 prep.step('lint and format (Biome, as `npm run lint`)', process.execPath, [
   `${root}node_modules/@biomejs/biome/bin/biome`,
   'check',
@@ -43,23 +43,27 @@ prep.step('lint and format (Biome, as `npm run lint`)', process.execPath, [
   '.',
 ]);
 prep.run('generate content types', process.execPath, [`${root}node_modules/astro/bin/astro.mjs`, 'sync']);
-typecheck('type check: site', []);
 
-// The sandbox is an ordinary npm project with its own lockfile: installed here for its type check
-// (the snapshot leaves type declarations out), once, again only when the lockfile changes.
-const installed = `${sandbox}/node_modules/.package-lock.json`;
-if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(`${sandbox}/package-lock.json`).mtimeMs) {
-  if (!prep.run('install the storefront sandbox', 'npm', ['ci', '--no-audit', '--no-fund'], { cwd: sandbox })) prep.fail('sandbox install');
-}
-typecheck('type check: storefront backend', ['-p', `${sandbox}/backend`]);
-typecheck('type check: storefront frontend', ['-p', `${sandbox}/frontend`]);
-typecheck('type check: storefront tests, scripts and tool configs', ['-p', sandbox]);
+// The builds take one core: the storefront's install and type checks run beside them. The sandbox is
+// an ordinary npm project with its own lockfile, installed here for its type check (the snapshot
+// leaves type declarations out), once, again only when the lockfile changes.
+const storefrontChecked = (async () => {
+  const installed = `${sandbox}/node_modules/.package-lock.json`;
+  if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(`${sandbox}/package-lock.json`).mtimeMs) {
+    if (!(await prep.runBeside('install the storefront sandbox', 'npm', ['ci', '--no-audit', '--no-fund'], { cwd: sandbox }))) prep.fail('sandbox install');
+  }
+  await prep.stepBeside('type check: storefront backend', process.execPath, [...tsc, '-p', `${sandbox}/backend`]);
+  await prep.stepBeside('type check: storefront frontend', process.execPath, [...tsc, '-p', `${sandbox}/frontend`]);
+  await prep.stepBeside('type check: storefront tests, scripts and tool configs', process.execPath, [...tsc, '-p', sandbox]);
+})();
 
-if (!prep.run('build the packages snapshot', process.execPath, [`${root}src/snapshot/cli.ts`])) prep.fail('packages snapshot');
+if (!(await prep.runBeside('build the packages snapshot', process.execPath, [`${root}src/snapshot/cli.ts`]))) prep.fail('packages snapshot');
 // The site (with the editor's type declarations) is built before the lanes: they run where the
 // npm registry may be out of reach, and both use what it builds.
-const siteBuilt = prep.run('build the site', process.execPath, [`${root}node_modules/astro/bin/astro.mjs`, 'build']);
+const siteBuilt = await prep.runBeside('build the site', process.execPath, [`${root}node_modules/astro/bin/astro.mjs`, 'build']);
 if (!siteBuilt) prep.fail('site build');
+// It reads the content types the build has just written again: after the build, beside the lanes.
+const siteChecked = prep.stepBeside('type check: site', process.execPath, tsc);
 
 const lanes: Lane[] = ['unit', 'proof1', 'proof2', ...(chromiumProblem || !siteBuilt ? [] : (['browser1', 'browser2'] as const))];
 if (chromiumProblem) {
@@ -114,6 +118,7 @@ if (isolated) {
   for (const lane of lanes) runInline(lane);
 }
 all.timings.push({ label: `lanes (${lanes.join(' + ')}), side by side where they could`, wallSeconds: (Date.now() - lanesStarted) / 1000, cpuSeconds: NaN });
+await Promise.all([storefrontChecked, siteChecked]);
 // Last and alone: its CPU hog would starve the lanes' tests.
 console.log('\n▶ lane busy: a Check with a CPU hog on every core');
 if (isolated) {

@@ -3,7 +3,7 @@
  * runs a command, counts its tests (Vitest's JSON report) or counts as one test itself, and
  * records its wall time and the CPU time of every process it ran.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,6 +70,34 @@ export class Steps {
     this.results.timings.push({ label, wallSeconds: (Date.now() - wall) / 1000, cpuSeconds: childrenCpuSeconds() - cpu });
     if (result.error) console.error(`  could not run ${command}: ${result.error.message}`);
     return result.status === 0;
+  }
+
+  /**
+   * Runs a command beside others; its output is shown whole when it ends, not interleaved with
+   * theirs. Its CPU time is not told apart from theirs (the table shows —).
+   */
+  runBeside(label: string, command: string, args: string[], options: RunOptions = {}): Promise<boolean> {
+    const started = Date.now();
+    const child = spawn(command, args, { cwd: options.cwd ?? root, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    return new Promise((resolve) => {
+      child.on('error', (error) => (output += `  could not run ${command}: ${error.message}\n`));
+      child.on('close', (code) => {
+        console.log(`\n▶ ${label} (beside other steps)\n  $ ${command} ${args.join(' ')}\n${output}`);
+        this.results.timings.push({ label, wallSeconds: (Date.now() - started) / 1000, cpuSeconds: Number.NaN });
+        resolve(code === 0);
+      });
+    });
+  }
+
+  /** runBeside, as one pass or one failure of its own. */
+  async stepBeside(label: string, command: string, args: string[], options: RunOptions = {}): Promise<boolean> {
+    const ok = await this.runBeside(label, command, args, options);
+    if (ok) this.results.passed += 1;
+    else this.fail(label);
+    return ok;
   }
 
   /** A step that is one pass or one failure of its own. */
