@@ -94,15 +94,16 @@ export class Steps {
 
   /** runBeside, as one pass or one failure of its own. */
   async stepBeside(label: string, command: string, args: string[], options: RunOptions = {}): Promise<boolean> {
-    const ok = await this.runBeside(label, command, args, options);
-    if (ok) this.results.passed += 1;
-    else this.fail(label);
-    return ok;
+    return this.#counted(label, await this.runBeside(label, command, args, options));
   }
 
   /** A step that is one pass or one failure of its own. */
   step(label: string, command: string, args: string[], options: RunOptions = {}): boolean {
-    const ok = this.run(label, command, args, options);
+    return this.#counted(label, this.run(label, command, args, options));
+  }
+
+  /** A step's outcome counted as one pass or one failure. */
+  #counted(label: string, ok: boolean): boolean {
     if (ok) this.results.passed += 1;
     else this.fail(label);
     return ok;
