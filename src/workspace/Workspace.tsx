@@ -29,6 +29,13 @@ type Panel = WorkspacePanel;
 /** Files a learner has no reason to open in the editor. */
 const isEditable = (path: string) => path !== 'package-lock.json';
 
+/** " (lessons 2, 3 cannot pass their checks here)", or nothing when no lesson needs what is missing. */
+function cannotPassHere(lessons: string[]): string {
+  if (lessons.length === 0) return '';
+  const numbers = lessons.map((id) => Number(id.slice(0, 2))).join(', ');
+  return lessons.length === 1 ? ` (lesson ${numbers} cannot pass its checks here)` : ` (lessons ${numbers} cannot pass their checks here)`;
+}
+
 /**
  * The lesson page's workspace. It persists across lessons (the page uses Astro's ClientRouter
  * with transition:persist); all of its state lives in the page's course session.
@@ -183,7 +190,7 @@ export default function Workspace({ lessonId, previousLessonId, nextLessonId, fo
             {state.missing.map((entry) => (
               <li key={entry.name}>
                 Without {entry.name}, {entry.effect}
-                {entry.lessons.length > 0 && ` (lessons ${entry.lessons.map((id) => Number(id.slice(0, 2))).join(', ')} cannot pass their checks here)`}.
+                {cannotPassHere(entry.lessons)}.
               </li>
             ))}
           </ul>

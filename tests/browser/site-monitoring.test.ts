@@ -69,6 +69,7 @@ describe('with a DSN', () => {
     await expect.poll(() => lacks.locator('summary').innerText(), { timeout: 30_000 }).toBe('This sandbox lacks httpServerChannel, tracingChannel');
     await lacks.locator('summary').click();
     expect(await lacks.innerText()).toMatch(/backend traces stay empty \(lessons 2, 3, 6, 7 cannot pass their checks here\)/);
+    expect(await lacks.innerText()).toMatch(/no Express route names \(lesson 2 cannot pass its checks here\)/);
     await openFile(page, 'backend/src/instrument.ts');
     await replaceInEditor(page, 'export {};', `export {}; // ${LEARNER_MARKER}`);
     await page.getByRole('button', { name: 'Check' }).click();
