@@ -161,7 +161,7 @@ test('the home page shows the progress and continues where the learner left off'
   await page.screenshot({ path: artifactPath('home-progress.png'), fullPage: true });
   await go.click();
   await lessonReady(page, '03-trace-the-frontend');
-  expect(guard.problems()).toEqual([]);
+  expect(guard.problems().join('\n'), 'console errors and uncaught errors').toBe('');
 });
 
 /** Whether something listens on a loopback port. */
