@@ -43,9 +43,14 @@ function sandboxOf(files: FileMap, declarations: Record<string, string>) {
       }
     },
   });
-  /** Every problem the editor would list (not suggestions), as `path:line message`. */
-  const problems = () =>
-    [...projects.diagnostics()].flatMap(([fileName, diagnostics]) =>
+  /** Every problem the editor would list (not suggestions), as `path:line message`; every project checked unless `opened` says which files were. */
+  const problems = (opened?: string[]) =>
+    [
+      ...projects.diagnostics(
+        false,
+        opened?.map((path) => `file:///${path}`),
+      ),
+    ].flatMap(([fileName, diagnostics]) =>
       diagnostics
         .filter((diagnostic) => diagnostic.category !== ts.DiagnosticCategory.Suggestion)
         .map((diagnostic) => {
@@ -111,5 +116,19 @@ describe('the sandbox as TypeScript projects', { timeout: 180_000 }, () => {
       expect.stringMatching(/^backend\/tsconfig\.json:0 Cannot find type definition file for 'nodes'\./),
       "notes/try.ts:1 Parameter 'n' implicitly has an 'any' type.",
     ]);
+  });
+
+  test('as in an IDE, a project is checked in full once one of its files is opened; until then its files are only parsed', () => {
+    const sandbox = sandboxOf(shop, declarations);
+    sandbox.edit('tests/backend.test.ts', (text) => `${text}\nexport const wrong: number = 'text';\n`);
+    sandbox.edit('frontend/src/api.ts', (text) => `${text}\nexport const wrong: number = 'text';\n`);
+    sandbox.write('tests/unfinished.test.ts', "import { test } from 'vitest';\ntest('checkout', () => {\n");
+    const typeError = (path: string) =>
+      expect.stringMatching(new RegExp(`^${path.replaceAll('.', '\\.')}:\\d+ Type 'string' is not assignable to type 'number'\\.$`));
+    const syntaxError = "tests/unfinished.test.ts:3 '}' expected.";
+    // The learner has the backend open: the tests' syntax error shows, no type in them or in the frontend is judged.
+    expect(sandbox.problems(['backend/src/inventory.ts'])).toEqual([syntaxError]);
+    expect(sandbox.problems(['backend/src/inventory.ts', 'frontend/src/App.tsx']).sort()).toEqual([typeError('frontend/src/api.ts'), syntaxError]);
+    expect(sandbox.problems(['backend/src/inventory.ts', 'tests/unfinished.test.ts']).sort()).toEqual([typeError('tests/backend.test.ts'), syntaxError]);
   });
 });

@@ -100,10 +100,10 @@ class ProjectWorker extends TypeScriptWorker {
     return declarations.size;
   }
 
-  async sandboxDiagnostics(syntaxOnly: boolean): Promise<SandboxDiagnostics> {
+  async sandboxDiagnostics(syntaxOnly: boolean, opened: string[]): Promise<SandboxDiagnostics> {
     this.#files = null;
     const versions = Object.fromEntries(this.#ctx.getMirrorModels().map((model) => [model.uri.toString(), model.version]));
-    const found = this.#projects.diagnostics(syntaxOnly);
+    const found = this.#projects.diagnostics(syntaxOnly, opened);
     return { versions, diagnostics: Object.fromEntries([...found].map(([fileName, diagnostics]) => [fileName, TypeScriptWorker.clearFiles(diagnostics)])) };
   }
 }

@@ -77,6 +77,8 @@ export class SandboxProjects {
   #projects: Project[] = [];
   /** The project of files no tsconfig.json takes in. */
   #loose: Project | undefined;
+  /** Every script of the sandbox, each parsed alone: its syntax errors, with no program built around it. */
+  #parseOnly: Project | undefined;
   /** What the projects were made from: the sandbox's file names, its tsconfig texts, the declarations. */
   #madeFrom = '';
   /** Folders' children, and what they were made from: the sandbox as last seen, its file names, the declarations' version. */
@@ -98,20 +100,34 @@ export class SandboxProjects {
    * checked by its own project; a project's problems that belong to no file (an unknown compiler
    * option, a `types` entry that does not resolve) on its tsconfig.json. `syntaxOnly` when the
    * packages' declarations are missing, so nothing that needs them is judged without them.
+   *
+   * With `opened`, as tsserver does: a project is loaded (its program built, every file of it
+   * checked) once a file it owns has been opened; the files of the others are only parsed. The
+   * shop's tests and tools are a project of over a thousand declaration files (vitest, vite,
+   * rollup…) that most lessons never open: checking it anyway would more than double the cost of
+   * every page load.
    */
-  diagnostics(syntaxOnly = false): FileDiagnostics {
+  diagnostics(syntaxOnly = false, opened?: readonly string[]): FileDiagnostics {
     this.#refresh();
+    const sandbox = this.#files.sandbox();
+    const loaded = syntaxOnly
+      ? new Set<Project>()
+      : new Set(opened ? opened.filter((fileName) => sandbox.has(fileName)).map((fileName) => this.#ownerOf(fileName)) : [...this.#projects, this.#loose!]);
     const found: FileDiagnostics = new Map();
     const add = (fileName: string, diagnostics: readonly TS.Diagnostic[]) => {
       if (diagnostics.length) found.set(fileName, [...(found.get(fileName) ?? []), ...diagnostics]);
     };
-    for (const project of syntaxOnly ? [] : this.#projects) add(project.config!, [...project.configErrors, ...project.service.getCompilerOptionsDiagnostics()]);
-    for (const fileName of this.#files.sandbox().keys()) {
+    for (const project of syntaxOnly ? [] : this.#projects)
+      add(project.config!, [...project.configErrors, ...(loaded.has(project) ? project.service.getCompilerOptionsDiagnostics() : [])]);
+    for (const fileName of sandbox.keys()) {
       if (!SCRIPT.test(fileName)) continue;
-      const project = this.#ownerOf(fileName);
+      const project = this.#ownerOf(fileName, loaded);
+      if (!loaded.has(project)) {
+        add(fileName, this.#parseOnly!.service.getSyntacticDiagnostics(fileName));
+        continue;
+      }
       const { service } = project;
       add(fileName, service.getSyntacticDiagnostics(fileName));
-      if (syntaxOnly) continue;
       if (project.config === null) add(fileName, service.getCompilerOptionsDiagnostics());
       add(fileName, [...service.getSemanticDiagnostics(fileName), ...service.getSuggestionDiagnostics(fileName)]);
     }
@@ -120,14 +136,15 @@ export class SandboxProjects {
 
   /**
    * The project that owns a file, as tsserver picks it: the nearest tsconfig.json that includes
-   * it, else the nearest whose program imports it, else the loose files' project.
+   * it, else the nearest whose program imports it, else the loose files' project. Only the
+   * programs of `built` projects are looked in, when it is given: the others are not built for it.
    */
-  #ownerOf(fileName: string): Project {
+  #ownerOf(fileName: string, built?: ReadonlySet<Project>): Project {
     this.#refresh();
     const nearestFirst = this.#projects.filter((project) => fileName.startsWith(project.folder));
     return (
       nearestFirst.find((project) => project.fileNames.includes(fileName)) ??
-      nearestFirst.find((project) => project.service.getProgram()?.getSourceFile(fileName)) ??
+      nearestFirst.find((project) => (!built || built.has(project)) && project.service.getProgram()?.getSourceFile(fileName)) ??
       this.#loose!
     );
   }
@@ -145,7 +162,7 @@ export class SandboxProjects {
     this.#madeFrom = madeFrom;
 
     const ts = this.#ts;
-    for (const project of [...this.#projects, this.#loose]) project?.service.dispose();
+    for (const project of [...this.#projects, this.#loose, this.#parseOnly]) project?.service.dispose();
     this.#projects = configs
       .map((config) => {
         // Its JSON syntax is the JSON worker's to mark; what TypeScript makes of it is marked here.
@@ -158,6 +175,14 @@ export class SandboxProjects {
     const inProjects = new Set(this.#projects.flatMap((project) => project.fileNames));
     const loose = [...sandbox.keys()].filter((fileName) => SCRIPT.test(fileName) && !inProjects.has(fileName));
     this.#loose = this.#project(null, SANDBOX_ROOT, looseFileOptions(ts), loose, []);
+    const parseOnly = { ...looseFileOptions(ts), noResolve: true, noLib: true, types: [] };
+    this.#parseOnly = this.#project(
+      null,
+      SANDBOX_ROOT,
+      parseOnly,
+      [...sandbox.keys()].filter((fileName) => SCRIPT.test(fileName)),
+      [],
+    );
   }
 
   #project(config: string | null, folder: string, options: TS.CompilerOptions, fileNames: string[], configErrors: TS.Diagnostic[]): Project {

@@ -1,7 +1,8 @@
 /**
- * Marks what TypeScript finds in every file of the sandbox, open or not, as an IDE does: a moment
- * after each change, every file checked by the project that owns it (project-worker.ts), so an
- * edit in one file marks the line it breaks in another. Monaco's own per-file check is off
+ * Marks what TypeScript finds in the sandbox's files, open or not, as an IDE does: a moment after
+ * each change, every file of each project the learner has opened a file of, checked by that
+ * project (project-worker.ts), so an edit in one file marks the line it breaks in another; the
+ * other projects' files are checked for syntax until one of theirs is opened. Monaco's own per-file check is off
  * (monaco-setup.ts). Nothing is marked before the packages' declarations have arrived: without
  * them every import would be wrong, and a mark that is not true is worse than none.
  */
@@ -44,6 +45,8 @@ export class TypeChecker {
   #checkProblem: string | null = null;
   /** What the worker holds now, to skip asking for the same again. */
   #applied = '';
+  /** The files shown in an editor so far, by model URI: their projects are checked in full. */
+  readonly #opened = new Set<string>();
   #timer: ReturnType<typeof setTimeout> | null = null;
   #running = false;
   #disposed = false;
@@ -55,7 +58,19 @@ export class TypeChecker {
       if (isSandboxModel(model)) this.#disposables.push(model.onDidChangeContent(() => this.#schedule()));
     };
     monaco.editor.getModels().forEach(watch);
+    const follow = (editor: Monaco.editor.ICodeEditor) => {
+      const opened = () => {
+        const model = editor.getModel();
+        if (!model || !isSandboxModel(model) || this.#opened.has(model.uri.toString())) return;
+        this.#opened.add(model.uri.toString());
+        this.#schedule(0);
+      };
+      opened();
+      this.#disposables.push(editor.onDidChangeModel(opened));
+    };
+    monaco.editor.getEditors().forEach(follow);
     this.#disposables.push(
+      monaco.editor.onDidCreateEditor(follow),
       monaco.editor.onDidCreateModel((model) => {
         watch(model);
         this.#schedule(0);
@@ -140,7 +155,7 @@ export class TypeChecker {
     this.#running = true;
     let current = true;
     try {
-      const { diagnostics, versions } = await (await this.#worker()).sandboxDiagnostics(this.#syntaxOnly);
+      const { diagnostics, versions } = await (await this.#worker()).sandboxDiagnostics(this.#syntaxOnly, [...this.#opened]);
       if (this.#disposed) return;
       for (const model of this.#monaco.editor.getModels().filter(isSandboxModel)) {
         const uri = model.uri.toString();

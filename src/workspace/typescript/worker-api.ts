@@ -24,6 +24,10 @@ export interface SandboxDiagnostics {
 export interface ProjectWorkerApi extends Monaco.typescript.TypeScriptWorker {
   /** Replaces the packages' declarations; resolves with how many files TypeScript now sees. */
   loadDeclarations(request: DeclarationsRequest): Promise<number>;
-  /** Every problem in every file of the sandbox, each from the project that owns it. `syntaxOnly` without packages' declarations. */
-  sandboxDiagnostics(syntaxOnly: boolean): Promise<SandboxDiagnostics>;
+  /**
+   * Every problem in every file of the sandbox, each from the project that owns it, once a file of
+   * that project has been `opened` (by model URI); the others' syntax only. `syntaxOnly` without
+   * packages' declarations.
+   */
+  sandboxDiagnostics(syntaxOnly: boolean, opened: string[]): Promise<SandboxDiagnostics>;
 }
