@@ -4,7 +4,6 @@
  * real Chromium, against the course's real server.
  */
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -13,8 +12,9 @@ import { lessonFile } from '../support/lesson-sandbox.ts';
 import { startSite, type RunningSite } from '../support/site-server.ts';
 import { lessonReady, lessonShown as lessonShownIn, openFile, replaceInEditor, waitForBoot } from '../support/workspace-page.ts';
 import { BACKEND_URL } from '../../src/sandbox/shop.ts';
+import { scratchDir } from '../../src/runtime/local/sandbox-folders.ts';
 
-const sandboxesRoot = mkdtempSync(join(tmpdir(), 'ctl-course-session-'));
+const sandboxesRoot = mkdtempSync(join(scratchDir(), 'ctl-course-session-'));
 let site: RunningSite;
 let browser: Browser;
 let page: Page;
@@ -150,7 +150,7 @@ describe('when the course server goes away', () => {
         { timeout: 45_000 },
       )
       .toBe('gone');
-    const own = await startSite({ CTL_SANDBOXES_DIR: mkdtempSync(join(tmpdir(), 'ctl-server-gone-')) });
+    const own = await startSite({ CTL_SANDBOXES_DIR: mkdtempSync(join(scratchDir(), 'ctl-server-gone-')) });
     const lesson = await own.newPage(browser, { viewport: { width: 1440, height: 960 } });
     // Auto, as a learner who never touched the picker: it already runs on this computer.
     await lesson.goto(`${own.url}/lessons/01-meet-the-storefront/`);

@@ -19,6 +19,7 @@ import { launchChromium } from '../support/chromium.ts';
 import { lastJson, otherUser, runAsOtherUser, spawnAsOtherUser, untilPrinted } from '../support/other-user.ts';
 import { launchCourse, startSite, type RunningSite } from '../support/site-server.ts';
 import { waitForBoot } from '../support/workspace-page.ts';
+import { scratchDir } from '../../src/runtime/local/sandbox-folders.ts';
 
 const LESSON = '/lessons/01-meet-the-storefront/';
 
@@ -162,7 +163,7 @@ describe.skipIf(otherUser.skip)('it serves what it prints', () => {
   test('another user listening on [::1] first: a chosen PORT is refused, naming them; the default moves on', { timeout: 60_000 }, async () => {
     const port = await freePort('::1');
     const squatter = await attackerServer('::1', port);
-    const chosen = await startCourse({ PORT: String(port), CTL_SANDBOXES_DIR: mkdtempSync(join(tmpdir(), 'ctl-chosen-')) });
+    const chosen = await startCourse({ PORT: String(port), CTL_SANDBOXES_DIR: mkdtempSync(join(scratchDir(), 'ctl-chosen-')) });
     expect(await chosen.link).toBeNull();
     expect(chosen.child.exitCode).toBe(1);
     expect(chosen.output()).toMatch(
@@ -172,7 +173,7 @@ describe.skipIf(otherUser.skip)('it serves what it prints', () => {
 
     // The default port, 4321, squatted the same way: the course moves on and says why.
     const onDefault = await attackerServer('::1', 4321);
-    const moved = await startCourse({ CTL_SANDBOXES_DIR: mkdtempSync(join(tmpdir(), 'ctl-moved-')) });
+    const moved = await startCourse({ CTL_SANDBOXES_DIR: mkdtempSync(join(scratchDir(), 'ctl-moved-')) });
     try {
       const link = await moved.link;
       expect(link, moved.output()).not.toBeNull();

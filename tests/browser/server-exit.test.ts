@@ -3,13 +3,13 @@
  * SIGKILL, or a death so sudden that even its guardian went with it (then the next start reaps).
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { connectLocalRuntime } from '../../src/runtime/local/client.ts';
 import type { Runtime } from '../../src/runtime/types.ts';
 import { startSite, type RunningSite } from '../support/site-server.ts';
 import { readUntil } from '../../src/runtime/process-output.ts';
+import { scratchDir } from '../../src/runtime/local/sandbox-folders.ts';
 
 const alive = (pid: number) => {
   try {
@@ -76,7 +76,7 @@ test('SIGKILL of the course server still ends every sandbox process, frees their
 });
 
 test('when the server and its guardian both die at once, the next start reaps what they left', async () => {
-  const sandboxesDir = mkdtempSync(join(tmpdir(), 'ctl-reap-'));
+  const sandboxesDir = mkdtempSync(join(scratchDir(), 'ctl-reap-'));
   const first = await startSite({ CTL_SANDBOXES_DIR: sandboxesDir });
   const { pids, folder } = await startShopLike(first);
   process.kill(guardianOf(sandboxesDir), 'SIGKILL');

@@ -1,11 +1,11 @@
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../support/chromium.ts';
 import { startSite, type RunningSite } from '../support/site-server.ts';
 import { artifactPath } from '../support/artifacts.ts';
+import { scratchDir } from '../../src/runtime/local/sandbox-folders.ts';
 import {
   openFile as open,
   previewFrame as preview,
@@ -22,7 +22,7 @@ const terminalText = (testId: string) => terminal(page, testId);
 const editorText = async () => (await page.locator('.monaco-editor .view-lines').innerText()).replaceAll('\u00a0', ' ');
 
 const LESSON = '/lessons/01-meet-the-storefront/?runtime=local';
-const sandboxesRoot = mkdtempSync(join(tmpdir(), 'ctl-browser-sandboxes-'));
+const sandboxesRoot = mkdtempSync(join(scratchDir(), 'ctl-browser-sandboxes-'));
 
 let site: RunningSite;
 let browser: Browser;

@@ -13,6 +13,7 @@ import { LaunchAccess, type PageCredentials } from '../../src/server/access.ts';
 import { describeRuntimeContract } from './contract.ts';
 import { packagesSnapshot } from '../support/packages-snapshot.ts';
 import { readAll, readUntil } from '../../src/runtime/process-output.ts';
+import { scratchDir } from '../../src/runtime/local/sandbox-folders.ts';
 
 interface TestBridge {
   bridge: LocalRuntimeBridge;
@@ -27,7 +28,7 @@ interface TestBridge {
 }
 
 /** A real bridge on a real server, with the course server's access rules. */
-async function startBridge(sandboxesDir = mkdtempSync(join(tmpdir(), 'ctl-contract-')), more: { reloadGraceMs?: number } = {}): Promise<TestBridge> {
+async function startBridge(sandboxesDir = mkdtempSync(join(scratchDir(), 'ctl-contract-')), more: { reloadGraceMs?: number } = {}): Promise<TestBridge> {
   const access = new LaunchAccess();
   const server = createServer((_req, res) => res.end('site'));
   const bridge = attachLocalRuntime(server, {
@@ -418,7 +419,7 @@ describe('one sandbox per machine: the shop has fixed ports', () => {
   });
 
   test('a second course server on the same machine says so, and can take over', { timeout: 30_000 }, async () => {
-    const sandboxesDir = mkdtempSync(join(tmpdir(), 'ctl-two-servers-'));
+    const sandboxesDir = mkdtempSync(join(scratchDir(), 'ctl-two-servers-'));
     const [one, two] = await Promise.all([startBridge(sandboxesDir), startBridge(sandboxesDir)]);
     try {
       const first = await one.connect('Lesson 5');
@@ -457,7 +458,7 @@ function alive(pid: number): boolean {
 describe('a page that reloads takes its sandbox back', () => {
   let kept: TestBridge;
   beforeAll(async () => {
-    kept = await startBridge(mkdtempSync(join(tmpdir(), 'ctl-reload-')), { reloadGraceMs: 3000 });
+    kept = await startBridge(mkdtempSync(join(scratchDir(), 'ctl-reload-')), { reloadGraceMs: 3000 });
   });
   afterAll(() => kept?.close());
   const connect = (resume?: Claimed | null) => connectLocalRuntime(kept.url, { ...kept.credentials, keepForReload: true, resume });

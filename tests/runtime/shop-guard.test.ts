@@ -24,6 +24,7 @@ import { LaunchAccess } from '../../src/server/access.ts';
 import { httpRequests, inParallel, sendRaw } from '../support/fuzz.ts';
 import { lastJson, otherUser, runAsOtherUser, spawnAsOtherUser, untilPrinted } from '../support/other-user.ts';
 import { packagesSnapshot } from '../support/packages-snapshot.ts';
+import { scratchDir } from '../../src/runtime/local/sandbox-folders.ts';
 
 let server: Server;
 let bridge: LocalRuntimeBridge;
@@ -38,7 +39,7 @@ beforeAll(async () => {
   server = createServer();
   bridge = attachLocalRuntime(server, {
     refuseUpgrade: (req) => access.refuseUpgrade(req),
-    sandboxesDir: mkdtempSync(join(tmpdir(), 'ctl-shop-guard-')),
+    sandboxesDir: mkdtempSync(join(scratchDir(), 'ctl-shop-guard-')),
     cacheDir: mkdtempSync(join(tmpdir(), 'ctl-shop-guard-cache-')),
     snapshotsDir: snapshot.dir,
   });

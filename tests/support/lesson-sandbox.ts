@@ -7,7 +7,6 @@
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { attachLocalRuntime, type LocalRuntimeBridge } from '../../src/runtime/local/bridge.ts';
 import { LaunchAccess } from '../../src/server/access.ts';
@@ -18,6 +17,7 @@ import type { FileMap, Runtime } from '../../src/runtime/types.ts';
 import { prepareSandbox, startShop, type BootCallbacks, type RunningShop } from '../../src/session/boot.ts';
 import { BACKEND, sourcesMatch, statusFile, type PartStatus } from '../../src/sandbox/shop.ts';
 import { packagesSnapshot } from './packages-snapshot.ts';
+import { scratchDir } from '../../src/runtime/local/sandbox-folders.ts';
 
 /**
  * One file of a lesson's sandbox as the lesson starts or once solved, e.g. lesson 6's shipped bug:
@@ -55,7 +55,7 @@ export async function startLocalBridge({ nodeOptions }: BridgeOptions = {}): Pro
   const access = new LaunchAccess();
   const snapshot = await packagesSnapshot();
   const server: Server = createServer();
-  const sandboxesDir = mkdtempSync(join(tmpdir(), 'ctl-lesson-sandboxes-'));
+  const sandboxesDir = mkdtempSync(join(scratchDir(), 'ctl-lesson-sandboxes-'));
   const bridge: LocalRuntimeBridge = attachLocalRuntime(server, {
     refuseUpgrade: (req) => access.refuseUpgrade(req),
     sandboxesDir,

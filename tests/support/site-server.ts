@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { KEY_STORAGE_ITEM } from '../../src/runtime/local/protocol.ts';
 import type { PageCredentials } from '../../src/server/access.ts';
+import { scratchDir } from '../../src/runtime/local/sandbox-folders.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -71,7 +72,7 @@ export async function startSite(env: Record<string, string> = {}): Promise<Runni
   if (!existsSync(`${repoRoot}dist/index.html`)) {
     throw new Error('The site is not built: run `npm run build` first (npm test does it for you).');
   }
-  const sandboxesDir = env.CTL_SANDBOXES_DIR ?? mkdtempSync(join(tmpdir(), 'ctl-site-sandboxes-'));
+  const sandboxesDir = env.CTL_SANDBOXES_DIR ?? mkdtempSync(join(scratchDir(), 'ctl-site-sandboxes-'));
   const launched = launchCourse({ ...process.env, PORT: '0', CTL_SANDBOXES_DIR: sandboxesDir, ...env } as Record<string, string>);
   const { child } = launched;
   const output = launched.output;

@@ -4,7 +4,7 @@
  * outlived theirs (killed with SIGKILL, a crash, a power cut) and reap them: their processes,
  * then their folder.
  */
-import { lstatSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, lstatSync, mkdirSync, statfsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { homedir, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -31,8 +31,34 @@ function notPrivate(dir: string): string | null {
   }
 }
 
+/** Linux's tmpfs and ramfs: files in memory. */
+const IN_MEMORY = new Set([0x01021994, 0x858458f6]);
+/** What a memory-backed folder must have free to take sandboxes (about 60 MB each). */
+const ROOM_BYTES = 2 ** 30;
+
+function inMemoryWithRoom(dir: string): boolean {
+  try {
+    const fs = statfsSync(dir);
+    accessSync(dir, constants.W_OK);
+    return IN_MEMORY.has(Number(fs.type)) && Number(fs.bavail) * Number(fs.bsize) >= ROOM_BYTES;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * The default folder for sandboxes: one per user in the OS temp folder, private to them. Anyone
+ * Where sandboxes go: a folder in memory where the machine has one with room (the user's runtime
+ * folder, $XDG_RUNTIME_DIR, else /dev/shm), else the OS temp folder; TMPDIR, when set, is the
+ * user's choice. A sandbox is scratch, reaped when its page goes, and mounting one creates the
+ * snapshot's 6,000 files: measured here, 3.4 CPU-s of the kernel's on ext4, 0.1 s in memory.
+ */
+export function scratchDir(): string {
+  if (process.env.TMPDIR) return tmpdir();
+  return [process.env.XDG_RUNTIME_DIR, '/dev/shm'].find((dir): dir is string => !!dir && inMemoryWithRoom(dir)) ?? tmpdir();
+}
+
+/**
+ * The default folder for sandboxes: one per user in the scratch folder (scratchDir), private to them. Anyone
  * may create that name first (or plant a symlink there); such a folder is never used: the
  * sandboxes go to a private folder in the user's cache instead, which no one else can create, and
  * `notice` says so. Every course server of the user finds the same folder (their shop lock is there).
@@ -40,7 +66,7 @@ function notPrivate(dir: string): string | null {
 export function defaultSandboxesDir(): { dir: string; notice?: string } {
   // By uid where there is one: a container's user may have no name.
   const id = typeof process.getuid === 'function' ? process.getuid() : userInfo().username;
-  const shared = join(tmpdir(), `checkout-trace-lab-${id}`);
+  const shared = join(scratchDir(), `checkout-trace-lab-${id}`);
   const refused = notPrivate(shared);
   if (!refused) return { dir: shared };
   const own = join(homedir(), '.cache', 'checkout-trace-lab', 'sandboxes');
