@@ -23,6 +23,8 @@ const BROWSER_FIRST_HALF = [
   'tests/browser/editor-types.test.ts',
   'tests/browser/second-tab.test.ts',
   'tests/browser/site.test.ts',
+  'tests/browser/telemetry.test.ts',
+  'tests/browser/site-monitoring.test.ts',
 ];
 
 export const LANES = {

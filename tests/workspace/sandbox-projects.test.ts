@@ -16,9 +16,15 @@ import { declarationsAsset } from '../support/declarations.ts';
 
 const libFolder = fileURLToPath(new URL('../../node_modules/typescript/lib/', import.meta.url));
 
+/**
+ * Parsed files, shared by every test's projects: the declarations are parsed once. A file's version
+ * is unique across tests (the registry knows a file by its name and version).
+ */
+const registry = ts.createDocumentRegistry(true, '');
+let version = 0;
+
 /** A sandbox as the editor's worker holds it: files that change with a version, and the declarations. */
 function sandboxOf(files: FileMap, declarations: Record<string, string>) {
-  let version = 0;
   const sandbox = new Map<string, SandboxFile>();
   const held = { map: new Map<string, SandboxFile>(), version: 0 };
   const use = (packages: Record<string, string>) => {
@@ -31,18 +37,22 @@ function sandboxOf(files: FileMap, declarations: Record<string, string>) {
   };
   for (const [path, text] of Object.entries(files)) write(path, text);
   use(declarations);
-  const projects = new SandboxProjects(ts, {
-    sandbox: () => sandbox,
-    declarations: () => held.map,
-    declarationsVersion: () => held.version,
-    lib: (name) => {
-      try {
-        return readFileSync(`${libFolder}${name}`, 'utf8');
-      } catch {
-        return undefined;
-      }
+  const projects = new SandboxProjects(
+    ts,
+    {
+      sandbox: () => sandbox,
+      declarations: () => held.map,
+      declarationsVersion: () => held.version,
+      lib: (name) => {
+        try {
+          return readFileSync(`${libFolder}${name}`, 'utf8');
+        } catch {
+          return undefined;
+        }
+      },
     },
-  });
+    registry,
+  );
   /** Every problem the editor would list (not suggestions), as `path:line message`; every project checked unless `opened` says which files were. */
   const problems = (opened?: string[]) =>
     [

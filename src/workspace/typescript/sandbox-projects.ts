@@ -84,10 +84,11 @@ export class SandboxProjects {
   /** Folders' children, and what they were made from: the sandbox as last seen, its file names, the declarations' version. */
   #folders: { files: ReadonlyMap<string, SandboxFile>; sandbox: string; declarations: number; children: Map<string, Set<string>> } | null = null;
 
-  constructor(ts: Ts, files: ProjectFiles) {
+  /** `registry`: where parsed files are kept; one shared by several instances parses each file once (names and versions must then not collide). */
+  constructor(ts: Ts, files: ProjectFiles, registry: TS.DocumentRegistry = ts.createDocumentRegistry(true, '')) {
     this.#ts = ts;
     this.#files = files;
-    this.#registry = ts.createDocumentRegistry(true, '');
+    this.#registry = registry;
   }
 
   /** The language service that answers for a file: its project's. */
