@@ -13,7 +13,7 @@
  *   listens on the shop's port (it took the port while the shop restarted), the page gets a 502
  *   naming them, and they get nothing.
  */
-import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
+import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { dropUntrusted, guardConnection } from './loopback-peers.cjs';
 
@@ -70,18 +70,26 @@ export async function startPreviewProxy(targetPort: number): Promise<PreviewProx
     return null;
   };
 
-  const server: Server = createServer((req, res) => {
-    const refused = refusal(req);
-    if (refused) return void res.writeHead(refused[0], { 'content-type': 'text/plain; charset=utf-8', ...FRAMEABLE }).end(`${refused[1]}\n`);
+  const pass = (req: IncomingMessage, res: ServerResponse, again = false) => {
     const upstream = request({ agent, host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: forwarded(req.headers) }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, { ...answer.headers, ...FRAMEABLE });
       answer.pipe(res);
     });
-    upstream.on('error', (error) => {
+    upstream.on('error', (error: NodeJS.ErrnoException) => {
+      // A kept-alive connection the shop closed (its idle timeout) just as this request went out on
+      // it: nothing was answered, so a GET or HEAD goes again, once, on a new connection.
+      if (!again && upstream.reusedSocket && error.code === 'ECONNRESET' && !res.headersSent && (req.method === 'GET' || req.method === 'HEAD'))
+        return pass(req, res, true);
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8', ...FRAMEABLE });
       res.end(`The shop on port ${targetPort} is not answering (${error.message}). It may be restarting; reload in a moment.`);
     });
-    req.pipe(upstream);
+    if (again) upstream.end();
+    else req.pipe(upstream);
+  };
+  const server: Server = createServer((req, res) => {
+    const refused = refusal(req);
+    if (refused) return void res.writeHead(refused[0], { 'content-type': 'text/plain; charset=utf-8', ...FRAMEABLE }).end(`${refused[1]}\n`);
+    pass(req, res);
   });
   // On Linux, a connection from a program of another user is dropped before a byte of it is read.
   server.prependListener('connection', (socket: Socket) => dropUntrusted(socket));
