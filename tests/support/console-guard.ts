@@ -13,6 +13,14 @@ const STORY_ERRORS: { why: string; matches: (message: ConsoleMessage) => boolean
       /^http:\/\/127\.0\.0\.1:\d+\/api\//.test(message.location().url),
   },
   {
+    why:
+      "lesson 3's first import of the Sentry SDK in the frontend makes Vite bundle it and reload the page: a module request " +
+      'already on its way for the old bundle gets 504. Bundling it at every start instead costs every boot 2 s (esbuild-wasm)',
+    matches: (message) =>
+      /^Failed to load resource: the server responded with a status of 504 \(Outdated Optimize Dep\)/.test(message.text()) &&
+      /^http:\/\/127\.0\.0\.1:\d+\/.*\.vite\/deps\//.test(message.location().url),
+  },
+  {
     why: "the shipped bug makes the shop's API answer 500 (lessons 6 to 8), and lesson 9 ships it again",
     matches: (message) =>
       /^Failed to load resource: the server responded with a status of 500/.test(message.text()) &&

@@ -5,9 +5,6 @@ const backendPort = process.env.BACKEND_PORT ?? '3001';
 
 export default defineConfig({
   plugins: [react()],
-  // Optimized at start, not when a lesson first imports them: a dependency Vite discovers later
-  // makes it re-bundle and reload the page, failing the requests already on their way (504).
-  optimizeDeps: { include: ['@sentry/react', '@sentry/browser'] },
   server: {
     port: Number(process.env.FRONTEND_PORT ?? 5173),
     strictPort: true,
