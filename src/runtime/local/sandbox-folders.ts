@@ -58,10 +58,11 @@ export function scratchDir(): string {
 }
 
 /**
- * The default folder for sandboxes: one per user in the scratch folder (scratchDir), private to them. Anyone
- * may create that name first (or plant a symlink there); such a folder is never used: the
- * sandboxes go to a private folder in the user's cache instead, which no one else can create, and
- * `notice` says so. Every course server of the user finds the same folder (their shop lock is there).
+ * The default folder for sandboxes: one per user in the scratch folder (scratchDir), private to
+ * them. Anyone may create that name first (or plant a symlink there); such a folder is never used:
+ * the sandboxes go to a private folder in the user's cache instead, which no one else can create,
+ * and `notice` says so. Every course server of the user finds the same folder (their shop lock
+ * is there).
  */
 export function defaultSandboxesDir(): { dir: string; notice?: string } {
   // By uid where there is one: a container's user may have no name.
