@@ -5,6 +5,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sourcesMatch, statusFile, type PartStatus } from '../scripts/lib/status.mjs';
+import { patient } from './patience.ts';
 
 export const BACKEND = 'http://127.0.0.1:3001';
 
@@ -41,7 +42,7 @@ async function filesNow(folders: string[]): Promise<Record<string, string>> {
 }
 
 const answers = () =>
-  fetch(`${BACKEND}/health`, { signal: AbortSignal.timeout(1000) }).then(
+  fetch(`${BACKEND}/health`, { signal: AbortSignal.timeout(patient(1000)) }).then(
     () => true,
     () => false,
   );
@@ -70,7 +71,7 @@ export async function backendUpToDate(): Promise<void> {
       throw new Error(`The backend did not restart within ${RESTART_CEILING_MS / 1000} s after your last save (Shop output shows why).`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  const answerBy = Date.now() + ANSWER_WAIT_MS;
+  const answerBy = Date.now() + patient(ANSWER_WAIT_MS);
   while (!(await answers())) {
     if (Date.now() > answerBy) throw new Error(`The backend does not answer on ${BACKEND}: is the shop running? Shop output shows its output.`);
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -19,20 +19,59 @@ export type FirstProductLoad = 'reaches the shop' | 'fails on the way';
  */
 export async function openShop(firstProductLoad: FirstProductLoad = 'reaches the shop'): Promise<void> {
   await backendUpToDate();
-  if (firstProductLoad === 'fails on the way') {
-    const network = globalThis.fetch;
-    let failed = false;
-    globalThis.fetch = function (input: RequestInfo | URL, init?: RequestInit) {
-      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-      if (!failed && /\/api\/products(\?|$)/.test(url)) {
-        failed = true;
-        return Promise.reject(new TypeError('Failed to fetch'));
-      }
-      return network.call(this, input, init);
-    };
-  }
+  const network = globalThis.fetch;
+  let failed = firstProductLoad === 'reaches the shop';
+  globalThis.fetch = function (input: RequestInfo | URL, init?: RequestInit) {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    if (!failed && /\/api\/products(\?|$)/.test(url)) {
+      failed = true;
+      return Promise.reject(new TypeError('Failed to fetch'));
+    }
+    const answered = network.call(this, input, init);
+    if (/\/api\//.test(url)) inFlight(answered);
+    return answered;
+  };
   document.body.innerHTML = '<div id="root"></div>';
   await import('../frontend/src/main.tsx');
+}
+
+/** The page's requests to the shop's API that have no answer yet, and when the last one got its answer. */
+const pending = new Set<Promise<unknown>>();
+let lastAnswerAt = 0;
+
+function inFlight(request: Promise<unknown>): void {
+  const settled = request.then(
+    () => undefined,
+    () => undefined,
+  );
+  pending.add(settled);
+  settled.then(() => {
+    pending.delete(settled);
+    lastAnswerAt = Date.now();
+  });
+}
+
+/** However slow the shop is, a request with no answer after this long is not getting one. */
+const REQUEST_CEILING_MS = 60_000;
+
+/**
+ * Polls the page until `probe` finds what it looks for. The page gets `ms` (as this computer needs
+ * it) to show it after its last request to the shop was answered: waiting is for the shop's
+ * answers, however slow a busy machine makes them, not for a fixed time.
+ */
+async function onThePage<T>(probe: () => T | undefined, ms: number, nothingShown: () => string): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const found = probe();
+    if (found !== undefined) return found;
+    const now = Date.now();
+    if (pending.size > 0 && now - started > REQUEST_CEILING_MS)
+      throw new Error(
+        `The page's request to the shop got no answer within ${REQUEST_CEILING_MS / 1000} s. Is the backend stuck on something? Shop output shows its output.`,
+      );
+    if (pending.size === 0 && now - Math.max(started, lastAnswerAt) > patient(ms)) throw new Error(nothingShown());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /**
@@ -86,13 +125,17 @@ export function finishPageLoad(): void {
 const within = { timeout: patient(5000) };
 
 /** Waits for the product list, or the message that it failed, and says which. */
-export async function productsShown(): Promise<'loaded' | 'failed'> {
-  const shown = await Promise.race([
-    screen.findAllByRole('button', { name: /^Add .+ to cart$/ }, within).then(() => 'loaded' as const),
-    screen.findByRole('button', { name: 'Try again' }, within).then(() => 'failed' as const),
-  ]).catch(() => undefined);
-  if (!shown) throw new Error('The shop page showed neither products nor "We couldn\'t load products" within 5 s. Open the Preview: what does it show?');
-  return shown;
+export function productsShown(): Promise<'loaded' | 'failed'> {
+  return onThePage(
+    () =>
+      screen.queryAllByRole('button', { name: /^Add .+ to cart$/ }).length > 0
+        ? 'loaded'
+        : screen.queryByRole('button', { name: 'Try again' })
+          ? 'failed'
+          : undefined,
+    5000,
+    () => 'The shop page showed neither products nor "We couldn\'t load products" after the shop answered. Open the Preview: what does it show?',
+  );
 }
 
 /** Waits for the product list itself (after "Try again", its button is still there for a moment). */
@@ -126,17 +169,14 @@ export async function placeOrder(): Promise<string> {
   fireEvent.change(screen.getByLabelText('Name'), { target: { value: 'Ada' } });
   fireEvent.change(screen.getByLabelText('Email'), { target: { value: 'ada@example.com' } });
   fireEvent.click(screen.getByRole('button', { name: 'Place order' }));
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const answer = [...screen.queryAllByRole('status'), ...screen.queryAllByRole('alert')]
-      .map((element) => element.textContent ?? '')
-      .find((text) => text && !answered.has(text));
-    if (answer) return answer;
-    if (Date.now() > deadline)
-      throw new Error(
-        'Pressing "Place order" got no answer on the page within 5 s (no confirmation, no error). Is handleSubmit in ' +
-          'frontend/src/components/Checkout.tsx still posting the order?',
-      );
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  return onThePage(
+    () =>
+      [...screen.queryAllByRole('status'), ...screen.queryAllByRole('alert')]
+        .map((element) => element.textContent ?? '')
+        .find((text) => text && !answered.has(text)),
+    5000,
+    () =>
+      'Pressing "Place order" got no answer on the page (no confirmation, no error). Is handleSubmit in frontend/src/components/Checkout.tsx still ' +
+      'posting the order?',
+  );
 }
