@@ -43,8 +43,11 @@ const PROJECTS: Project[] = [
 ];
 
 const parsed = new Map<string, ts.SourceFile>();
-/** The last program per project: the next lesson's reuses what did not change. */
-const previous = new Map<string, ts.Program>();
+/**
+ * The last program per project, as tsc --watch keeps it: the next sandbox's program reuses what did
+ * not change, and only files that changed, or whose imports' types changed, are checked again.
+ */
+const previous = new Map<string, ts.SemanticDiagnosticsBuilderProgram>();
 
 /** A compiler host over the assembled files, with node_modules from the installed shop. */
 function sandboxHost(files: FileMap, options: ts.CompilerOptions): ts.CompilerHost {
@@ -75,6 +78,8 @@ function sandboxHost(files: FileMap, options: ts.CompilerOptions): ts.CompilerHo
       const kept = parsed.get(file);
       if (kept?.text === text) return kept;
       const source = ts.createSourceFile(file, text, language, true);
+      // What the builder compares to tell a changed file from the one it checked before.
+      (source as ts.SourceFile & { version: string }).version = base.createHash?.(text) ?? text;
       parsed.set(file, source);
       return source;
     },
@@ -88,14 +93,20 @@ function optionsOf(project: Project, files: FileMap): ts.CompilerOptions {
 
 function typeErrors(files: FileMap, project: Project): string[] {
   const options = optionsOf(project, files);
-  const program = ts.createProgram(
+  const program = ts.createSemanticDiagnosticsBuilderProgram(
     project.files(files).map((path) => `${ROOT}/${path}`),
     options,
     sandboxHost(files, options),
     previous.get(project.name),
   );
   previous.set(project.name, program);
-  return ts.getPreEmitDiagnostics(program).map((diagnostic) => {
+  const diagnostics = [
+    ...program.getOptionsDiagnostics(),
+    ...program.getGlobalDiagnostics(),
+    ...program.getSyntacticDiagnostics(),
+    ...program.getSemanticDiagnostics(),
+  ];
+  return diagnostics.map((diagnostic) => {
     const where = diagnostic.file
       ? `${diagnostic.file.fileName.replace(`${ROOT}/`, '')}:${diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start ?? 0).line + 1}`
       : '';
