@@ -139,11 +139,12 @@ export function productsShown(): Promise<'loaded' | 'failed'> {
 }
 
 /** Waits for the product list itself (after "Try again", its button is still there for a moment). */
-export async function productsLoaded(): Promise<boolean> {
-  return screen.findAllByRole('button', { name: /^Add .+ to cart$/ }, within).then(
-    () => true,
-    () => false,
-  );
+export function productsLoaded(): Promise<boolean> {
+  return onThePage(
+    () => (screen.queryAllByRole('button', { name: /^Add .+ to cart$/ }).length > 0 ? true : undefined),
+    5000,
+    () => '',
+  ).catch(() => false);
 }
 
 /** Puts products in the cart by clicking "Add <name> to cart", and waits until the cart shows them. */
