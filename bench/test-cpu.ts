@@ -8,9 +8,17 @@
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { SANDBOX_MARKER } from '../src/runtime/local/sandbox-processes.ts';
 
 const TICKS_PER_SECOND = 100;
 const root = new URL('../', import.meta.url).pathname;
+
+const VITEST = 'Vitest (the test runners)';
+/**
+ * A Check's worker lives about 2 s, so up to a quarter of what it spends falls after the last
+ * sample and is not counted: this line is a floor.
+ */
+const VITEST_IN_SANDBOX = "Vitest in the sandbox (each Check's worker, the learner's tests)";
 
 /** What a process is, from its command line: the names the breakdown is in. */
 function consumerOf(command: string): string {
@@ -19,7 +27,7 @@ function consumerOf(command: string): string {
     [/chrom(e|ium)/, 'Chromium (browser, GPU, network)'],
     [/esbuild/, "esbuild (WebAssembly, the shop's)"],
     [/check-server\.mjs/, 'Check: warm Vitest in the sandbox'],
-    [/vitest/, 'Vitest (test runners, Check workers)'],
+    [/vitest/, VITEST],
     [/frontend\.mjs|vite/, "Vite (the shop's frontend)"],
     [/run-ts\.mjs|backend/, "the shop's backend"],
     [/collector/, "the shop's collector"],
@@ -60,7 +68,10 @@ function sample(): void {
         const lane = /tests\/run-lane\.ts"? (\w+)/.exec(command)?.[1];
         if (lane) lanes.set(namespace, lane);
         // Started before the sampling did: only what it spends from now on counts.
-        entry = { ticks: started ? 0 : ticks, lane: namespace, consumer: consumerOf(command) };
+        let consumer = consumerOf(command);
+        // Vitest inside a sandbox (its processes carry the sandbox marker): a Check's worker, or the learner's tests.
+        if (consumer === VITEST && `\0${readFileSync(`/proc/${pid}/environ`, 'latin1')}`.includes(`\0${SANDBOX_MARKER}=`)) consumer = VITEST_IN_SANDBOX;
+        entry = { ticks: started ? 0 : ticks, lane: namespace, consumer };
         seen.set(key, entry);
       }
       const seconds = (ticks - entry.ticks) / TICKS_PER_SECOND;
