@@ -15,16 +15,17 @@ export type FirstProductLoad = 'reaches the shop' | 'fails on the way';
  * Renders the shop as main.tsx does. With 'fails on the way', the first product load dies before
  * it reaches the shop, with the browser's own `TypeError: Failed to fetch`, as on a dropped
  * connection; everything else goes through. (The SDK wraps `fetch` as it starts, so it sees and
- * traces that failure as it would a real one.)
+ * traces that failure as it would a real one.) Either way the page's requests to the API are
+ * tracked, so waits on the page are for the shop's answers (onThePage).
  */
 export async function openShop(firstProductLoad: FirstProductLoad = 'reaches the shop'): Promise<void> {
   await backendUpToDate();
   const network = globalThis.fetch;
-  let failed = firstProductLoad === 'reaches the shop';
+  let failNextProductLoad = firstProductLoad === 'fails on the way';
   globalThis.fetch = function (input: RequestInfo | URL, init?: RequestInit) {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    if (!failed && /\/api\/products(\?|$)/.test(url)) {
-      failed = true;
+    if (failNextProductLoad && /\/api\/products(\?|$)/.test(url)) {
+      failNextProductLoad = false;
       return Promise.reject(new TypeError('Failed to fetch'));
     }
     const answered = network.call(this, input, init);

@@ -10,14 +10,16 @@
  * except the shop's API answering 500 while the bug is shipped (support/console-guard.ts). A
  * screenshot per lesson lands in test-results/.
  */
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, onTestFailed, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { lessonIds, lessonSandbox } from '../../src/lessons/sandbox-files.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { startSite, type RunningSite } from '../support/site-server.ts';
 import { artifactPath } from '../support/artifacts.ts';
 import { guardConsole } from '../support/console-guard.ts';
-import { lessonReady, openFile, pasteWholeFile, previewFrame, reloadPreview, waitForBoot } from '../support/workspace-page.ts';
+import { bootState, lessonReady, openFile, pasteWholeFile, previewFrame, reloadPreview, waitForBoot } from '../support/workspace-page.ts';
 import {
   addWidget,
   createAlertFromWidget,
@@ -81,6 +83,22 @@ async function writeSolution(id: string) {
   }
 }
 
+/**
+ * Resolves once the shop's Vite has bundled `pkg` for the browser (its optimised dependencies, as
+ * committed in node_modules/.vite/deps/_metadata.json), which it does, then reloads the page, when a
+ * save first imports it.
+ */
+async function viteBundled(pkg: string) {
+  const bundled = async () => {
+    for (const sandbox of await readdir(site.sandboxesDir).catch(() => [])) {
+      const metadata = await readFile(join(site.sandboxesDir, sandbox, 'node_modules/.vite/deps/_metadata.json'), 'utf8').catch(() => '{}');
+      if (pkg in ((JSON.parse(metadata) as { optimized?: object }).optimized ?? {})) return true;
+    }
+    return false;
+  };
+  await expect.poll(bundled, { timeout: 90_000, interval: 250 }).toBe(true);
+}
+
 async function checkPasses(id: string) {
   await page.getByRole('button', { name: 'Check', exact: true }).click();
   const checks = page.locator('#panel-checks');
@@ -103,6 +121,7 @@ async function checkPasses(id: string) {
 }
 
 test('a learner takes all ten lessons, solving each in the workspace', { timeout: 900_000 }, async () => {
+  onTestFailed(async () => console.log(`What the workspace showed when the walkthrough failed:\n${await bootState(page, null, 'not asked')}`));
   // A first visit: the home page starts the course, and the lesson opens through the site's router.
   await page.goto(`${site.url}/`);
   await page.getByRole('link', { name: 'Start with lesson 1' }).click();
@@ -117,6 +136,9 @@ test('a learner takes all ten lessons, solving each in the workspace', { timeout
   await nextLesson('03-trace-the-frontend');
   await writeSolution('03-trace-the-frontend');
   await checkPasses('03-trace-the-frontend');
+  // The solution is the first import of @sentry/react: the spans are looked for in a page loaded
+  // after Vite has bundled it (a page loading at that very moment was once left on the old bundle).
+  await viteBundled('@sentry/react');
   // The spans, as the lesson says: the preview's reload is the newest `pageload` (a request of
   // Vite's own in the page may make a newer trace of its own), and one trace holds the browser's
   // and the backend's spans, with one product load in it.
@@ -131,7 +153,10 @@ test('a learner takes all ten lessons, solving each in the workspace', { timeout
   // The backend's one `GET /products` above is what catches a page that asks twice (React's
   // StrictMode doubles effects). The frontend's spans are only counted from one: a busy machine's
   // preview was seen asking again, its first request racing the reload.
-  expect(await waterfall.locator('li[data-service="frontend"]').filter({ hasText: 'GET /api/products' }).count()).toBeGreaterThan(0);
+  // The page's own spans may come in a later envelope than the backend's: waited for, as above.
+  await expect
+    .poll(() => waterfall.locator('li[data-service="frontend"]').filter({ hasText: 'GET /api/products' }).count(), { timeout: 30_000 })
+    .toBeGreaterThan(0);
   await page.screenshot({ path: artifactPath('walkthrough-03-pageload-trace.png') });
 
   await nextLesson('04-measure-what-matters');

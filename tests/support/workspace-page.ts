@@ -64,8 +64,8 @@ export async function reloadPreview(page: Page) {
   }
 }
 
-/** What the workspace showed when the shop did not come up: for the test's failure message. */
-async function bootState(page: Page, heading: string | null, health: string): Promise<string> {
+/** What the workspace shows (the shop, the preview, console errors, the shop's output): for a failure message. */
+export async function bootState(page: Page, heading: string | null, health: string): Promise<string> {
   const ws = page.locator('.ws');
   const attribute = (name: string) => ws.getAttribute(name, { timeout: 1000 }).catch(() => null);
   // The rows only: the terminal's element also holds its stylesheet.
