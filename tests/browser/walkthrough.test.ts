@@ -115,8 +115,9 @@ async function checkPasses(id: string) {
   // The whole panel in the message: vitest shortens the value it compares, and a CI failure is
   // only as readable as what it prints.
   const verdict = await checks.innerText();
-  if (!/All checks passed/.test(verdict)) await page.screenshot({ path: artifactPath(`walkthrough-${id}-failed.png`) });
-  expect(/All checks passed/.test(verdict), `lesson ${id}'s checks said:\n${verdict}`).toBe(true);
+  const passed = /All checks passed/.test(verdict);
+  if (!passed) await page.screenshot({ path: artifactPath(`walkthrough-${id}-failed.png`) });
+  expect(passed, `lesson ${id}'s checks said:\n${verdict}`).toBe(true);
   await page.screenshot({ path: artifactPath(`walkthrough-${id}.png`) });
 }
 

@@ -3,8 +3,9 @@
  * each change, every file of each project the learner has opened a file of, checked by that
  * project (project-worker.ts), so an edit in one file marks the line it breaks in another; the
  * other projects' files are checked for syntax until one of theirs is opened. Monaco's own
- * per-file check is off (monaco-setup.ts). Nothing is marked before the packages' declarations have arrived: without
- * them every import would be wrong, and a mark that is not true is worse than none.
+ * per-file check is off (monaco-setup.ts). Nothing is marked before the packages' declarations
+ * have arrived: without them every import would be wrong, and a mark that is not true is worse
+ * than none.
  */
 import type * as Monaco from 'monaco-editor';
 import { TYPES_READY_MARK } from '../performance-marks.ts';
