@@ -64,7 +64,7 @@ function sample(): void {
       if (!entry) {
         const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
         const namespace = readlinkSync(`/proc/${pid}/ns/net`);
-        // Seen as `node …/tests/run-lane.ts proof1`, or as the `sh -c '… exec "node" "…/run-lane.ts" proof1'` before it.
+        // Seen as `node …/tests/run-lane.ts proof1`, or as the `sh -c … sh node …/run-lane.ts proof1` before it.
         const lane = /tests\/run-lane\.ts"? (\w+)/.exec(command)?.[1];
         if (lane) lanes.set(namespace, lane);
         // Started before the sampling did: only what it spends from now on counts.

@@ -13,18 +13,22 @@ const { endianness, networkInterfaces } = require('node:os');
 
 const TABLES = ['/proc/net/tcp', '/proc/net/tcp6'];
 const LISTEN = '0A';
+/** IPv4 addresses, as addressKey writes them: IPv4-mapped IPv6. */
+const V4_PREFIX = '00000000000000000000ffff';
 const ROOT = 0;
 const littleEndian = endianness() === 'LE';
 
-/** Whether this system can tell who owns a socket. */
+let canTell;
+/** Whether this system can tell who owns a socket (asked once: every read of a table costs). */
 function available() {
-  if (process.platform !== 'linux') return false;
-  try {
-    readFileSync(TABLES[0], 'latin1');
-    return true;
-  } catch {
-    return false;
+  if (canTell === undefined) {
+    try {
+      canTell = process.platform === 'linux' && readFileSync(TABLES[0], 'latin1').length > 0;
+    } catch {
+      canTell = false;
+    }
   }
+  return canTell;
 }
 
 /** An address as 32 hex digits of IPv6; IPv4 (and IPv4-mapped IPv6) as ::ffff:a.b.c.d. */
@@ -32,7 +36,7 @@ function addressKey(address) {
   const plain = String(address).replace(/%.*$/, '').toLowerCase();
   const v4 = /^(?:::ffff:)?(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(plain);
   if (v4 && isIPv4(v4.slice(1).join('.'))) {
-    return `00000000000000000000ffff${v4
+    return `${V4_PREFIX}${v4
       .slice(1)
       .map((part) => Number(part).toString(16).padStart(2, '0'))
       .join('')}`;
@@ -53,16 +57,16 @@ function procAddressKey(hex) {
     const pairs = word.match(/../g);
     return (littleEndian ? pairs.reverse() : pairs).join('').toLowerCase();
   });
-  return bytes.length === 1 ? `00000000000000000000ffff${bytes[0]}` : bytes.join('');
+  return bytes.length === 1 ? `${V4_PREFIX}${bytes[0]}` : bytes.join('');
 }
 
-const isLoopbackKey = (key) => key === '00000000000000000000000000000001' || key.startsWith('00000000000000000000ffff7f');
-const isWildcardKey = (key) => /^0+$/.test(key) || key === '00000000000000000000ffff00000000';
+const isLoopbackKey = (key) => key === '00000000000000000000000000000001' || key.startsWith(`${V4_PREFIX}7f`);
+const isWildcardKey = (key) => /^0+$/.test(key) || key === `${V4_PREFIX}00000000`;
 
-/** Every TCP socket of this network namespace: addresses, ports, state, owner and inode. */
-function sockets() {
+/** Every TCP socket of this network namespace (or of the given tables): addresses, ports, state, owner and inode. */
+function sockets(tables = TABLES) {
   const found = [];
-  for (const table of TABLES) {
+  for (const table of tables) {
     let text = '';
     try {
       text = readFileSync(table, 'latin1');
@@ -107,8 +111,16 @@ function ownerOf(address, port, peerAddress, peerPort, { listener = false } = {}
   const key = addressKey(address);
   const peerKey = addressKey(peerAddress);
   if (!key || !peerKey) return undefined;
-  const all = sockets();
-  const entry = all.find((s) => s.localPort === port && s.remotePort === peerPort && s.local === key && s.remote === peerKey);
+  // A socket is in one table only, and reading one walks the kernel's whole connection hash (a few
+  // ms on a large machine): the table of the address's family first, the other only if need be.
+  const tables = key.startsWith(V4_PREFIX) ? TABLES : [...TABLES].reverse();
+  const all = sockets([tables[0]]);
+  let entry = all.find((s) => s.localPort === port && s.remotePort === peerPort && s.local === key && s.remote === peerKey);
+  if (!entry || (listener && entry.inode === '0')) {
+    const rest = sockets([tables[1]]);
+    all.push(...rest);
+    entry ??= rest.find((s) => s.localPort === port && s.remotePort === peerPort && s.local === key && s.remote === peerKey);
+  }
   if (entry && entry.inode !== '0') return { uid: entry.uid };
   if (!entry && !isOwnAddress(key)) return null;
   return listener ? listenerOwner(key, port, all) : undefined;
@@ -238,7 +250,7 @@ function describeUid(uid) {
 
 /** Printable form of an addressKey: 127.0.0.1, ::1, 0.0.0.0, ::. */
 function printable(key) {
-  if (key.startsWith('00000000000000000000ffff')) {
+  if (key.startsWith(V4_PREFIX)) {
     return (key.slice(24).match(/../g) ?? []).map((byte) => Number.parseInt(byte, 16)).join('.');
   }
   if (key === '00000000000000000000000000000001') return '::1';
