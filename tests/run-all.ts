@@ -5,7 +5,8 @@
  *      built once per input, kept in .cache/); beside them, the storefront sandbox's type checks
  *      (strict TypeScript), and the site's once it is built
  *   3. five lanes side by side (tests/run-lane.ts), each in a network namespace of its own where the
- *      machine allows it (root and `unshare`; CI runs as root), one after the other where it does not.
+ *      machine allows it (root and `unshare`; CI runs as root), one after the other where it does not;
+ *      the proof's two lanes need only the snapshot, and start beside the site build.
  *      Side by side they keep both cores busy (a Check, a boot and a page each take CPU), so the
  *      lanes take about as long as their CPU time over two:
  *      - unit: unit and contract tests
@@ -26,50 +27,6 @@ import { laneReport, LANES, type Lane } from './run-lane.ts';
 const started = Date.now();
 const prep = new Steps();
 const all = prep.results;
-
-// Fail early, and clearly, when the browser tests cannot run at all.
-let chromiumProblem: string | null = null;
-try {
-  findChromium();
-} catch (error) {
-  chromiumProblem = (error as Error).message;
-}
-
-const tsc = [`${root}node_modules/typescript/bin/tsc`, '--noEmit'];
-prep.step('lint and format (Biome, as `npm run lint`)', process.execPath, [
-  `${root}node_modules/@biomejs/biome/bin/biome`,
-  'check',
-  '--error-on-warnings',
-  '.',
-]);
-prep.run('generate content types', process.execPath, [`${root}node_modules/astro/bin/astro.mjs`, 'sync']);
-
-// The builds take one core: the storefront's install and type checks run beside them. The sandbox is
-// an ordinary npm project with its own lockfile, installed here for its type check (the snapshot
-// leaves type declarations out), once, again only when the lockfile changes.
-const storefrontChecked = (async () => {
-  const installed = `${sandbox}/node_modules/.package-lock.json`;
-  if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(`${sandbox}/package-lock.json`).mtimeMs) {
-    if (!(await prep.runBeside('install the storefront sandbox', 'npm', ['ci', '--no-audit', '--no-fund'], { cwd: sandbox }))) prep.fail('sandbox install');
-  }
-  await prep.stepBeside('type check: storefront backend', process.execPath, [...tsc, '-p', `${sandbox}/backend`]);
-  await prep.stepBeside('type check: storefront frontend', process.execPath, [...tsc, '-p', `${sandbox}/frontend`]);
-  await prep.stepBeside('type check: storefront tests, scripts and tool configs', process.execPath, [...tsc, '-p', sandbox]);
-})();
-
-if (!(await prep.runBeside('build the packages snapshot', process.execPath, [`${root}src/snapshot/cli.ts`]))) prep.fail('packages snapshot');
-// The site (with the editor's type declarations) is built before the lanes: they run where the
-// npm registry may be out of reach, and both use what it builds.
-const siteBuilt = await prep.runBeside('build the site', process.execPath, [`${root}node_modules/astro/bin/astro.mjs`, 'build']);
-if (!siteBuilt) prep.fail('site build');
-// It reads the content types the build has just written again: after the build, beside the lanes.
-const siteChecked = prep.stepBeside('type check: site', process.execPath, tsc);
-
-const lanes: Lane[] = ['unit', 'proof1', 'proof2', ...(chromiumProblem || !siteBuilt ? [] : (['browser1', 'browser2'] as const))];
-if (chromiumProblem) {
-  console.error(`\n✖ browser tests cannot run:\n${chromiumProblem}`);
-  prep.fail('browser tests (no Chromium)');
-}
 
 /** Whether each lane can have a loopback of its own (root, with util-linux's unshare and iproute2). */
 function canIsolate(): boolean {
@@ -122,12 +79,62 @@ function laneResults(lane: Lane): Results {
   return JSON.parse(readFileSync(file, 'utf8')) as Results;
 }
 
-for (const lane of [...lanes, 'busy' as const]) rmSync(laneReport(lane), { force: true });
-const lanesStarted = Date.now();
+// Fail early, and clearly, when the browser tests cannot run at all.
+let chromiumProblem: string | null = null;
+try {
+  findChromium();
+} catch (error) {
+  chromiumProblem = (error as Error).message;
+}
+
+const tsc = [`${root}node_modules/typescript/bin/tsc`, '--noEmit'];
+prep.step('lint and format (Biome, as `npm run lint`)', process.execPath, [
+  `${root}node_modules/@biomejs/biome/bin/biome`,
+  'check',
+  '--error-on-warnings',
+  '.',
+]);
+prep.run('generate content types', process.execPath, [`${root}node_modules/astro/bin/astro.mjs`, 'sync']);
+
+// The builds take one core: the storefront's install and type checks run beside them. The sandbox is
+// an ordinary npm project with its own lockfile, installed here for its type check (the snapshot
+// leaves type declarations out), once, again only when the lockfile changes.
+const storefrontChecked = (async () => {
+  const installed = `${sandbox}/node_modules/.package-lock.json`;
+  if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(`${sandbox}/package-lock.json`).mtimeMs) {
+    if (!(await prep.runBeside('install the storefront sandbox', 'npm', ['ci', '--no-audit', '--no-fund'], { cwd: sandbox }))) prep.fail('sandbox install');
+  }
+  await prep.stepBeside('type check: storefront backend', process.execPath, [...tsc, '-p', `${sandbox}/backend`]);
+  await prep.stepBeside('type check: storefront frontend', process.execPath, [...tsc, '-p', `${sandbox}/frontend`]);
+  await prep.stepBeside('type check: storefront tests, scripts and tool configs', process.execPath, [...tsc, '-p', sandbox]);
+})();
+
+for (const lane of Object.keys(LANES) as Lane[]) rmSync(laneReport(lane), { force: true });
 const isolated = canIsolate();
+const snapshotBuilt = await prep.runBeside('build the packages snapshot', process.execPath, [`${root}src/snapshot/cli.ts`]);
+if (!snapshotBuilt) prep.fail('packages snapshot');
+// The proof needs only the snapshot: its lanes start now, on the core the site build leaves idle.
+const lanesStarted = Date.now();
+const early: Lane[] = isolated && snapshotBuilt ? ['proof1', 'proof2'] : [];
+if (early.length) console.log(`\n▶ lanes ${early.join(' and ')}, beside the site build, each with a loopback of its own`);
+const earlyLanes = early.map(runIsolated);
+// The site (with the editor's type declarations) is built before the other lanes: they run where
+// the npm registry may be out of reach, and use what it builds.
+const siteBuilt = await prep.runBeside('build the site', process.execPath, [`${root}node_modules/astro/bin/astro.mjs`, 'build']);
+if (!siteBuilt) prep.fail('site build');
+// It reads the content types the build has just written again: after the build, beside the lanes.
+const siteChecked = prep.stepBeside('type check: site', process.execPath, tsc);
+
+const lanes: Lane[] = ['unit', 'proof1', 'proof2', ...(chromiumProblem || !siteBuilt ? [] : (['browser1', 'browser2'] as const))];
+if (chromiumProblem) {
+  console.error(`\n✖ browser tests cannot run:\n${chromiumProblem}`);
+  prep.fail('browser tests (no Chromium)');
+}
+
 if (isolated) {
-  console.log(`\n▶ lanes ${lanes.join(' and ')}, side by side, each with a loopback of its own`);
-  await Promise.all(lanes.map(runIsolated));
+  const later = lanes.filter((lane) => !early.includes(lane));
+  console.log(`\n▶ lanes ${later.join(' and ')}, side by side${early.length ? ` with ${early.join(' and ')}` : ''}, each with a loopback of its own`);
+  await Promise.all([...earlyLanes, ...later.map(runIsolated)]);
   for (const lane of lanes) addResults(all, laneResults(lane));
 } else {
   console.log(`\n▶ lanes ${lanes.join(' then ')}, one after the other (separate network namespaces need root and unshare)`);
