@@ -114,12 +114,13 @@ function ownerOf(address, port, peerAddress, peerPort, { listener = false } = {}
   // A socket is in one table only, and reading one walks the kernel's whole connection hash (a few
   // ms on a large machine): the table of the address's family first, the other only if need be.
   const tables = key.startsWith(V4_PREFIX) ? TABLES : [...TABLES].reverse();
+  const isTheSocket = (s) => s.localPort === port && s.remotePort === peerPort && s.local === key && s.remote === peerKey;
   const all = sockets([tables[0]]);
-  let entry = all.find((s) => s.localPort === port && s.remotePort === peerPort && s.local === key && s.remote === peerKey);
+  let entry = all.find(isTheSocket);
   if (!entry || (listener && entry.inode === '0')) {
     const rest = sockets([tables[1]]);
     all.push(...rest);
-    entry ??= rest.find((s) => s.localPort === port && s.remotePort === peerPort && s.local === key && s.remote === peerKey);
+    entry ??= rest.find(isTheSocket);
   }
   if (entry && entry.inode !== '0') return { uid: entry.uid };
   if (!entry && !isOwnAddress(key)) return null;
