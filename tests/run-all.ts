@@ -9,11 +9,11 @@
  *      the proof's two lanes need only the snapshot, and start beside the site build.
  *      Side by side they keep both cores busy (a Check, a boot and a page each take CPU), so the
  *      lanes take about as long as their CPU time over two:
- *      - unit: unit and contract tests (they mostly wait), then the editor's types in Chromium
+ *      - unit: unit and contract tests
  *      - proof1, proof2: the checkpoint proof, half of the lessons each; the guard on the shop's
  *        servers; the browser's path, and the shop's own tests on the browser's tree under a
  *        WebContainer's constraints, on Node 22 and the machine's Node 20 when it has one
- *      - browser1, browser2: real Chromium against the built site, half of the other files each
+ *      - browser1, browser2: real Chromium against the built site, half of the files each
  *   4. the busy lane, alone: a Check with a CPU hog on every core (beside the lanes it would starve them)
  * It ends with where the time went (wall and CPU seconds per step), then one line, "N passed,
  * N failed", and exits non-zero when anything failed.

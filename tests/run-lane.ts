@@ -16,14 +16,11 @@ const proof = (steps: Steps, lessons: string) =>
     env: { ...process.env, PROOF_LESSONS: lessons },
   });
 
-/**
- * The browser tests in three parts: the unit lane's tests mostly wait, so it takes one file after
- * them; of the others, two halves of about equal CPU time, the second every file the first does not name.
- */
-const BROWSER_IN_THE_UNIT_LANE = 'tests/browser/editor-types.test.ts';
+/** The browser tests in two halves of about equal CPU time (they share two cores); the second takes every file the first does not name. */
 const BROWSER_FIRST_HALF = [
   'tests/browser/workspace.test.ts',
   'tests/browser/walkthrough.test.ts',
+  'tests/browser/editor-types.test.ts',
   'tests/browser/second-tab.test.ts',
   'tests/browser/site.test.ts',
   'tests/browser/telemetry.test.ts',
@@ -31,10 +28,9 @@ const BROWSER_FIRST_HALF = [
 ];
 
 export const LANES = {
-  /** Unit and contract tests, then the editor's type marks in real Chromium. */
+  /** Unit and contract tests. */
   unit(steps: Steps) {
     steps.vitest('unit', ['--project', 'unit']);
-    steps.vitest("browser, the editor's types", ['--project', 'browser', BROWSER_IN_THE_UNIT_LANE]);
   },
   /** The first half of the checkpoint proof, and the guard on the shop's own servers and the backend's reload. */
   proof1(steps: Steps) {
@@ -72,7 +68,7 @@ export const LANES = {
   },
   /** …and the others. */
   browser2(steps: Steps) {
-    steps.vitest('browser, second half', ['--project', 'browser', ...[BROWSER_IN_THE_UNIT_LANE, ...BROWSER_FIRST_HALF].flatMap((file) => ['--exclude', file])]);
+    steps.vitest('browser, second half', ['--project', 'browser', ...BROWSER_FIRST_HALF.flatMap((file) => ['--exclude', file])]);
   },
   /** A Check with a CPU hog on every core: alone, after the other lanes, whose tests it would starve. */
   busy(steps: Steps) {
