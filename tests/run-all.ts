@@ -114,8 +114,8 @@ const isolated = canIsolate();
 const snapshotBuilt = await prep.runBeside('build the packages snapshot', process.execPath, [`${root}src/snapshot/cli.ts`]);
 if (!snapshotBuilt) prep.fail('packages snapshot');
 // The proof needs only the snapshot: its lanes start now, on the core the site build leaves idle.
-const lanesStarted = Date.now();
 const early: Lane[] = isolated && snapshotBuilt ? ['proof1', 'proof2'] : [];
+const earlyStarted = Date.now();
 if (early.length) console.log(`\n▶ lanes ${early.join(' and ')}, beside the site build, each with a loopback of its own`);
 const earlyLanes = early.map(runIsolated);
 // The site (with the editor's type declarations) is built before the other lanes: they run where
@@ -131,6 +131,7 @@ if (chromiumProblem) {
   prep.fail('browser tests (no Chromium)');
 }
 
+const lanesStarted = early.length ? earlyStarted : Date.now();
 if (isolated) {
   const later = lanes.filter((lane) => !early.includes(lane));
   console.log(`\n▶ lanes ${later.join(' and ')}, side by side${early.length ? ` with ${early.join(' and ')}` : ''}, each with a loopback of its own`);
