@@ -1,6 +1,6 @@
 /**
  * What esbuild's WebAssembly build costs a sandbox process, with V8's default compilers and with
- * its baseline compiler alone (Liftoff: the local runtime preloads src/runtime/local/wasm-baseline.mjs
+ * its baseline compiler alone (Liftoff: the local runtime preloads src/runtime/local/v8-tiers.mjs
  * into every sandbox process). Bundles the shop's frontend (React and the Sentry SDK) and builds its
  * backend, each in a fresh `node` as Vite, the backend's runner and Vitest start one, 3 times; prints
  * the median wall and CPU seconds. Exits 1 if the baseline compiler costs more CPU than the default.
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const shop = fileURLToPath(new URL('../sandboxes/storefront/', import.meta.url));
-const baseline = fileURLToPath(new URL('../src/runtime/local/wasm-baseline.mjs', import.meta.url));
+const baseline = fileURLToPath(new URL('../src/runtime/local/v8-tiers.mjs', import.meta.url));
 const out = mkdtempSync(join(tmpdir(), 'esbuild-wasm-bench-'));
 const RUNS = 3;
 
@@ -56,6 +56,6 @@ for (const [build, buildArgs] of Object.entries(BUILDS)) {
 }
 rmSync(out, { recursive: true, force: true });
 if (worse) {
-  console.log('\n✖ the baseline compiler alone costs more CPU than the default: drop src/runtime/local/wasm-baseline.mjs');
+  console.log('\n✖ the baseline compiler alone costs more CPU than the default: drop src/runtime/local/v8-tiers.mjs');
   process.exit(1);
 }

@@ -58,8 +58,8 @@ export const BROWSER_PARITY_ENV = { NODE_OPTIONS: `--no-addons --import ${PARITY
  * broken one would stop every process before npm could say why.
  */
 export const SANDBOX_GUARD = new URL('./sandbox-guard.cjs', import.meta.url).href;
-/** Preloaded into every sandbox process: WebAssembly on V8's baseline compiler, see wasm-baseline.mjs. */
-const WASM_BASELINE = new URL('./wasm-baseline.mjs', import.meta.url).href;
+/** Preloaded into every sandbox process: how far V8 optimises, see v8-tiers.mjs. */
+const V8_TIERS = new URL('./v8-tiers.mjs', import.meta.url).href;
 
 /**
  * npm's cache (and its `_logs`, which name the learner's paths and commands) is the learner's
@@ -194,7 +194,7 @@ export function attachLocalRuntime(server: Server, options: LocalRuntimeOptions)
   const snapshots = new SnapshotStore(options.snapshotsDir);
   const env = {
     ...BROWSER_PARITY_ENV,
-    NODE_OPTIONS: [BROWSER_PARITY_ENV.NODE_OPTIONS, `--import ${SANDBOX_GUARD}`, `--import ${WASM_BASELINE}`, ...(options.nodeOptions ?? [])].join(' '),
+    NODE_OPTIONS: [BROWSER_PARITY_ENV.NODE_OPTIONS, `--import ${SANDBOX_GUARD}`, `--import ${V8_TIERS}`, ...(options.nodeOptions ?? [])].join(' '),
   };
   const connections = new Map<string, Connection>();
   /** Sandboxes waiting for their reloaded page, by sandbox id. */
