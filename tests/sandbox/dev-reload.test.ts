@@ -16,12 +16,16 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { lessonSandbox, storefrontDir } from '../../src/lessons/sandbox-files.ts';
 import { BACKEND, sourcesMatch, statusFile, type PartStatus } from '../../src/sandbox/shop.ts';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+/**
+ * Ports free right now, all different: each is held until all are found (a port closed and asked
+ * for again can come back, about one time in a thousand in a fresh network namespace).
+ */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer());
+  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))));
+  const ports = servers.map((server) => (server.address() as { port: number }).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
 }
 
 /** Hard links, as the local runtime's package cache does: a full node_modules in a second. */
@@ -68,7 +72,7 @@ beforeAll(async () => {
     await writeFile(join(folder, path), contents);
   }
   await linkTree(join(storefrontDir, 'node_modules'), join(folder, 'node_modules'));
-  [ports.backend, ports.frontend, ports.collector] = [await freePort(), await freePort(), await freePort()];
+  [ports.backend, ports.frontend, ports.collector] = await freePorts(3);
   dev = spawn(process.execPath, ['scripts/dev.mjs'], {
     cwd: folder,
     env: {
