@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { constants, ftruncateSync, writeSync } from 'node:fs';
 import { lstat, mkdir, open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join, relative, sep, isAbsolute } from 'node:path';
 import { toSandboxPath } from '../sandbox-path.ts';
@@ -200,8 +200,12 @@ export async function writeInside(root: string, path: string, contents: string):
   // Not truncated on open: only once it is known to be the sandbox's own file.
   const handle = await openConfined(root, relative(root, file).split(sep).filter(Boolean), path, constants.O_WRONLY | constants.O_CREAT, true);
   try {
-    await handle.truncate(0);
-    await handle.writeFile(contents);
+    // Emptied and written back to back, not as two trips through the thread pool: a watcher in the
+    // sandbox that reads the file on the first event (Vite waits up to 100 ms for the rest) found it
+    // empty for as long as this server's pool was busy, and served an empty module.
+    const bytes = Buffer.from(contents);
+    ftruncateSync(handle.fd, 0);
+    for (let written = 0; written < bytes.length; ) written += writeSync(handle.fd, bytes, written, bytes.length - written, written);
   } finally {
     await handle.close();
   }
