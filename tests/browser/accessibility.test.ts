@@ -31,8 +31,8 @@ type Theme = 'light' | 'dark';
 
 /**
  * axe-core itself, evaluated once per document. @axe-core/playwright evaluates it again for every
- * audit and opens a blank page to gather each result: 1.8–2.4 CPU-s an audit against 0.35
- * (bench-tmp measurement, see the closing note), for the same rules on the same tree.
+ * audit and opens a blank page to gather each result: 1.8–2.4 CPU-s an audit against 0.35, for the
+ * same rules on the same tree (measured on a lesson page; this file went from 141 to 79 CPU-s).
  */
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
