@@ -13,12 +13,15 @@ import EditorWorker from 'monaco-editor/editor/editor.worker.js?worker';
 import ProjectWorker from './typescript/project-worker.ts?worker';
 import JsonWorker from 'monaco-editor/language/json/json.worker.js?worker';
 import CssWorker from 'monaco-editor/language/css/css.worker.js?worker';
+import HtmlWorker from 'monaco-editor/language/html/html.worker.js?worker';
 
 self.MonacoEnvironment = {
   getWorker(_workerId: string, label: string) {
     if (label === 'typescript' || label === 'javascript') return new ProjectWorker();
     if (label === 'json') return new JsonWorker();
     if (label === 'css' || label === 'scss' || label === 'less') return new CssWorker();
+    // Its language features (links, formatting) ask the HTML worker: the plain one would throw.
+    if (label === 'html' || label === 'handlebars' || label === 'razor') return new HtmlWorker();
     return new EditorWorker();
   },
 };

@@ -6,7 +6,9 @@
  * for the checkout, never a trace left open by an earlier lesson), the live checkout dashboard
  * (kept as JSON in the sandbox), the drop-off, two errors in one trace, the fix, and the alert
  * firing into its channel and resolving. This is the one test of the dashboard → outage → alert
- * story. No console error and no uncaught error on the way, from the course or from the shop,
+ * story. At each lesson's start and once it is solved, the editor marks nothing in any file, and
+ * each version of each file opens with no squiggle (support/editor-problems.ts). No console error
+ * and no uncaught error on the way, from the course or from the shop,
  * except the shop's API answering 500 while the bug is shipped (support/console-guard.ts). A
  * screenshot per lesson lands in test-results/.
  */
@@ -19,6 +21,7 @@ import { launchChromium } from '../support/chromium.ts';
 import { startSite, type RunningSite } from '../support/site-server.ts';
 import { artifactPath } from '../support/artifacts.ts';
 import { guardConsole } from '../support/console-guard.ts';
+import { marksInEveryFile } from '../support/editor-problems.ts';
 import { bootState, lessonReady, openFile, pasteWholeFile, previewFrame, reloadPreview, waitForBoot } from '../support/workspace-page.ts';
 import {
   addWidget,
@@ -36,13 +39,25 @@ let site: RunningSite;
 let browser: Browser;
 let page: Page;
 let guard: ReturnType<typeof guardConsole>;
+/** What the editor marks now, each file not yet seen clean opened for its squiggles. */
+let markedNow: () => Promise<string[]>;
+/** Every mark the editor showed on the way, as `lesson state: path: line: message`. */
+const marks: string[] = [];
 
 beforeAll(async () => {
   [site, browser] = await Promise.all([startSite(), launchChromium()]);
   page = await site.newPage(browser, { viewport: { width: 1440, height: 1000 } });
   page.on('dialog', (dialog) => void dialog.accept());
   guard = guardConsole(page);
+  markedNow = marksInEveryFile(page, site.sandboxesDir);
 });
+
+/** The editor's marks at this point of the course: there should be none, as tsc finds none. */
+async function noteMarks(lessonId: string, state: 'start' | 'solved') {
+  const found = await markedNow();
+  console.log(`${lessonId} at its ${state}: ${found.length} marks`);
+  marks.push(...found.map((mark) => `${lessonId} ${state}: ${mark}`));
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -54,6 +69,7 @@ async function nextLesson(id: string) {
   expect(guard.problems().join('\n'), 'console errors and uncaught errors so far').toBe('');
   await page.getByRole('link', { name: /^Next/ }).click();
   await lessonReady(page, id);
+  await noteMarks(id, 'start');
   // Auto ran the shop on this computer at once: the picker says so quietly, and nothing about
   // waiting for the browser's runtime follows the learner from lesson to lesson.
   expect(await page.getByLabel('Sandbox runtime').locator('option:checked').innerText()).toBe('Auto (this computer)');
@@ -119,6 +135,7 @@ async function checkPasses(id: string) {
   if (!passed) await page.screenshot({ path: artifactPath(`walkthrough-${id}-failed.png`) });
   expect(passed, `lesson ${id}'s checks said:\n${verdict}`).toBe(true);
   await page.screenshot({ path: artifactPath(`walkthrough-${id}.png`) });
+  await noteMarks(id, 'solved');
 }
 
 test('a learner takes all ten lessons, solving each in the workspace', { timeout: 900_000 }, async () => {
@@ -128,6 +145,7 @@ test('a learner takes all ten lessons, solving each in the workspace', { timeout
   await page.getByRole('link', { name: 'Start with lesson 1' }).click();
   await waitForBoot(page);
   const booted = await page.locator('.ws').getAttribute('data-boot-id');
+  await noteMarks('01-meet-the-storefront', 'start');
   await checkPasses('01-meet-the-storefront');
 
   await nextLesson('02-trace-the-backend');
@@ -292,4 +310,5 @@ test('a learner takes all ten lessons, solving each in the workspace', { timeout
   expect(await page.locator('.hero [data-progress-count]').innerText()).toBe('10 of 10 lessons complete');
   expect(await page.locator('a[data-continue]').innerText()).toBe('All 10 lessons complete: review lesson 1');
   expect(guard.problems().join('\n'), 'console errors and uncaught errors').toBe('');
+  expect(marks, 'what the editor marked on the way (tsc finds nothing in any lesson, at its start or solved)').toEqual([]);
 });

@@ -2,7 +2,7 @@
  * Every lesson's sandbox, as a learner gets it at the start and as "Show solution" leaves it, type
  * checks: the backend, the frontend, the shop's tests, scripts and tool configs, and the lesson's
  * checkpoints with their support files, with the shop's own tsconfig.json files. Nobody meets a
- * red squiggle we did not see (tests/browser/editor-types.test.ts looks in the editor). The sandboxes are assembled in memory (src/lessons/sandbox-files.ts); packages come from the
+ * red squiggle we did not see (tests/browser/walkthrough.test.ts looks in the editor). The sandboxes are assembled in memory (src/lessons/sandbox-files.ts); packages come from the
  * shop's installed node_modules.
  */
 import { existsSync, readFileSync } from 'node:fs';

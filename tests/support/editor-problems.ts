@@ -2,8 +2,11 @@
  * What the editor marks, read as a learner sees it: the problems listed under the editor (with
  * their lines) and the squiggles painted in the code.
  */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { Page } from 'playwright-core';
+import { openFile } from './workspace-page.ts';
 
 /** Waits until the editor's marks are TypeScript's answer for the code it holds now. */
 export async function waitForTypes(page: Page) {
@@ -48,4 +51,44 @@ export function squiggledLines(page: Page): Promise<number[]> {
     const squiggles = editor.querySelectorAll<HTMLElement>('.view-overlays .squiggly-error, .view-overlays .squiggly-warning, .view-overlays .squiggly-info');
     return [...new Set([...squiggles].map((squiggle) => lineAt.get(squiggle.parentElement!.style.top) ?? -1))].sort((a, b) => a - b);
   });
+}
+
+/** A file as the sandbox holds it now, or undefined (each sandbox folder under the course's is one workspace). */
+export async function sandboxFile(sandboxesDir: string, path: string): Promise<string | undefined> {
+  for (const sandbox of await readdir(sandboxesDir).catch(() => [])) {
+    const text = await readFile(join(sandboxesDir, sandbox, path), 'utf8').catch(() => undefined);
+    if (text !== undefined) return text;
+  }
+  return undefined;
+}
+
+/**
+ * What the editor marks in the sandbox as it is now, `path: line: message`: every file's problems,
+ * as listed under the editor (the checker marks every file, open or not); and each file the
+ * returned function has not yet seen clean with the text it holds now, opened for its squiggles
+ * (opening the same text again would draw the same marks: the list already says its markers are
+ * none). One per page: it remembers what it has opened.
+ */
+export function marksInEveryFile(page: Page, sandboxesDir: string): () => Promise<string[]> {
+  const openedClean = new Map<string, string>();
+  const tree = page.getByRole('navigation', { name: 'Sandbox files' });
+  return async () => {
+    const paths = await tree.locator('button.file-button').evaluateAll((buttons) => buttons.map((button) => button.getAttribute('title')!));
+    const texts = new Map(await Promise.all(paths.map(async (path) => [path, await sandboxFile(sandboxesDir, path)] as const)));
+    const marks: string[] = [];
+    const unseen = paths.filter((path) => texts.get(path) === undefined || openedClean.get(path) !== texts.get(path));
+    // The list is under the editor: with every file seen already, the first is opened to read it.
+    for (const path of unseen.length ? unseen : paths.slice(0, 1)) {
+      await openFile(page, path);
+      await waitForTypes(page);
+      const squiggled = await squiggledLines(page);
+      const here = [...(await problemsHere(page)).map((problem) => `${path}: ${problem}`), ...squiggled.map((line) => `${path}: squiggle on line ${line}`)];
+      marks.push(...here);
+      const text = texts.get(path);
+      if (!here.length && text !== undefined) openedClean.set(path, text);
+    }
+    const elsewhere = (await listedProblems(page)).filter((problem) => problem.path !== '');
+    marks.push(...elsewhere.map((problem) => `${problem.path}: ${problem.line}: ${problem.message}`));
+    return marks;
+  };
 }

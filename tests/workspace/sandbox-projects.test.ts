@@ -2,7 +2,7 @@
  * The editor's TypeScript projects (src/workspace/typescript/sandbox-projects.ts), with the real
  * compiler and the declarations asset the browser loads: each file checked by the project of the
  * shop's tsconfig.json that owns it, real mistakes marked on their line. That no lesson's code has
- * anything marked is proven once, in the editor itself (tests/browser/editor-types.test.ts), and
+ * anything marked is proven once, in the editor itself (tests/browser/walkthrough.test.ts), and
  * by tsc (tests/lessons/typecheck.test.ts).
  */
 import { readFileSync } from 'node:fs';
