@@ -92,8 +92,11 @@ test('the POST /api/checkout request runs inside the checkout span, which lasts 
       'The POST /api/checkout request is not inside the "Submit Checkout Form" span: call checkout(…) inside the startSpan callback, so the request ' +
         'becomes a child of the span.',
     ).toBeDefined();
+    // A span that does not wait ends as its request starts. One that waits can still read a few
+    // milliseconds early on a loaded machine (seen once: 2.6 ms), so half the request is allowed.
+    const leeway = Math.max(1, (order.request!.end - order.request!.start) / 2);
     expect(
-      order.span!.end >= order.request!.end - 1,
+      order.span!.end >= order.request!.end - leeway,
       `The "Submit Checkout Form" span ends ${(order.request!.end - order.span!.end).toFixed(1)} ms before its POST /api/checkout request does: ` +
         'await checkout(…) inside the callback (and await or return Sentry.startSpan), so the span lasts as long as the checkout.',
     ).toBe(true);
