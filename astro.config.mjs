@@ -6,6 +6,7 @@ import { hostHeaders } from './src/server/host-headers.ts';
 import { packagesSnapshot } from './src/snapshot/astro-integration.ts';
 import { declarationsAsset } from './src/declarations/astro-integration.ts';
 import { criticalCss } from './src/build/critical-css.ts';
+import { monacoStockWorkers } from './src/build/monaco-stock-workers.ts';
 import { codeFromFiles, transformerDiffMarks } from './src/lessons/code-from-files.ts';
 import { satteri } from '@astrojs/markdown-satteri';
 
@@ -42,6 +43,7 @@ export default defineConfig({
     processor: satteri({ mdastPlugins: [codeFromFiles] }),
   },
   vite: {
+    plugins: [monacoStockWorkers()],
     server: { headers: siteHeaders },
     preview: { headers: siteHeaders },
   },
