@@ -1,8 +1,8 @@
 /**
  * `npm test`: every test of the repo, in the order that fails fastest.
  *   1. lint and format (Biome)
- *   2. what the tests run on: the packages snapshot the browser mounts, and the built site (both
- *      built once per input, kept in .cache/); beside them, the storefront sandbox's type checks
+ *   2. what the tests run on: the packages snapshot the browser mounts, the editor's declarations,
+ *      and the built site (each built once per input, kept in .cache/); beside them, the storefront sandbox's type checks
  *      (strict TypeScript), and the site's once it is built
  *   3. five lanes side by side (tests/run-lane.ts), each in a network namespace of its own where the
  *      machine allows it (root and `unshare`; CI runs as root), one after the other where it does not;
@@ -111,6 +111,8 @@ const storefrontChecked = (async () => {
 
 for (const lane of Object.keys(LANES) as Lane[]) rmSync(laneReport(lane), { force: true });
 const isolated = canIsolate();
+// The site's build puts both sandbox assets in: made beside the rest, it finds them in .cache/.
+const declarationsBuilt = prep.runBeside("build the editor's declarations", process.execPath, [`${root}src/declarations/cli.ts`]);
 const snapshotBuilt = await prep.runBeside('build the packages snapshot', process.execPath, [`${root}src/snapshot/cli.ts`]);
 if (!snapshotBuilt) prep.fail('packages snapshot');
 // The proof needs only the snapshot: its lanes start now, on the core the site build leaves idle.
@@ -120,6 +122,7 @@ if (early.length) console.log(`\n▶ lanes ${early.join(' and ')}, beside the si
 const earlyLanes = early.map(runIsolated);
 // The site (with the editor's type declarations) is built before the other lanes: they run where
 // the npm registry may be out of reach, and use what it builds.
+if (!(await declarationsBuilt)) prep.fail("editor's declarations");
 const siteBuilt = await prep.runBeside('build the site', process.execPath, [`${root}node_modules/astro/bin/astro.mjs`, 'build']);
 if (!siteBuilt) prep.fail('site build');
 // It reads the content types the build has just written again: after the build, beside the lanes.
