@@ -6,7 +6,7 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { BROWSER_PARITY_ENV } from '../src/runtime/local/bridge.ts';
+import { BROWSER_PARITY_ENV, V8_TIERS } from '../src/runtime/local/bridge.ts';
 import { printTimings, reports, root, Steps } from './support/test-steps.ts';
 
 /** The checkpoint proof in two halves of about equal time (lessons 7 and 8's Checks also run the learner's own tests). */
@@ -55,8 +55,9 @@ export const LANES = {
       steps.fail('browser tree');
       return;
     }
-    // As the local runtime runs it (src/runtime/local/bridge.ts): no native addons, no ESM loader hooks, no file modes.
-    const webContainerLike = { ...process.env, ...BROWSER_PARITY_ENV };
+    // As the local runtime runs it (src/runtime/local/bridge.ts): no native addons, no ESM loader
+    // hooks, no file modes; and its V8 tiers (speed only: esbuild's WebAssembly on the baseline compiler).
+    const webContainerLike = { ...process.env, ...BROWSER_PARITY_ENV, NODE_OPTIONS: `${BROWSER_PARITY_ENV.NODE_OPTIONS} --import ${V8_TIERS}` };
     steps.vitest('storefront on Node 22, browser tree', [], { cwd: browserTree, env: webContainerLike });
     const systemNode = ['/usr/bin/node', '/usr/local/bin/node'].find((path) => existsSync(path));
     if (!systemNode) return;

@@ -59,7 +59,7 @@ export const BROWSER_PARITY_ENV = { NODE_OPTIONS: `--no-addons --import ${PARITY
  */
 export const SANDBOX_GUARD = new URL('./sandbox-guard.cjs', import.meta.url).href;
 /** Preloaded into every sandbox process: how far V8 optimises, see v8-tiers.mjs. */
-const V8_TIERS = new URL('./v8-tiers.mjs', import.meta.url).href;
+export const V8_TIERS = new URL('./v8-tiers.mjs', import.meta.url).href;
 
 /**
  * npm's cache (and its `_logs`, which name the learner's paths and commands) is the learner's
