@@ -12,8 +12,8 @@ import type { Browser, Page } from 'playwright-core';
 import { lessonSandbox } from '../../src/lessons/sandbox-files.ts';
 import { artifactPath } from '../support/artifacts.ts';
 import { launchChromium } from '../support/chromium.ts';
-import { listedProblems, marksInEveryFile, problemsHere, sandboxFile, squiggledLines, waitForTypes } from '../support/editor-problems.ts';
-import { startSite, type RunningSite } from '../support/site-server.ts';
+import { listedProblems, marksInEveryFile, problemsHere, squiggledLines, waitForTypes } from '../support/editor-problems.ts';
+import { sandboxFile, startSite, type RunningSite } from '../support/site-server.ts';
 import { openFile, replaceInEditor, terminalText, waitForBoot } from '../support/workspace-page.ts';
 
 let site: RunningSite;

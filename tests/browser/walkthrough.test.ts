@@ -12,13 +12,11 @@
  * except the shop's API answering 500 while the bug is shipped (support/console-guard.ts). A
  * screenshot per lesson lands in test-results/.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, onTestFailed, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { lessonIds, lessonSandbox } from '../../src/lessons/sandbox-files.ts';
 import { launchChromium } from '../support/chromium.ts';
-import { startSite, type RunningSite } from '../support/site-server.ts';
+import { sandboxFile, startSite, type RunningSite } from '../support/site-server.ts';
 import { artifactPath } from '../support/artifacts.ts';
 import { guardConsole } from '../support/console-guard.ts';
 import { marksInEveryFile } from '../support/editor-problems.ts';
@@ -106,11 +104,8 @@ async function writeSolution(id: string) {
  */
 async function viteBundled(pkg: string) {
   const bundled = async () => {
-    for (const sandbox of await readdir(site.sandboxesDir).catch(() => [])) {
-      const metadata = await readFile(join(site.sandboxesDir, sandbox, 'node_modules/.vite/deps/_metadata.json'), 'utf8').catch(() => '{}');
-      if (pkg in ((JSON.parse(metadata) as { optimized?: object }).optimized ?? {})) return true;
-    }
-    return false;
+    const metadata = (await sandboxFile(site.sandboxesDir, 'node_modules/.vite/deps/_metadata.json')) ?? '{}';
+    return pkg in ((JSON.parse(metadata) as { optimized?: object }).optimized ?? {});
   };
   await expect.poll(bundled, { timeout: 90_000, interval: 250 }).toBe(true);
 }

@@ -2,10 +2,9 @@
  * What the editor marks, read as a learner sees it: the problems listed under the editor (with
  * their lines) and the squiggles painted in the code.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { Page } from 'playwright-core';
+import { sandboxFile } from './site-server.ts';
 import { openFile } from './workspace-page.ts';
 
 /** Waits until the editor's marks are TypeScript's answer for the code it holds now. */
@@ -51,15 +50,6 @@ export function squiggledLines(page: Page): Promise<number[]> {
     const squiggles = editor.querySelectorAll<HTMLElement>('.view-overlays .squiggly-error, .view-overlays .squiggly-warning, .view-overlays .squiggly-info');
     return [...new Set([...squiggles].map((squiggle) => lineAt.get(squiggle.parentElement!.style.top) ?? -1))].sort((a, b) => a - b);
   });
-}
-
-/** A file as the sandbox holds it now, or undefined (each sandbox folder under the course's is one workspace). */
-export async function sandboxFile(sandboxesDir: string, path: string): Promise<string | undefined> {
-  for (const sandbox of await readdir(sandboxesDir).catch(() => [])) {
-    const text = await readFile(join(sandboxesDir, sandbox, path), 'utf8').catch(() => undefined);
-    if (text !== undefined) return text;
-  }
-  return undefined;
 }
 
 /**

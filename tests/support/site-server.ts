@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,6 +69,15 @@ export function launchCourse(env: Record<string, string>): { child: ChildProcess
  * Starts the course's real server (src/server/main.ts) on a free port; the site must be built.
  * It opens the sign-in link the server printed once, as a learner would, and keeps the cookie.
  */
+/** A file as the sandbox holds it now, or undefined (each sandbox folder under the course's is one workspace). */
+export async function sandboxFile(sandboxesDir: string, path: string): Promise<string | undefined> {
+  for (const sandbox of await readdir(sandboxesDir).catch(() => [])) {
+    const text = await readFile(join(sandboxesDir, sandbox, path), 'utf8').catch(() => undefined);
+    if (text !== undefined) return text;
+  }
+  return undefined;
+}
+
 export async function startSite(env: Record<string, string> = {}): Promise<RunningSite> {
   if (!existsSync(`${repoRoot}dist/index.html`)) {
     throw new Error('The site is not built: run `npm run build` first (npm test does it for you).');
