@@ -2,8 +2,8 @@
  * What one "Check" costs in CPU, with the local runtime's V8 tiers (src/runtime/local/v8-tiers.mjs:
  * JavaScript optimised up to Maglev) and with V8's default (up to TurboFan). Boots a lesson's sandbox
  * with its solution, then runs its Check `--runs` times under each (half, then the other half); prints the mean
- * CPU seconds of the Check's processes (its Vitest worker and what that starts, read from the check
- * server's reaped children in /proc) and the mean wall time. Linux only. Exits 1 when the capped
+ * CPU seconds of the check server while it runs (its Vitest, its workers and what they start, read
+ * from /proc) and the mean wall time. Linux only. Exits 1 when the capped
  * tiers cost more CPU than the default.
  *   node bench/check-cpu.ts [--lesson 04] [--runs 6]
  */
@@ -18,15 +18,18 @@ const { values } = parseArgs({ options: { lesson: { type: 'string', default: '04
 const lesson = lessonIds().find((id) => id.startsWith(values.lesson))!;
 const perRound = Math.ceil(Number(values.runs) / 2);
 
-/** CPU seconds the check servers have collected from their ended children (each Check's worker). */
-function reapedByCheckServers(): number {
+/**
+ * CPU seconds of the check servers, their own and what they collected from their ended children
+ * (each Check's workers): a learner's test file runs in the check server's own Vitest.
+ */
+function checkServersCpu(): number {
   let seconds = 0;
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     try {
       if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('check-server')) continue;
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      seconds += (Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND;
+      seconds += fields.slice(11, 15).reduce((sum, ticks) => sum + Number(ticks), 0) / TICKS_PER_SECOND;
     } catch {
       // Gone between readdir and read.
     }
@@ -48,13 +51,13 @@ for (let round = 0; round < 2; round++) {
     try {
       await runChecks(runtime, sandbox.checks); // the check server's first run
       for (let i = 0; i < perRound; i++) {
-        const before = reapedByCheckServers();
+        const before = checkServersCpu();
         const run = await runChecks(runtime, sandbox.checks);
         if (!run.passed) throw new Error(`${lesson}'s solution failed its Check (${name})`);
         // The worker is reaped just after the run's answer.
         await new Promise((resolve) => setTimeout(resolve, 500));
         const entry = results.get(name) ?? { cpu: [], wall: [] };
-        entry.cpu.push(reapedByCheckServers() - before);
+        entry.cpu.push(checkServersCpu() - before);
         entry.wall.push(run.durationMs);
         results.set(name, entry);
       }

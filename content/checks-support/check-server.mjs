@@ -7,12 +7,15 @@
 // output in between goes to stdout as usual. It ends when its stdin closes (the course is gone).
 import { createInterface } from 'node:readline';
 import { createVitest } from 'vitest/node';
+import { serveTestFiles } from './test-file-runner.mjs';
 
 const CONFIG = 'course-checks/vitest.config.mjs';
 const RESULT = 'course-checks/result.json';
 const FRAME = '\u001e@@checks ';
 const answer = (body) => process.stdout.write(`${FRAME}${JSON.stringify(body)}\n`);
 
+// Before Vitest starts, so that the Checks' workers inherit where to ask for a learner's test file.
+const testFiles = await serveTestFiles();
 const vitest = await createVitest('test', { config: CONFIG, watch: false, reporters: [['json', { outputFile: RESULT }]] });
 await vitest.standalone();
 answer({ ready: true });
@@ -40,5 +43,5 @@ for await (const line of createInterface({ input: process.stdin })) {
     answer({ id: request.id, error: String(error?.stack ?? error) });
   }
 }
-await vitest.close();
+await Promise.all([vitest.close(), testFiles.close()]);
 process.exit(0);

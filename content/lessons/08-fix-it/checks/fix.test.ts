@@ -80,6 +80,7 @@ test('your reproduction test (tests/in-stock.test.ts) now passes', { timeout: TE
 test("your reproduction test still catches the bug: with lesson 6's inventory put back, it fails", { timeout: TEST_FILE_TIMEOUT_MS }, async () => {
   const run = (await runs).onTheBug;
   expect(run.exists, 'tests/in-stock.test.ts is gone: lesson 7 wrote it; "Show solution" there has one.').toBe(true);
+  expect(run.loadError, `tests/in-stock.test.ts did not run: ${run.loadError}`).toBeUndefined();
   expect(
     run.tests.some((t) => t.status === 'failed'),
     "With lesson 6's null inventory put back, tests/in-stock.test.ts passes: it no longer tests the bug. Keep its request for in-stock products and " +
