@@ -1,10 +1,9 @@
 /**
  * `npm test`: every test of the repo, in the order that fails fastest.
- *   1. lint and format (Biome)
- *   2. what the tests run on: the packages snapshot the browser mounts, the editor's declarations,
+ *   1. what the tests run on: the packages snapshot the browser mounts, the editor's declarations,
  *      and the built site (each built once per input, kept in .cache/); beside them, the storefront sandbox's type checks
- *      (strict TypeScript), and the site's once it is built
- *   3. five lanes side by side (tests/run-lane.ts), each in a network namespace of its own where the
+ *      (strict TypeScript), and the site's once it is built; lint and format (Biome) beside them
+ *   2. five lanes side by side (tests/run-lane.ts), each in a network namespace of its own where the
  *      machine allows it (root and `unshare`; CI runs as root), one after the other where it does not;
  *      the proof's two lanes need only the snapshot, and start beside the site build.
  *      Side by side they keep both cores busy (a Check, a boot and a page each take CPU), so the
@@ -14,7 +13,8 @@
  *        servers; the browser's path, and the shop's own tests on the browser's tree under a
  *        WebContainer's constraints, on Node 22 and the machine's Node 20 when it has one
  *      - browser1, browser2: real Chromium against the built site, half of the files each
- *   4. the busy lane, alone: a Check with a CPU hog on every core (beside the lanes it would starve them)
+ *   3. the busy lane, alone: a Check with a CPU hog on every core (beside the lanes it would starve
+ *      them); it boots its sandbox beside the last lane, and starts the hog once that is done
  * It ends with where the time went (wall and CPU seconds per step), then one line, "N passed,
  * N failed", and exits non-zero when anything failed.
  */
@@ -49,9 +49,10 @@ const ISOLATE_LANE = `
   ip link set lo up && exec "$@"`;
 
 /** Runs a lane as its own process in its own network namespace, its output lines labelled. */
-function runIsolated(lane: Lane): Promise<void> {
+function runIsolated(lane: Lane, env: Record<string, string> = {}): Promise<void> {
   const child = spawn('unshare', ['-n', 'sh', '-c', ISOLATE_LANE, 'sh', process.execPath, `${root}tests/run-lane.ts`, lane], {
     cwd: root,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const label = `[${lane}]`.padEnd(10);
@@ -88,13 +89,6 @@ try {
 }
 
 const tsc = [`${root}node_modules/typescript/bin/tsc`, '--noEmit'];
-prep.step('lint and format (Biome, as `npm run lint`)', process.execPath, [
-  `${root}node_modules/@biomejs/biome/bin/biome`,
-  'check',
-  '--error-on-warnings',
-  '.',
-]);
-prep.run('generate content types', process.execPath, [`${root}node_modules/astro/bin/astro.mjs`, 'sync']);
 
 // The builds take one core: the storefront's install and type checks run beside them. The sandbox is
 // an ordinary npm project with its own lockfile, installed here for its type check (the snapshot
@@ -109,7 +103,20 @@ const storefrontChecked = (async () => {
   await prep.stepBeside('type check: storefront tests, scripts and tool configs', process.execPath, [...tsc, '-p', sandbox]);
 })();
 
+// Seconds of work each, beside the installs below (which wait on the disk and the registry as much as the CPU).
+const linted = prep.stepBeside('lint and format (Biome, as `npm run lint`)', process.execPath, [
+  `${root}node_modules/@biomejs/biome/bin/biome`,
+  'check',
+  '--error-on-warnings',
+  '.',
+]);
+const contentTypes = prep.runBeside('generate content types', process.execPath, [`${root}node_modules/astro/bin/astro.mjs`, 'sync']);
+
 for (const lane of Object.keys(LANES) as Lane[]) rmSync(laneReport(lane), { force: true });
+/** Made once every other lane is done: the busy lane's hog waits for it (tests/lessons/busy-machine.test.ts). */
+const lanesDone = `${reports}/lanes-done`;
+rmSync(lanesDone, { force: true });
+let busyLane: Promise<Promise<void>> | undefined;
 const isolated = canIsolate();
 // The site's build puts both sandbox assets in: made beside the rest, it finds them in .cache/.
 const declarationsBuilt = prep.runBeside("build the editor's declarations", process.execPath, [`${root}src/declarations/cli.ts`]);
@@ -119,10 +126,11 @@ if (!snapshotBuilt) prep.fail('packages snapshot');
 const early: Lane[] = isolated && snapshotBuilt ? ['proof1', 'proof2'] : [];
 const earlyStarted = Date.now();
 if (early.length) console.log(`\n▶ lanes ${early.join(' and ')}, beside the site build, each with a loopback of its own`);
-const earlyLanes = early.map(runIsolated);
+const earlyLanes = early.map((lane) => runIsolated(lane));
 // The site (with the editor's type declarations) is built before the other lanes: they run where
 // the npm registry may be out of reach, and use what it builds.
 if (!(await declarationsBuilt)) prep.fail("editor's declarations");
+await contentTypes;
 const siteBuilt = await prep.runBeside('build the site', process.execPath, [`${root}node_modules/astro/bin/astro.mjs`, 'build']);
 if (!siteBuilt) prep.fail('site build');
 // It reads the content types the build has just written again: after the build, beside the lanes.
@@ -138,20 +146,34 @@ const lanesStarted = early.length ? earlyStarted : Date.now();
 if (isolated) {
   const later = lanes.filter((lane) => !early.includes(lane));
   console.log(`\n▶ lanes ${later.join(' and ')}, side by side${early.length ? ` with ${early.join(' and ')}` : ''}, each with a loopback of its own`);
-  await Promise.all([...earlyLanes, ...later.map(runIsolated)]);
+  const running = [...earlyLanes, ...later.map((lane) => runIsolated(lane))];
+  // The busy lane boots its sandbox as soon as one lane is left (a core is free), and starts its
+  // CPU hog only once that one is done too.
+  let finished = 0;
+  busyLane = new Promise<Promise<void>>((resolve) => {
+    for (const lane of running)
+      void lane.then(() => {
+        if (++finished === Math.max(1, running.length - 1)) resolve(runIsolated('busy', { CTL_HOG_AFTER: lanesDone }));
+      });
+  });
+  await Promise.all(running);
+  writeFileSync(lanesDone, '');
   for (const lane of lanes) addResults(all, laneResults(lane));
 } else {
   console.log(`\n▶ lanes ${lanes.join(' then ')}, one after the other (separate network namespaces need root and unshare)`);
   for (const lane of lanes) runInline(lane);
 }
 all.timings.push({ label: `lanes (${lanes.join(' + ')}), side by side where they could`, wallSeconds: (Date.now() - lanesStarted) / 1000, cpuSeconds: NaN });
-await Promise.all([storefrontChecked, siteChecked]);
+await Promise.all([storefrontChecked, siteChecked, linted]);
 // Last and alone: its CPU hog would starve the lanes' tests.
-console.log('\n▶ lane busy: a Check with a CPU hog on every core');
-if (isolated) {
-  await runIsolated('busy');
+if (busyLane) {
+  console.log('\n▶ lane busy: a Check with a CPU hog on every core, its sandbox booted beside the last lane');
+  await await busyLane;
   addResults(all, laneResults('busy'));
-} else runInline('busy');
+} else {
+  console.log('\n▶ lane busy: a Check with a CPU hog on every core');
+  runInline('busy');
+}
 
 printTimings(all.timings);
 printFailedTests(all.failedTests);

@@ -47,7 +47,8 @@ export async function cachedArtifact<M extends ArtifactManifest>(recipe: Artifac
   await mkdir(work, { recursive: true });
   try {
     const { raw, files, manifest: own } = await recipe.make(work);
-    const gzipped = await promisify(gzip)(raw, { level: 9 });
+    // zlib's default level: level 9 took 3.2 CPU-s against 1.1 for the packages snapshot, for 0.7% fewer bytes (12.06 against 12.14 MiB).
+    const gzipped = await promisify(gzip)(raw);
     const manifest = { ...inputs, file: fileName, gzipBytes: gzipped.byteLength, rawBytes: raw.byteLength, files, ...own } as M;
     await writeFile(`${file}.partial`, gzipped);
     await rename(`${file}.partial`, file);

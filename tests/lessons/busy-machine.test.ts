@@ -2,8 +2,10 @@
  * A Check on a busy machine never fails a right answer: with a CPU hog on every core, lesson 7's
  * solution (its checks start a backend of their own and run the learner's test file, what ran out
  * of time before) still passes, retried once when a check runs out of time. Its own project, run
- * by `npm test` after the lanes: a hog beside them would starve the browser lane's tests instead.
+ * by `npm test` after the lanes: a hog beside them would starve the browser lane's tests instead
+ * (it boots beside the last of them, and waits for it to end before the hog starts).
  */
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { lessonSandbox, type LessonSandbox } from '../../src/lessons/sandbox-files.ts';
 import { runChecks } from '../../src/lessons/run-checks.ts';
@@ -27,7 +29,14 @@ afterAll(async () => {
   await bridge?.close();
 });
 
-test(`with both cores busy (a CPU hog beside it), lesson ${LESSON}'s checks still pass on its solution`, { timeout: 400_000 }, async () => {
+/** `npm test` boots this lane's sandbox beside its last other lane, and makes CTL_HOG_AFTER once that is done. */
+async function otherLanesDone(): Promise<void> {
+  const flag = process.env.CTL_HOG_AFTER;
+  while (flag && !existsSync(flag)) await new Promise((resolve) => setTimeout(resolve, 100));
+}
+
+test(`with both cores busy (a CPU hog beside it), lesson ${LESSON}'s checks still pass on its solution`, { timeout: 1_200_000 }, async () => {
+  await otherLanesDone();
   const hog = startCpuHog();
   let busy = false;
   try {
