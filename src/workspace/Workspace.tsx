@@ -482,24 +482,31 @@ function Shell() {
 
 function SolutionDialog({ solution, current, onApply, onClose }: { solution: FileMap; current: FileMap; onApply: () => void; onClose: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
+  const title = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     dialog.current?.showModal();
+    // The dialog would focus the first code block, scrolled into view past the title: start at the top.
+    title.current?.focus();
   }, []);
   return (
     <dialog ref={dialog} className="solution-dialog" aria-labelledby="solution-title" onClose={onClose}>
-      <h2 id="solution-title">The solution</h2>
+      <h2 id="solution-title" ref={title} tabIndex={-1}>
+        The solution
+      </h2>
       <p>Applying it keeps a copy of your own code: “Restore my code” brings it back.</p>
-      {Object.entries(solution).map(([path, contents]) => (
-        <section key={path}>
-          <h3>
-            <code>{path}</code> {current[path] === contents && <span className="badge">matches yours</span>}
-          </h3>
-          {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take focus to scroll by keyboard. */}
-          <pre tabIndex={0}>
-            <code>{contents}</code>
-          </pre>
-        </section>
-      ))}
+      <div className="solution-files">
+        {Object.entries(solution).map(([path, contents]) => (
+          <section key={path}>
+            <h3>
+              <code>{path}</code> {current[path] === contents && <span className="badge">matches yours</span>}
+            </h3>
+            {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take focus to scroll by keyboard. */}
+            <pre tabIndex={0}>
+              <code>{contents}</code>
+            </pre>
+          </section>
+        ))}
+      </div>
       <div className="dialog-actions">
         <button type="button" className="button" onClick={() => dialog.current?.close()}>
           Close

@@ -300,6 +300,17 @@ describe('the learner never loses their code', () => {
     await replace(lesson, 'export {};', 'export {}; // my own attempt');
     await lesson.getByRole('button', { name: 'Show solution' }).click();
     const dialog = lesson.getByRole('dialog', { name: 'The solution' });
+    // It opens at its top, its title read first, the button that applies it in view however long the code.
+    const inView = (name: string) =>
+      dialog.getByRole(name === 'The solution' ? 'heading' : 'button', { name }).evaluate((element) => {
+        const box = element.getBoundingClientRect();
+        const frame = element.closest('dialog')!.getBoundingClientRect();
+        return box.top >= frame.top && box.bottom <= frame.bottom;
+      });
+    await dialog.waitFor();
+    expect(await lesson.evaluate(() => document.activeElement?.id)).toBe('solution-title');
+    expect(await inView('The solution')).toBe(true);
+    expect(await inView('Apply the solution')).toBe(true);
     expect(await dialog.innerText()).toContain('Sentry.init(');
     expect(await dialog.innerText()).toContain('backend/src/instrument.ts');
     await dialog.getByRole('button', { name: 'Apply the solution' }).click();
