@@ -7,6 +7,7 @@
  *   node bench/test-cpu.ts [unit|proof1|proof2|browser1|browser2|busy]
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { SANDBOX_MARKER } from '../src/runtime/local/sandbox-processes.ts';
 
@@ -93,6 +94,27 @@ function table(title: string, map: Map<string, number>, limit = Infinity): void 
   for (const [name, seconds] of rows) if (seconds >= 0.5) console.log(`| ${name} | ${seconds.toFixed(0)} |`);
 }
 
+/**
+ * The machine's speed, to compare runs made at different hours: this machine's speed varies by
+ * the hour (nearly the same code took from 10.3 to 11.9 minutes within a day), and the suite's CPU
+ * and wall time with it.
+ * The median of three runs of a fixed single-threaded workload (hashing, arithmetic, objects), in ms.
+ */
+function yardstick(): number {
+  const times = [0, 1, 2].map(() => {
+    const started = performance.now();
+    let digest = Buffer.alloc(64);
+    for (let i = 0; i < 100_000; i++) digest = createHash('sha256').update(digest).digest();
+    let sum = 0;
+    for (let i = 0; i < 1e8; i++) sum = (sum + i * 7) % 1_000_003;
+    const objects: Record<string, { i: number; text: string }> = {};
+    for (let i = 0; i < 700_000; i++) objects[`k${i % 50_000}`] = { i, text: String(i + sum) };
+    return performance.now() - started;
+  });
+  return Math.round(times.sort((a, b) => a - b)[1]!);
+}
+const speedBefore = yardstick();
+
 const ownNamespace = readlinkSync('/proc/self/ns/net');
 let started = false;
 sample();
@@ -106,6 +128,7 @@ clearInterval(timer);
 sample();
 const total = [...byLane.values()].reduce((sum, seconds) => sum + seconds, 0);
 console.log(`\n${lane ? `lane ${lane}` : 'npm test'}: ${((Date.now() - wallStart) / 1000).toFixed(0)} s wall, ${total.toFixed(0)} CPU s (exit ${code})`);
+console.log(`machine speed: a fixed workload took ${speedBefore} ms before the run and ${yardstick()} ms after (compare runs by it)`);
 table('lane', byLane);
 table('consumer', byConsumer);
 table('lane · consumer (largest 20)', byPair, 20);
