@@ -134,14 +134,12 @@ describe('live telemetry from the real SDKs in the sandbox', () => {
     // its newest event, and the frontend's may be a later failing request, whose TypeError the
     // backend SDK's Dedupe did not send again. On a busy machine the event comes in later.
     await page.getByRole('tab', { name: /^Issues/ }).click();
-    await page.getByRole('tab', { name: /^Issues/ }).click();
     await backendIssue.click();
     await page.getByRole('button', { name: 'View full trace' }).click();
     await expect.poll(() => page.locator('.waterfall-rows li[data-service="backend"]').filter({ hasText: '1 error' }).count()).toBeGreaterThan(0);
     await page.screenshot({ path: artifactPath('telemetry-full-trace.png') });
 
     // The backend error's in-app frame shows the line, and opens the inventory file there.
-    await page.getByRole('tab', { name: /^Issues/ }).click();
     await page.getByRole('tab', { name: /^Issues/ }).click();
     await backendIssue.click();
     const frame = page.locator('.frame[data-in-app="true"]').first();
