@@ -43,8 +43,12 @@ function askCheckServer(server: string, request: { path: string }): Promise<ByVe
         response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
         response.on('end', () => {
           clearTimeout(deadline);
-          if (response.statusCode === 200) return resolve(JSON.parse(text));
-          reject(new Error(`The check server could not run it: ${text}`));
+          if (response.statusCode !== 200) return reject(new Error(`The check server could not run it: ${text}`));
+          try {
+            resolve(JSON.parse(text));
+          } catch {
+            reject(new Error(`The check server answered what is not JSON: ${text.slice(0, 200)}`));
+          }
         });
         response.on('error', reject);
       },
