@@ -116,7 +116,7 @@ for (const lane of Object.keys(LANES) as Lane[]) rmSync(laneReport(lane), { forc
 /** Made once every other lane is done: the busy lane's hog waits for it (tests/lessons/busy-machine.test.ts). */
 const lanesDone = `${reports}/lanes-done`;
 rmSync(lanesDone, { force: true });
-let busyLane: Promise<Promise<void>> | undefined;
+let busyLane: Promise<void> | undefined;
 const isolated = canIsolate();
 // The site's build puts both sandbox assets in: made beside the rest, it finds them in .cache/.
 const declarationsBuilt = prep.runBeside("build the editor's declarations", process.execPath, [`${root}src/declarations/cli.ts`]);
@@ -150,7 +150,7 @@ if (isolated) {
   // The busy lane boots its sandbox as soon as one lane is left (a core is free), and starts its
   // CPU hog only once that one is done too.
   let finished = 0;
-  busyLane = new Promise<Promise<void>>((resolve) => {
+  busyLane = new Promise<void>((resolve) => {
     for (const lane of running)
       void lane.then(() => {
         if (++finished === Math.max(1, running.length - 1)) resolve(runIsolated('busy', { CTL_HOG_AFTER: lanesDone }));
@@ -168,7 +168,7 @@ await Promise.all([storefrontChecked, siteChecked, linted]);
 // Last and alone: its CPU hog would starve the lanes' tests.
 if (busyLane) {
   console.log('\n▶ lane busy: a Check with a CPU hog on every core, its sandbox booted beside the last lane');
-  await await busyLane;
+  await busyLane;
   addResults(all, laneResults('busy'));
 } else {
   console.log('\n▶ lane busy: a Check with a CPU hog on every core');
