@@ -8,6 +8,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -96,10 +97,20 @@ function workers(): { pid: number; cpuSeconds: number }[] {
     });
 }
 
-test('it answers only who holds its token, and a malformed request gets a 400, not a crash', async () => {
+test('it answers only who holds its token, and a malformed request (or bytes that are not HTTP) gets a 400, not a crash', async () => {
   expect((await ask(JSON.stringify(request('adds.test.ts')), { token: '' })).status).toBe(403);
   expect((await ask(JSON.stringify(request('adds.test.ts')), { token: 'ab'.repeat(32) })).status).toBe(403);
   expect(await ask('{"path": 1')).toMatchObject({ status: 400, body: expect.stringContaining('Not a test file request') });
+  // Not HTTP at all, from a raw socket: Node's parser answers 400 and closes it.
+  const { port } = new URL(where.url);
+  const raw = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    const socket = connect(Number(port), '127.0.0.1', () => socket.end('\u0000\u00ff GARBAGE \r\n\r\n'));
+    socket.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+    socket.on('close', () => resolve(text));
+    socket.on('error', reject);
+  });
+  expect(raw).toMatch(/^HTTP\/1\.1 400/);
   expect((await ask(JSON.stringify({ path: 'tests/adds.test.ts' }))).status).toBe(400);
   const answer = await ask(JSON.stringify(request('adds.test.ts')));
   expect(answer.status).toBe(200);
