@@ -68,8 +68,9 @@ function sandboxOf(files: FileMap, declarations: Record<string, string>) {
           return `${fileName.slice('file:///'.length)}:${line} ${ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ')}`;
         }),
     );
-  const edit = (path: string, change: (text: string) => string) => write(path, change(sandbox.get(`file:///${path}`)!.text));
-  return { projects, problems, write, edit, useDeclarations: use };
+  const text = (path: string) => sandbox.get(`file:///${path}`)!.text;
+  const edit = (path: string, change: (text: string) => string) => write(path, change(text(path)));
+  return { projects, problems, write, edit, text, useDeclarations: use };
 }
 
 let declarations: Record<string, string>;
@@ -91,6 +92,27 @@ describe('the sandbox as TypeScript projects', { timeout: 180_000 }, () => {
       "backend/src/instrument.ts:6 Object literal may only specify known properties, but 'tracesSampleRat' does not exist in type 'NodeOptions'. Did you mean to write 'tracesSampleRate'?",
       "backend/src/inventory.ts:18 Argument of type 'number' is not assignable to parameter of type 'string'.",
     ]);
+  });
+
+  test('after an edit, as tsc --watch: every file it breaks is marked, what other files had stays marked, and a fix clears it', () => {
+    const sandbox = sandboxOf(shop, declarations);
+    const opened = ['backend/src/inventory.ts'];
+    expect(sandbox.problems(opened)).toEqual([]);
+    sandbox.edit('backend/src/app.ts', (text) => `${text}\nexport const wrong: number = 'text';\n`);
+    const inApp = expect.stringMatching(/^backend\/src\/app\.ts:\d+ Type 'string' is not assignable to type 'number'\.$/);
+    expect(sandbox.problems(opened)).toEqual([inApp]);
+    // A changed signature breaks its callers in another file, which nobody edited.
+    const original = sandbox.text('backend/src/inventory.ts');
+    sandbox.edit('backend/src/inventory.ts', (text) =>
+      text.replace('export function unitsInStock(productId: string)', 'export function unitsInStock(productId: number)'),
+    );
+    const inCheckout = expect.stringMatching(/^backend\/src\/checkout\.ts:\d+ Argument of type 'string' is not assignable to parameter of type 'number'\.$/);
+    expect(sandbox.problems(opened)).toEqual(expect.arrayContaining([inApp, inCheckout]));
+    // An edit that changes no file's shape re-checks that file alone: the others keep their marks.
+    sandbox.edit('backend/src/catalog.ts', (text) => `${text}\n// a note\n`);
+    expect(sandbox.problems(opened)).toEqual(expect.arrayContaining([inApp, inCheckout]));
+    sandbox.write('backend/src/inventory.ts', original);
+    expect(sandbox.problems(opened)).toEqual([inApp]);
   });
 
   test('each file is checked with its own tsconfig.json: Node and NodeNext in the backend, a bundler without Node in the frontend', () => {

@@ -66,6 +66,18 @@ interface Project {
   /** Problems with the tsconfig.json itself. */
   configErrors: TS.Diagnostic[];
   service: TS.LanguageService;
+  /** What was checked last, as tsc --watch keeps it (null until its first check). */
+  checked: Checked | null;
+}
+
+/**
+ * A project's last check: its program as tsc --watch's builder holds it (which knows which files a
+ * change can reach, and keeps the semantic diagnostics of the others), and the suggestions per
+ * file (unused and deprecated code), which the builder does not keep.
+ */
+interface Checked {
+  builder: TS.SemanticDiagnosticsBuilderProgram;
+  suggestions: Map<string, readonly TS.Diagnostic[]>;
 }
 
 const depth = (fileName: string | null) => fileName?.split('/').length ?? 0;
@@ -120,6 +132,7 @@ export class SandboxProjects {
     };
     for (const project of syntaxOnly ? [] : this.#projects)
       add(project.config!, [...project.configErrors, ...(loaded.has(project) ? project.service.getCompilerOptionsDiagnostics() : [])]);
+    const affected = new Map([...loaded].map((project) => [project, this.#check(project)]));
     for (const fileName of sandbox.keys()) {
       if (!SCRIPT.test(fileName)) continue;
       const project = this.#ownerOf(fileName, loaded);
@@ -128,11 +141,33 @@ export class SandboxProjects {
         continue;
       }
       const { service } = project;
+      const { builder, suggestions } = project.checked!;
       add(fileName, service.getSyntacticDiagnostics(fileName));
       if (project.config === null) add(fileName, service.getCompilerOptionsDiagnostics());
-      add(fileName, [...service.getSemanticDiagnostics(fileName), ...service.getSuggestionDiagnostics(fileName)]);
+      const source = builder.getSourceFile(fileName);
+      if (!source) continue;
+      if (affected.get(project)!.has(fileName) || !suggestions.has(fileName)) suggestions.set(fileName, service.getSuggestionDiagnostics(fileName));
+      add(fileName, [...builder.getSemanticDiagnostics(source), ...suggestions.get(fileName)!]);
     }
     return found;
+  }
+
+  /**
+   * Brings a loaded project's last check up to its files, as tsc --watch does after a save: the
+   * files a change can reach (the changed ones, and those that import what changed shape) lose
+   * what was found in them and are checked again when asked; the others keep it. Typing in one
+   * file then costs that file, not the project. Returns the files a change reached.
+   */
+  #check(project: Project): Set<string> {
+    const builder = this.#ts.createSemanticDiagnosticsBuilderProgram(project.service.getProgram()!, {}, project.checked?.builder);
+    project.checked = { builder, suggestions: project.checked?.suggestions ?? new Map() };
+    const affected = new Set<string>();
+    // Walks the affected files without checking them (each is checked when asked for, above).
+    builder.getSemanticDiagnosticsOfNextAffectedFile(undefined, (file) => {
+      affected.add(file.fileName);
+      return true;
+    });
+    return affected;
   }
 
   /**
@@ -163,6 +198,7 @@ export class SandboxProjects {
     this.#madeFrom = madeFrom;
 
     const ts = this.#ts;
+    const previous = { projects: this.#projects, loose: this.#loose };
     for (const project of [...this.#projects, this.#loose, this.#parseOnly]) project?.service.dispose();
     this.#projects = configs
       .map((config) => {
@@ -170,12 +206,13 @@ export class SandboxProjects {
         const json = ts.parseJsonText(config, sandbox.get(config)!.text);
         const folder = config.slice(0, config.lastIndexOf('/') + 1);
         const parsed = ts.parseJsonSourceFileConfigFileContent(json, this.#parseConfigHost(), folder, undefined, config);
-        return this.#project(config, folder, parsed.options, parsed.fileNames, parsed.errors);
+        const before = previous.projects.find((project) => project.config === config);
+        return this.#project(config, folder, parsed.options, parsed.fileNames, parsed.errors, before);
       })
       .sort((a, b) => depth(b.config) - depth(a.config));
     const inProjects = new Set(this.#projects.flatMap((project) => project.fileNames));
     const loose = [...sandbox.keys()].filter((fileName) => SCRIPT.test(fileName) && !inProjects.has(fileName));
-    this.#loose = this.#project(null, SANDBOX_ROOT, looseFileOptions(ts), loose, []);
+    this.#loose = this.#project(null, SANDBOX_ROOT, looseFileOptions(ts), loose, [], previous.loose);
     const parseOnly = { ...looseFileOptions(ts), noResolve: true, noLib: true, types: [] };
     this.#parseOnly = this.#project(
       null,
@@ -186,8 +223,9 @@ export class SandboxProjects {
     );
   }
 
-  #project(config: string | null, folder: string, options: TS.CompilerOptions, fileNames: string[], configErrors: TS.Diagnostic[]): Project {
-    const project = { config, folder, options, fileNames, configErrors } as Project;
+  /** `before`: the project this one replaces, whose last check it goes on from. */
+  #project(config: string | null, folder: string, options: TS.CompilerOptions, fileNames: string[], configErrors: TS.Diagnostic[], before?: Project): Project {
+    const project = { config, folder, options, fileNames, configErrors, checked: before?.checked ?? null } as Project;
     project.service = this.#ts.createLanguageService(this.#host(project), this.#registry);
     return project;
   }
