@@ -10,7 +10,7 @@
 import { readdirSync, type Dirent } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { z } from 'astro/zod';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import type { FileMap } from '../runtime/types.ts';
 import { CHECKS_DIR } from './run-checks.ts';
 
@@ -22,21 +22,30 @@ export const lessonsDir = join(repoRoot, 'content', 'lessons');
 /** Never shipped to a learner: installed packages, build output, recorded telemetry. */
 const SKIPPED = new Set(['node_modules', 'dist', '.telemetry', 'test-results', '.vite', 'coverage']);
 
+/**
+ * Every text file under `dir`, by path, in path order. Skipped folders are not entered: the shop's
+ * installed node_modules alone holds some 15,000 entries, and every lesson's sandbox reads the shop.
+ */
 async function readTree(dir: string): Promise<FileMap> {
+  const paths: string[] = [];
+  const walk = async (folder: string): Promise<void> => {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(join(dir, folder), { withFileTypes: true });
+    } catch (error) {
+      if (folder === '' && (error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    for (const entry of entries) {
+      if (SKIPPED.has(entry.name)) continue;
+      const path = folder ? `${folder}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) await walk(path);
+      else if (entry.isFile() && !entry.name.endsWith('.log')) paths.push(path);
+    }
+  };
+  await walk('');
   const files: FileMap = {};
-  let entries: Dirent[];
-  try {
-    entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return files;
-    throw error;
-  }
-  for (const entry of entries) {
-    if (!entry.isFile()) continue;
-    const path = relative(dir, join(entry.parentPath, entry.name)).split(sep).join('/');
-    if (path.split('/').some((part) => SKIPPED.has(part)) || path.endsWith('.log')) continue;
-    files[path] = await readFile(join(dir, path), 'utf8');
-  }
+  for (const path of paths.sort()) files[path] = await readFile(join(dir, path), 'utf8');
   return files;
 }
 
