@@ -113,7 +113,6 @@ const linted = prep.stepBeside('lint and format (Biome, as `npm run lint`)', pro
   '--error-on-warnings',
   '.',
 ]);
-const contentTypes = prep.runBeside('generate content types', process.execPath, [`${root}node_modules/astro/bin/astro.mjs`, 'sync']);
 
 for (const lane of Object.keys(LANES) as Lane[]) rmSync(laneReport(lane), { force: true });
 /** Made once every other lane is done: the busy lane's hog waits for it (tests/lessons/busy-machine.test.ts). */
@@ -133,10 +132,9 @@ const earlyLanes = early.map((lane) => runIsolated(lane));
 // The site (with the editor's type declarations) is built before the other lanes: they run where
 // the npm registry may be out of reach, and use what it builds.
 if (!(await declarationsBuilt)) prep.fail("editor's declarations");
-await contentTypes;
 const siteBuilt = await prep.runBeside('build the site', process.execPath, [`${root}node_modules/astro/bin/astro.mjs`, 'build']);
 if (!siteBuilt) prep.fail('site build');
-// It reads the content types the build has just written again: after the build, beside the lanes.
+// It reads the content types the build writes (`astro build` syncs them): after the build, beside the lanes.
 const siteChecked = prep.stepBeside('type check: site', process.execPath, tsc);
 
 const lanes: Lane[] = ['unit', 'proof1', 'proof2', ...(chromiumProblem || !siteBuilt ? [] : (['browser1', 'browser2'] as const))];
