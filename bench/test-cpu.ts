@@ -36,6 +36,7 @@ function consumerOf(command: string): string {
     [/typescript|tsc/, 'tsc'],
     [/astro/, 'Astro build'],
     [/biome/, 'Biome'],
+    [/npm-cli\.js|(^|\/)npm /, 'npm (installs)'],
   ];
   return rules.find(([pattern]) => pattern.test(command))?.[1] ?? 'other';
 }
@@ -44,6 +45,7 @@ interface Seen {
   ticks: number;
   lane: string;
   consumer: string;
+  command: string;
 }
 
 const lanes = new Map<string, string>(); // network namespace → lane
@@ -51,6 +53,14 @@ const seen = new Map<string, Seen>(); // pid and start time → last reading
 const byLane = new Map<string, number>();
 const byConsumer = new Map<string, number>();
 const byPair = new Map<string, number>();
+/** What "other" is made of, by command (folders shortened). */
+const byOtherCommand = new Map<string, number>();
+const shortCommand = (command: string) =>
+  command
+    .replace(/\S*\/(node_modules\/)?/g, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 70);
 const add = (map: Map<string, number>, key: string, seconds: number) => map.set(key, (map.get(key) ?? 0) + seconds);
 
 function sample(): void {
@@ -72,7 +82,7 @@ function sample(): void {
         let consumer = consumerOf(command);
         // Vitest inside a sandbox (its processes carry the sandbox marker): a Check's worker, or the learner's tests.
         if (consumer === VITEST && `\0${readFileSync(`/proc/${pid}/environ`, 'latin1')}`.includes(`\0${SANDBOX_MARKER}=`)) consumer = VITEST_IN_SANDBOX;
-        entry = { ticks: started ? 0 : ticks, lane: namespace, consumer };
+        entry = { ticks: started ? 0 : ticks, lane: namespace, consumer, command: shortCommand(command) };
         seen.set(key, entry);
       }
       const seconds = (ticks - entry.ticks) / TICKS_PER_SECOND;
@@ -82,6 +92,7 @@ function sample(): void {
       add(byLane, lane, seconds);
       add(byConsumer, entry.consumer, seconds);
       add(byPair, `${lane} · ${entry.consumer}`, seconds);
+      if (entry.consumer === 'other') add(byOtherCommand, entry.command, seconds);
     } catch {
       // Gone between readdir and read.
     }
@@ -132,4 +143,5 @@ console.log(`machine speed: a fixed workload took ${speedBefore} ms before the r
 table('lane', byLane);
 table('consumer', byConsumer);
 table('lane · consumer (largest 20)', byPair, 20);
+table('"other", by command (largest 12)', byOtherCommand, 12);
 process.exitCode = code;
