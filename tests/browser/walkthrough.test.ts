@@ -216,7 +216,7 @@ test('a learner takes all ten lessons, solving each in the workspace', { timeout
 
   await nextLesson('05-a-dashboard-for-the-checkout');
   await tracesList();
-  await startShoppers(page, '120');
+  await startShoppers(page, '30'); // as lesson 5 suggests
   await addWidget(page, 'Items at checkout', { search: 'span.name:"Submit Checkout Form"', aggregate: 'avg', of: 'items_at_checkout' });
   await addWidget(page, 'Errors by endpoint', { search: 'span.op:http.server !span.status:ok', aggregate: 'count', groupBy: 'span.name' });
   await addWidget(page, 'Checkout duration', { search: 'span.name:"Submit Checkout Form"', aggregate: 'p95', of: 'span.duration' });
