@@ -14,7 +14,7 @@ import { artifactPath } from '../support/artifacts.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { listedProblems, marksInEveryFile, problemsHere, squiggledLines, waitForTypes } from '../support/editor-problems.ts';
 import { sandboxFile, startSite, type RunningSite } from '../support/site-server.ts';
-import { openFile, replaceInEditor, terminalText, waitForBoot } from '../support/workspace-page.ts';
+import { followLink, lessonReady, openFile, replaceInEditor, terminalText, waitForBoot } from '../support/workspace-page.ts';
 
 let site: RunningSite;
 let browser: Browser;
@@ -34,10 +34,17 @@ afterAll(async () => {
   await site?.stop();
 });
 
-/** Opens a lesson as it starts: the first test left its solution applied, saved like a learner's edits. */
+/**
+ * Opens a lesson as it starts, by a link once the page is open (the editor and its TypeScript stay,
+ * as a learner's do from lesson to lesson): the first test left its solution applied, saved like a
+ * learner's edits.
+ */
 async function openLessonAtStart(lessonId: string) {
-  await page.goto(`${site.url}/lessons/${lessonId}/?runtime=local`);
-  await expect.poll(() => page.locator('.ws').getAttribute('data-lesson'), { timeout: 30_000 }).toBe(lessonId);
+  const href = `/lessons/${lessonId}/?runtime=local`;
+  if (page.url().startsWith(site.url)) await followLink(page, href);
+  else await page.goto(site.url + href);
+  // Its files in the workspace and the sandbox: until then Reset may still speak for the lesson before.
+  await lessonReady(page, lessonId);
   const reset = page.getByRole('button', { name: 'Reset' });
   if (await reset.isEnabled()) await reset.click(); // the confirmation is accepted
   await expect.poll(() => reset.isEnabled()).toBe(false);

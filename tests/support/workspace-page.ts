@@ -106,6 +106,19 @@ export async function bootState(page: Page, heading: string | null, health: stri
   ].join('\n');
 }
 
+/**
+ * Goes to `href` as a link on the page does: the site's router swaps the page in, and the workspace
+ * (its sandbox, its editor and the editor's TypeScript) stays, as it does by the Next link.
+ */
+export async function followLink(page: Page, href: string) {
+  await page.evaluate((target) => {
+    const link = Object.assign(document.createElement('a'), { href: target });
+    document.body.append(link);
+    link.click();
+    link.remove();
+  }, href);
+}
+
 /** The workspace shows lesson `id`. */
 export const lessonShown = (page: Page, id: string) =>
   page.waitForFunction((lesson) => document.querySelector('.ws')?.getAttribute('data-lesson') === lesson, id, { timeout: 60_000 });
