@@ -41,7 +41,7 @@ export async function buildPackagesSnapshot({ sandboxDir, cacheDir, builderDir, 
       const instrumented = await instrumentDependencies(work);
       log(`instrumented at build time: ${instrumented.map((entry) => entry.file).join(', ') || 'nothing'}`);
       const pruned = await prunePackages(join(work, 'node_modules'));
-      log(`pruned ${pruned.files} files; emptied ${pruned.packagesEmptied.join(', ')}`);
+      log(`pruned ${pruned.files} files and ${pruned.sourceMapComments} source map comments; emptied ${pruned.packagesEmptied.join(', ')}`);
       const commands = await writeBinShims(join(work, 'node_modules'));
       log(`${commands.length} commands in node_modules/.bin as shims`);
 

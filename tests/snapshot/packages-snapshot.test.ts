@@ -53,6 +53,9 @@ describe('the packages snapshot', () => {
   test('leaves out what Node never reads, keeps licences', () => {
     const paths = [...files.keys()];
     expect(paths.filter((path) => /\.(map|d\.ts)$/.test(path))).toEqual([]);
+    // Nor a comment sending Node (with --enable-source-maps) to look for a map that is not there.
+    const pointing = paths.filter((path) => /\.[cm]?js$/.test(path) && /\n\/\/[#@] sourceMappingURL=\S+\s*$/.test(text(path)));
+    expect(pointing).toEqual([]);
     expect(files.has('node_modules/express/LICENSE')).toBe(true);
   });
 
