@@ -115,6 +115,18 @@ describe('the sandbox as TypeScript projects', { timeout: 180_000 }, () => {
     expect(sandbox.problems(opened)).toEqual([inApp]);
   });
 
+  test('with declaration emit on in a tsconfig.json, what cannot be emitted is marked, as tsc marks it', () => {
+    const sandbox = sandboxOf(shop, declarations);
+    sandbox.edit('backend/tsconfig.json', (text) =>
+      text.replace('"compilerOptions": {', '"compilerOptions": { "declaration": true, "isolatedDeclarations": true,'),
+    );
+    expect(sandbox.problems(['backend/src/inventory.ts'])).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^backend\/src\/inventory\.ts:\d+ Parameter must have an explicit type annotation with --isolatedDeclarations\.$/),
+      ]),
+    );
+  });
+
   test('each file is checked with its own tsconfig.json: Node and NodeNext in the backend, a bundler without Node in the frontend', () => {
     const sandbox = sandboxOf(shop, declarations);
     // The same two lines in each: an import without its extension, and Node's `process`.

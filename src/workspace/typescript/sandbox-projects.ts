@@ -147,7 +147,9 @@ export class SandboxProjects {
       const source = builder.getSourceFile(fileName);
       if (!source) continue;
       if (affected.get(project)!.has(fileName) || !suggestions.has(fileName)) suggestions.set(fileName, service.getSuggestionDiagnostics(fileName));
-      add(fileName, [...builder.getSemanticDiagnostics(source), ...suggestions.get(fileName)!]);
+      // As the language service answers: with declaration emit on, what it cannot emit is a problem too.
+      const declarations = project.options.declaration || project.options.composite ? builder.getProgram().getDeclarationDiagnostics(source) : [];
+      add(fileName, [...builder.getSemanticDiagnostics(source), ...declarations, ...suggestions.get(fileName)!]);
     }
     return found;
   }
