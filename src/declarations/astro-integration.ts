@@ -4,14 +4,14 @@
  * once it has opened (src/workspace/typescript/).
  */
 import { join } from 'node:path';
-import { sandboxAsset } from '../snapshot/astro-integration.ts';
+import { sandboxAsset, sandboxInstall } from '../snapshot/astro-integration.ts';
 import { buildDeclarations } from './build.ts';
 import { DECLARATIONS_MANIFEST } from './manifest.ts';
 
 // Astro bundles its config's imports, so locate the repo from where the build runs.
 const repoRoot = process.cwd();
 export const declarationsBuildOptions = {
-  sandboxDir: join(repoRoot, 'sandboxes', 'storefront'),
+  ...sandboxInstall,
   cacheDir: join(repoRoot, '.cache', 'declarations'),
   builderDirs: [join(repoRoot, 'src', 'declarations'), join(repoRoot, 'src', 'snapshot')],
 };

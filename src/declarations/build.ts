@@ -5,13 +5,15 @@
  * Built once per lockfile (and per version of this builder) into .cache/, then copied.
  */
 import { type CachedArtifact, cachedArtifact, mebibytes } from '../snapshot/cached-artifact.ts';
-import { installInputs, installLockfile } from '../snapshot/install.ts';
+import { installInputs, lockfileInstall } from '../snapshot/install.ts';
 import { collectDeclarations } from './collect.ts';
 import { DECLARATIONS_MANIFEST, declarationsFileName, type DeclarationsManifest } from './manifest.ts';
 
 export interface DeclarationsBuildOptions {
   /** The sandbox project whose package.json and lockfile are installed. */
   sandboxDir: string;
+  /** Where the lockfile's install is kept, shared with the packages snapshot's builder. */
+  installCacheDir: string;
   /** Where built assets are kept between builds. */
   cacheDir: string;
   /** The builder's own source folders: a change to them rebuilds. */
@@ -21,17 +23,21 @@ export interface DeclarationsBuildOptions {
 
 export type BuiltDeclarations = CachedArtifact<DeclarationsManifest>;
 
-export async function buildDeclarations({ sandboxDir, cacheDir, builderDirs, log = () => {} }: DeclarationsBuildOptions): Promise<BuiltDeclarations> {
+export async function buildDeclarations({
+  sandboxDir,
+  installCacheDir,
+  cacheDir,
+  builderDirs,
+  log = () => {},
+}: DeclarationsBuildOptions): Promise<BuiltDeclarations> {
   const built = await cachedArtifact<DeclarationsManifest>({
     cacheDir,
     inputs: await installInputs(sandboxDir, builderDirs),
     prefix: 'declarations-',
     fileName: declarationsFileName,
     manifestName: DECLARATIONS_MANIFEST,
-    make: async (work) => {
-      log('installing the shop\u2019s packages to read their type declarations');
-      await installLockfile(sandboxDir, work);
-      const { files, packages } = await collectDeclarations(work);
+    make: async () => {
+      const { files, packages } = await collectDeclarations(await lockfileInstall(sandboxDir, installCacheDir, log));
       return { raw: Buffer.from(JSON.stringify(files)), files: Object.keys(files).length, manifest: { packages } };
     },
   });

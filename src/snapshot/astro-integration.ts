@@ -14,8 +14,13 @@ import { type ArtifactManifest, PACKAGES_MANIFEST, SANDBOX_ASSETS_PATH } from '.
 
 // Astro bundles its config's imports, so locate the repo from where the build runs.
 const repoRoot = process.cwd();
-export const snapshotBuildOptions = {
+/** The shop's lockfile, and where its one install for the builders is kept. */
+export const sandboxInstall = {
   sandboxDir: join(repoRoot, 'sandboxes', 'storefront'),
+  installCacheDir: join(repoRoot, '.cache', 'install'),
+};
+export const snapshotBuildOptions = {
+  ...sandboxInstall,
   cacheDir: join(repoRoot, '.cache', 'snapshot'),
   builderDir: join(repoRoot, 'src', 'snapshot'),
 };

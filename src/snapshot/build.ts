@@ -10,7 +10,7 @@ import { writeBinShims } from './bin-shims.ts';
 import { type CachedArtifact, cachedArtifact, mebibytes } from './cached-artifact.ts';
 import { encodeSnapshot } from './encode.ts';
 import { decodeSnapshot, snapshotFiles } from './format.ts';
-import { installInputs, installLockfile } from './install.ts';
+import { copyInstall, installInputs, lockfileInstall } from './install.ts';
 import { instrumentDependencies } from './instrument-dependencies.ts';
 import { PACKAGES_MANIFEST, snapshotFileName, type PackagesManifest } from './manifest.ts';
 import { findNativeFiles } from './native-scan.ts';
@@ -19,6 +19,8 @@ import { prunePackages } from './prune.ts';
 export interface BuildOptions {
   /** The sandbox project: its package.json and package-lock.json are what gets installed. */
   sandboxDir: string;
+  /** Where the lockfile's install is kept, shared with the declarations' builder. */
+  installCacheDir: string;
   /** Where built snapshots are kept between builds. */
   cacheDir: string;
   /** The builder's own source folder: a change to it rebuilds. */
@@ -28,7 +30,7 @@ export interface BuildOptions {
 
 export type BuiltSnapshot = CachedArtifact<PackagesManifest>;
 
-export async function buildPackagesSnapshot({ sandboxDir, cacheDir, builderDir, log = () => {} }: BuildOptions): Promise<BuiltSnapshot> {
+export async function buildPackagesSnapshot({ sandboxDir, installCacheDir, cacheDir, builderDir, log = () => {} }: BuildOptions): Promise<BuiltSnapshot> {
   const built = await cachedArtifact<PackagesManifest>({
     cacheDir,
     inputs: await installInputs(sandboxDir, [builderDir]),
@@ -36,8 +38,8 @@ export async function buildPackagesSnapshot({ sandboxDir, cacheDir, builderDir, 
     fileName: snapshotFileName,
     manifestName: PACKAGES_MANIFEST,
     make: async (work) => {
-      log('installing the shop\u2019s packages (no optional platform binaries, no install scripts)');
-      await installLockfile(sandboxDir, work);
+      // It changes the tree (instruments, prunes, writes shims): a copy of the shared install.
+      await copyInstall(await lockfileInstall(sandboxDir, installCacheDir, log), work);
       const instrumented = await instrumentDependencies(work);
       log(`instrumented at build time: ${instrumented.map((entry) => entry.file).join(', ') || 'nothing'}`);
       const pruned = await prunePackages(join(work, 'node_modules'));
