@@ -34,10 +34,10 @@ export const LANES = {
   unit(steps: Steps) {
     steps.vitest('unit', ['--project', 'unit']);
   },
-  /** The first half of the checkpoint proof, and the guard on the shop's own servers and the backend's reload. */
+  /** The first half of the checkpoint proof, the guard on the shop's own servers, the backend's reload, and what needs a process of its own. */
   proof1(steps: Steps) {
     proof(steps, PROOF_HALVES[0]);
-    steps.vitest("the shop's servers: guard, reload", [
+    steps.vitest("the shop's servers: guard, reload; a Check's recording", [
       '--project',
       'sandbox',
       '--exclude',
