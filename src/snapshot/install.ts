@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -53,16 +53,25 @@ function run(command: string, args: string[], cwd: string): Promise<void> {
   });
 }
 
-/** Whether the process that wrote `lock` may still be installing (an empty lock is being written). */
-async function lockHeld(lock: string): Promise<boolean> {
-  const pid = Number(await readFile(lock, 'utf8').catch(() => ''));
-  if (!pid) return existsSync(lock);
+/** Whether process `pid` is running. */
+function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** Whether the process that took `lock` may still be installing. An empty lock is being written, unless it is old. */
+async function lockHeld(lock: string): Promise<boolean> {
+  const pid = Number(await readFile(lock, 'utf8').catch(() => ''));
+  if (pid) return alive(pid);
+  const since = await stat(lock).then(
+    (found) => Date.now() - found.mtimeMs,
+    () => null,
+  );
+  return since !== null && since < 10_000;
 }
 
 /**
@@ -93,17 +102,23 @@ export async function lockfileInstall(sandboxDir: string, cacheDir: string, log:
       await writeFile(lock, String(process.pid));
       log('installing the shop\u2019s packages (no optional platform binaries, no install scripts)');
       // Only the newest install is kept (older ones belong to lockfiles that are gone), and no
-      // half-made one: whoever made it is gone, or it would hold the lock.
-      for (const name of await readdir(cacheDir))
-        if (/^[0-9a-f]{16}(\.partial-\d+)?$/.test(name)) await rm(join(cacheDir, name), { recursive: true, force: true });
+      // half-made one whose maker is gone.
+      for (const name of await readdir(cacheDir)) {
+        const [, folderKey, pid] = /^([0-9a-f]{16})(?:\.partial-(\d+))?$/.exec(name) ?? [];
+        if (folderKey && (pid ? !alive(Number(pid)) : folderKey !== key)) await rm(join(cacheDir, name), { recursive: true, force: true });
+      }
       const work = `${installed}.partial-${process.pid}`;
       await mkdir(work);
-      await Promise.all(['package.json', 'package-lock.json'].map((name) => copyFile(join(sandboxDir, name), join(work, name))));
-      await run('npm', NPM_CI, work).catch(async (error) => {
+      try {
+        await Promise.all(['package.json', 'package-lock.json'].map((name) => copyFile(join(sandboxDir, name), join(work, name))));
+        await run('npm', NPM_CI, work);
+        // Another process that took a lock it judged abandoned may have finished first: then theirs is kept.
+        await rename(work, installed).catch((error) => {
+          if (!existsSync(installed)) throw error;
+        });
+      } finally {
         await rm(work, { recursive: true, force: true });
-        throw error;
-      });
-      await rename(work, installed);
+      }
     } finally {
       await rm(lock, { force: true });
     }

@@ -4,9 +4,9 @@
  * when npm fails. On a lockfile with no packages, so npm needs no registry.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, test } from 'vitest';
 import { lockfileInstall } from '../../src/snapshot/install.ts';
@@ -64,8 +64,9 @@ describe("the shop's lockfile, installed once for both builders", () => {
     const dead = spawn(process.execPath, ['-e', '']);
     await new Promise((resolve) => dead.on('close', resolve));
     writeFileSync(`${installed}.lock`, String(dead.pid));
+    mkdirSync(`${installed}.partial-${dead.pid}`);
     expect(await waiting).toBe(installed);
-    expect(existsSync(`${installed}.lock`)).toBe(false);
+    expect(readdirSync(cache), 'the lock and the dead install are gone').toEqual([basename(installed)]);
   });
 
   test("when npm fails, the error is npm's and nothing half-made or locked is left", async () => {
