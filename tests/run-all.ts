@@ -102,17 +102,12 @@ const tsc = [`${root}node_modules/tsgo/bin/tsc`, '--noEmit'];
 const storefrontChecked = (async () => {
   const installed = `${sandbox}/node_modules/.package-lock.json`;
   if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(`${sandbox}/package-lock.json`).mtimeMs) {
-    const label = 'install the storefront sandbox';
-    const begun = Date.now();
-    try {
-      const shared = await lockfileInstall(sandbox, sandboxInstall.installCacheDir, (line) => console.log(`[${label}] ${line}`));
+    const copied = await prep.doBeside('install the storefront sandbox', async (log) => {
+      const shared = await lockfileInstall(sandbox, sandboxInstall.installCacheDir, log);
       rmSync(`${sandbox}/node_modules`, { recursive: true, force: true });
       await copyInstall(shared, sandbox);
-    } catch (error) {
-      console.error(`\n✖ ${label}: ${(error as Error).message}`);
-      return prep.fail('sandbox install');
-    }
-    all.timings.push({ label, wallSeconds: (Date.now() - begun) / 1000, cpuSeconds: NaN });
+    });
+    if (!copied) return prep.fail('sandbox install');
   }
   await prep.stepBeside('type check: storefront backend', process.execPath, [...tsc, '-p', `${sandbox}/backend`]);
   await prep.stepBeside('type check: storefront frontend', process.execPath, [...tsc, '-p', `${sandbox}/frontend`]);

@@ -84,12 +84,26 @@ export class Steps {
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     return new Promise((resolve) => {
       child.on('error', (error) => (output += `  could not run ${command}: ${error.message}\n`));
-      child.on('close', (code) => {
-        console.log(`\n▶ ${label} (beside other steps)\n  $ ${command} ${args.join(' ')}\n${output}`);
-        this.results.timings.push({ label, wallSeconds: (Date.now() - started) / 1000, cpuSeconds: Number.NaN });
-        resolve(code === 0);
-      });
+      child.on('close', (code) => resolve(this.#doneBeside(label, started, `  $ ${command} ${args.join(' ')}\n${output}`, code === 0)));
     });
+  }
+
+  /** As runBeside, for work done in this process: what it logs is shown when it ends, and what it throws. */
+  async doBeside(label: string, work: (log: (line: string) => void) => Promise<void>): Promise<boolean> {
+    const started = Date.now();
+    let output = '';
+    try {
+      await work((line) => (output += `  ${line}\n`));
+      return this.#doneBeside(label, started, output, true);
+    } catch (error) {
+      return this.#doneBeside(label, started, `${output}  ✖ ${(error as Error).message}\n`, false);
+    }
+  }
+
+  #doneBeside(label: string, started: number, output: string, ok: boolean): boolean {
+    console.log(`\n▶ ${label} (beside other steps)\n${output}`);
+    this.results.timings.push({ label, wallSeconds: (Date.now() - started) / 1000, cpuSeconds: Number.NaN });
+    return ok;
   }
 
   /** runBeside, as one pass or one failure of its own. */
